@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# pcaprec build. `make` builds ./pcaprec; `make test` installs what the tests
+# need and runs them; `make test SAN=1` runs the same suite under ASan+UBSan.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) -pthread
+LDLIBS  := -lz -lpthread
+TEST_LDLIBS := -lcmocka -lpcap -lz -lpthread
+
+ifeq ($(SAN),1)
+BUILD   := build/san
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build/rel
+endif
+
+LIB_SRC   := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
+CLI_SRC   := $(shell find src/cli -name '*.c' | sort)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libpcaprec.a
+BIN       := $(BUILD)/pcaprec
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all deps test asan check-tests demo bench install uninstall clean lint fuzz
+
+all: pcaprec
+
+pcaprec: $(BIN)
+	cp $(BIN) $@
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) -lpcap $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+
+check-tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
+
+deps:
+	@sh scripts/deps.sh
+
+# The whole suite: unit tests (cmocka), then integration tests (bats) that
+# build test networks in namespaces. Ends with "N passed, N failed, N skipped".
+test: deps
+	$(MAKE) check-tests
+	BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
+
+asan:
+	$(MAKE) test SAN=1
+
+demo: deps pcaprec
+	sh scripts/demo.sh
+
+bench: deps pcaprec
+	sh scripts/bench/run.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -Iinclude --std=c11 src
+	sh scripts/srccheck.sh
+
+install: pcaprec
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 pcaprec $(DESTDIR)$(PREFIX)/bin/pcaprec
+	install -m 0644 man/pcaprec.1 $(DESTDIR)$(PREFIX)/share/man/man1/pcaprec.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pcaprec $(DESTDIR)$(PREFIX)/share/man/man1/pcaprec.1
+
+clean:
+	rm -rf build pcaprec
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

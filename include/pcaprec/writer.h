@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Capture-file writers: pcap (us and ns) and pcapng encoders over a plain or gzip file descriptor. */
+#ifndef PCAPREC_WRITER_H
+#define PCAPREC_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcaprec/frame.h"
+
+enum out_format {
+	OUT_PCAP_US,   /* classic pcap, magic a1b2c3d4, microseconds */
+	OUT_PCAP_NS,   /* classic pcap, magic a1b23c4d, nanoseconds */
+	OUT_PCAPNG,    /* pcapng, if_tsresol = 9 */
+};
+
+/* One capture interface, written as a pcapng Interface Description Block. */
+struct writer_iface {
+	const char *name;         /* if_name, or NULL */
+	const char *description;  /* if_description, or NULL */
+	const char *filter;       /* if_filter expression, or NULL */
+	uint32_t linktype;        /* LINKTYPE_* */
+	uint32_t snaplen;
+};
+
+/* Section-wide facts, written as pcapng SHB options; NULL fields are omitted. */
+struct writer_meta {
+	const char *hardware;     /* shb_hardware */
+	const char *os;           /* shb_os and if_os */
+	const char *userappl;     /* shb_userappl */
+};
+
+/* Counters for one interface, written as a pcapng Interface Statistics Block. */
+struct iface_stats {
+	uint64_t start_ns;        /* isb_starttime */
+	uint64_t end_ns;          /* isb_endtime and the block timestamp */
+	uint64_t ifrecv;          /* isb_ifrecv: packets the kernel saw */
+	uint64_t ifdrop;          /* isb_ifdrop: dropped by the kernel ring */
+	uint64_t osdrop;          /* isb_osdrop: dropped by pcaprec (writer behind, disk full) */
+};
+
+struct writer_opts {
+	enum out_format format;
+	int gzip_level;           /* -1: plain; 1..9: gzip stream via zlib */
+	size_t buffer_size;       /* bytes buffered before a write(2); 0 = default (1 MiB) */
+	const struct writer_meta *meta;
+	const struct writer_iface *ifaces;
+	size_t nifaces;           /* >= 1; pcap formats accept exactly 1 */
+};
+
+struct writer;
+
+/*
+ * Start a capture file on `fd` (already open for writing, positioned at 0 or
+ * a pipe) and write its header (pcap file header, or pcapng SHB + IDBs) into
+ * the buffer. `path` is used in error messages only. The writer does not
+ * own `fd`; the caller closes it after writer_close(). Returns NULL and
+ * fills `err` on failure.
+ */
+struct writer *writer_open(int fd, const char *path, const struct writer_opts *opts,
+			   char *err, size_t errlen);
+
+/*
+ * Bytes one record for `f` will add to the file (before compression), so a
+ * rotation policy can decide before appending.
+ */
+size_t writer_record_size(const struct writer *w, const struct frame *f);
+
+/*
+ * Append one frame (f->iface selects the IDB). Bytes are buffered and written
+ * when the buffer fills. Frames longer than the interface snaplen are cut to
+ * it (origlen kept). On a write error nothing partial stays in the file: it
+ * is truncated back to the end of the last whole record (plain regular files)
+ * and -1 is returned with errno-style `*errnum` and a message naming the
+ * path; the writer stays usable so the caller may count the drop and retry
+ * later.
+ */
+int writer_write(struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen);
+
+/*
+ * Append an Interface Statistics Block for interface `iface` (pcapng only;
+ * a no-op returning 0 for pcap).
+ */
+int writer_write_stats(struct writer *w, uint32_t iface, const struct iface_stats *st,
+		       int *errnum, char *err, size_t errlen);
+
+/*
+ * Push buffered bytes to the kernel (and a zlib Z_SYNC_FLUSH for gzip) so a
+ * reader sees every whole record written so far. `sync` also fsyncs.
+ */
+int writer_flush(struct writer *w, bool sync, int *errnum, char *err, size_t errlen);
+
+/*
+ * Flush, finish the gzip trailer if any, fsync (unless the fd is a pipe) and
+ * free the writer. Does not close the fd. NULL is a no-op returning 0.
+ * The writer is freed even when -1 is returned.
+ */
+int writer_close(struct writer *w, int *errnum, char *err, size_t errlen);
+
+/* Uncompressed bytes accepted so far, headers included. */
+uint64_t writer_bytes(const struct writer *w);
+
+/* Frames accepted so far. */
+uint64_t writer_frames(const struct writer *w);
+
+/* "pcap", "pcap-ns", "pcapng". */
+const char *out_format_name(enum out_format f);
+
+/* Parse a --format value; false if unknown. */
+bool out_format_parse(const char *s, enum out_format *out);
+
+#endif
