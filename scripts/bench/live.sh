@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Live benchmark: trafgen in namespace A floods a veth into namespace B, where
+# each recorder in turn writes to a tmpfs. Reports frames sent, frames seen on
+# the receiving interface, frames in the file (counted with libpcap), loss,
+# CPU seconds per million frames sent and peak RSS, as medians (min-max) over
+# BENCH_REPS alternating repetitions. Prints a Markdown table on stdout.
+# Traffic stays on the veth pair between the two namespaces this script makes
+# (192.0.2.1 -> 192.0.2.2); both are removed on exit.
+set -eu
+cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
+
+REPS=${BENCH_REPS:-3}
+TMP=${BENCH_TMP:-bench/tmp}
+PCAPREC=$(realpath "${PCAPREC:-./pcaprec}")
+TOOLS=$(realpath "${TOOLS:-build/rel/tools}")
+# frames:frame-size:sender-threads
+SCENARIOS=${BENCH_LIVE_SCENARIOS:-"2000000:600:2 1000000:600:1 2000000:64:2"}
+RECORDERS=${BENCH_RECORDERS:-"pcaprec-pcapng pcaprec-pcap pcaprec-gzip1 tcpdump tcpdump-B65536 dumpcap netsniff-ng"}
+
+id=$$
+NS_A="bnA$id"
+NS_B="bnB$id"
+IF_A="bva$id"
+IF_B="bvb$id"
+MNT="$(realpath -m "$TMP")/live-$id"
+cleanup() {
+	ip netns del "$NS_A" 2>/dev/null || true
+	ip netns del "$NS_B" 2>/dev/null || true
+	umount "$MNT" 2>/dev/null || true
+	rmdir "$MNT" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$NS_A"
+ip netns add "$NS_B"
+ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B"
+# No IPv6 on the test link: its router solicitations would be counted as frames.
+ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec "$NS_B" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip -n "$NS_A" addr add 192.0.2.1/24 dev "$IF_A"
+ip -n "$NS_B" addr add 192.0.2.2/24 dev "$IF_B"
+ip -n "$NS_A" link set "$IF_A" up
+ip -n "$NS_B" link set "$IF_B" up
+mkdir -p "$MNT"
+mount -t tmpfs -o size=6g tmpfs "$MNT"
+
+# The destination MAC is not B's, so B's stack drops the frames at once and
+# the recorders (promiscuous) are what is measured, not B's UDP stack.
+tgcfg() {
+	cat <<CFG
+{
+  eth(da=02:00:00:00:00:02, sa=02:00:00:00:00:01, type=0x0800),
+  ipv4(saddr=192.0.2.1, daddr=192.0.2.2, ttl=64),
+  udp(sp=40000, dp=9),
+  fill(0x41, $(($1 - 42)))
+}
+CFG
+}
+
+recorder_cmd() {
+	case $1 in
+	pcaprec-pcapng) echo "$PCAPREC record -q -i $IF_B -w $2.pcapng" ;;
+	pcaprec-pcap) echo "$PCAPREC record -q -i $IF_B -w $2.pcap" ;;
+	pcaprec-gzip1) echo "$PCAPREC record -q -i $IF_B -z gzip:1 -w $2.pcapng" ;;
+	tcpdump) echo "tcpdump -q -i $IF_B -w $2.pcap" ;;
+	tcpdump-B65536) echo "tcpdump -q -B 65536 -i $IF_B -w $2.pcap" ;;
+	dumpcap) echo "dumpcap -q -i $IF_B -w $2.pcapng" ;;
+	netsniff-ng) echo "netsniff-ng --in $IF_B --out $2.pcap --silent" ;;
+	esac
+}
+
+rx_packets() {
+	ip -n "$NS_B" -s -j link show "$IF_B" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
+}
+
+# Frames in every file the recorder left under prefix $1 (gzip decompressed).
+count_frames() {
+	n=0
+	for f in "$1".*; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.gz) c=$(zcat "$f" | "$TOOLS/pcaploop" - | cut -d' ' -f1) ;;
+		*) c=$("$TOOLS/pcaploop" "$f" | cut -d' ' -f1) ;;
+		esac
+		n=$((n + ${c:-0}))
+	done
+	echo "$n"
+}
+
+# run_one RECORDER FRAMES SIZE THREADS OUTFILE: appends "sent rx infile cpu rss"
+run_one() {
+	rec=$1 frames=$2 size=$3 threads=$4 out=$5
+	prefix="$MNT/cap"
+	tgcfg "$size" >"$MNT/tg.cfg"
+	tfile="$MNT/time"
+	# shellcheck disable=SC2046
+	ip netns exec "$NS_B" /usr/bin/time -o "$tfile" -f '%U %S %M' \
+		$(recorder_cmd "$rec" "$prefix") >/dev/null 2>"$MNT/rec.err" &
+	tpid=$!
+	# netsniff-ng needs several seconds to set up its ring; give all the same.
+	sleep "${BENCH_START_WAIT:-4}"
+	rx0=$(rx_packets)
+	ip netns exec "$NS_A" timeout 120 trafgen -o "$IF_A" -i "$MNT/tg.cfg" -n "$frames" \
+		-P "$threads" -q >/dev/null 2>&1 || true
+	sleep 1.5
+	rx1=$(rx_packets)
+	# GNU time waits for its child; signal the recorder itself (our grandchild).
+	rpid=$(pgrep -P "$tpid" || true)
+	[ -n "$rpid" ] && kill -INT "$rpid"
+	wait "$tpid" || true
+	infile=$(count_frames "$prefix")
+	read -r u s rss <"$tfile" || { u=0; s=0; rss=0; }
+	echo "$frames $((rx1 - rx0)) $infile $(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}') $rss" >>"$out"
+	rm -f "$prefix".* "$tfile"
+}
+
+echo "Live, veth between two namespaces, recorder writes to tmpfs; $REPS repetitions, median (min-max)."
+echo
+echo "| frames x size, threads | recorder | frames sent | on interface | in file | loss % | CPU s / M frames | peak RSS (MiB) |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+for sc in $SCENARIOS; do
+	frames=${sc%%:*}
+	rest=${sc#*:}
+	size=${rest%%:*}
+	threads=${rest#*:}
+	for rec in $RECORDERS; do rm -f "$MNT/res.$rec"; done
+	for rep in $(seq "$REPS"); do
+		for rec in $RECORDERS; do
+			echo "live: $sc $rec rep $rep/$REPS" >&2
+			run_one "$rec" "$frames" "$size" "$threads" "$MNT/res.$rec"
+		done
+	done
+	for rec in $RECORDERS; do
+		r="$MNT/res.$rec"
+		rx=$(awk '{printf "%s ", $2}' "$r")
+		inf=$(awk '{printf "%s ", $3}' "$r")
+		loss=$(awk '{l = ($1 - $3) * 100 / $1; printf "%s ", (l < 0 ? 0 : l)}' "$r")
+		cpu=$(awk '{printf "%s ", $4 / ($1 / 1e6)}' "$r")
+		rss=$(awk '{printf "%s ", $5 / 1024}' "$r")
+		# shellcheck disable=SC2086
+		echo "| $frames x ${size}B, $threads | $rec | $frames | $(median $rx) | $(median $inf) | $(stats $loss) | $(stats $cpu) | $(stats $rss) |"
+	done
+done

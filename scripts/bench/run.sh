@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# `make bench`: runs the live and the offline benchmark and writes both tables
+# to bench/results/<date>.md and bench/results/latest.md. Needs root (network
+# namespaces, tmpfs). BENCH_ONLY=live|offline runs one half.
+set -eu
+cd "$(dirname "$0")/../.."
+mkdir -p bench/results
+stamp=$(date -u +%Y-%m-%dT%H%MZ)
+out="bench/results/$stamp.md"
+{
+	echo "# pcaprec benchmarks, $stamp"
+	echo
+	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)."
+	echo "Command: \`make bench\` (BENCH_REPS=${BENCH_REPS:-3}, BENCH_SIZE=${BENCH_SIZE:-1G})."
+	echo
+	if [ "${BENCH_ONLY:-live}" = live ] || [ -z "${BENCH_ONLY:-}" ]; then
+		sh scripts/bench/live.sh
+		echo
+	fi
+	if [ "${BENCH_ONLY:-offline}" = offline ] || [ -z "${BENCH_ONLY:-}" ]; then
+		sh scripts/bench/offline.sh
+	fi
+} >"$out"
+cp "$out" bench/results/latest.md
+echo "bench: wrote $out"
