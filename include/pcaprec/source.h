@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Byte sources for the readers: a mapped file, a pipe, a memory buffer, each optionally gzip-compressed. */
+#ifndef PCAPREC_SOURCE_H
+#define PCAPREC_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Largest number of contiguous bytes a reader may ask for at once: one
+ * pcapng block or one pcap record (READER_MAX_BLOCK) plus slack.
+ */
+#define SOURCE_MAX_NEED ((16u << 20) + 4096u)
+
+/*
+ * The low-level operations under a buffered source (STYLE rule 5): `read`
+ * puts up to `cap` bytes into `buf` and returns how many, 0 at the clean
+ * end, -1 on error with a message in `err`; `close` frees `ctx` (may be
+ * NULL). Plain fds and the gzip decoder are built on these.
+ */
+struct source_ops {
+	long (*read)(void *ctx, uint8_t *buf, size_t cap, char *err, size_t errlen);
+	void (*close)(void *ctx);
+	uint64_t (*in_bytes)(const void *ctx); /* input bytes consumed so far; may be NULL */
+	bool compressed;
+};
+
+/*
+ * A stream of bytes read through a window. Mapped files and memory buffers
+ * are served in place (no copy: pointers returned by source_need point into
+ * the mapping); pipes and gzip streams go through a buffer that grows on
+ * demand up to SOURCE_MAX_NEED. gzip is detected by its magic (1f 8b),
+ * never by the file name.
+ */
+struct source;
+
+/*
+ * Open `path` ("-" is stdin). Regular files are mapped; anything else is
+ * read(2) in 1 MiB chunks. Returns NULL and fills `err` (naming the path)
+ * on failure.
+ */
+struct source *source_open_path(const char *path, char *err, size_t errlen);
+
+/*
+ * Serve `len` bytes at `data`, which must stay valid and unchanged until
+ * source_close(). gzip data is decompressed like a file would be.
+ */
+struct source *source_open_mem(const void *data, size_t len, char *err, size_t errlen);
+
+/* Build a source on caller-supplied ops (e.g. for tests). Takes ownership of ctx. */
+struct source *source_open_ops(const struct source_ops *ops, void *ctx, char *err, size_t errlen);
+
+/*
+ * Make `n` bytes (n <= SOURCE_MAX_NEED) at the current position available
+ * at `*p`. Returns 0 when all `n` are there, 1 when the stream ends first
+ * (`*avail` then says how many there are, maybe 0), -1 on a read or
+ * decompression error (source_error() says which). `*p` stays valid until
+ * the next source_need() or source_close().
+ */
+int source_need(struct source *s, size_t n, const uint8_t **p, size_t *avail);
+
+/* Move the position forward by `n` bytes, which the last source_need() made available. */
+void source_advance(struct source *s, size_t n);
+
+/* Offset of the current position in the (decompressed) stream. */
+uint64_t source_offset(const struct source *s);
+
+/* True when the bytes are gunzipped from the input. */
+bool source_compressed(const struct source *s);
+
+/* Size of the input on disk (regular files and memory), else compressed bytes read so far. */
+uint64_t source_input_size(const struct source *s);
+
+/* Message of the last error, "" when none. */
+const char *source_error(const struct source *s);
+
+/* Unmap, free and close what the source opened. NULL is a no-op. */
+void source_close(struct source *s);
+
+/*
+ * Internal constructor used by source_*.c: a gzip decoder reading from
+ * memory (`mem`/`memlen`, not owned) or, when mem is NULL, from `fd`
+ * (owned when `own_fd`), starting with `pre`/`prelen` bytes already read
+ * from the fd. Returns ops ctx or NULL.
+ */
+void *source_gzip_ctx(const uint8_t *mem, size_t memlen, int fd, bool own_fd,
+		      const uint8_t *pre, size_t prelen, char *err, size_t errlen);
+extern const struct source_ops source_gzip_ops;
+
+#endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The reader handle: opens a byte source, probes pcap and pcapng, dispatches next() and answers info queries. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcaprec/util.h"
+#include "reader_impl.h"
+
+int rd_fail(struct reader *r, uint64_t off, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (r->header_done)
+		snprintf(r->err, sizeof r->err, "%s: byte %llu: record %llu: %s", r->name,
+			 (unsigned long long)off, (unsigned long long)(r->recno + 1), msg);
+	else
+		snprintf(r->err, sizeof r->err, "%s: byte %llu: file header: %s", r->name,
+			 (unsigned long long)off, msg);
+	r->state = -1;
+	return -1;
+}
+
+uint32_t rd_u32(const struct reader *r, const uint8_t *p)
+{
+	return r->big_endian ? ld_be32(p) : ld_le32(p);
+}
+
+uint16_t rd_u16(const struct reader *r, const uint8_t *p)
+{
+	return r->big_endian ? ld_be16(p) : ld_le16(p);
+}
+
+/* Decide the format from the first bytes and parse its header. */
+static int reader_probe(struct reader *r)
+{
+	const uint8_t *p;
+	size_t n;
+	int rc = source_need(r->src, 4, &p, &n);
+
+	if (rc < 0)
+		return rd_fail(r, 0, "%s", source_error(r->src));
+	if (rc > 0)
+		return rd_fail(r, 0, "file too short for a capture file: expected at least 4 bytes, found %zu", n);
+	if (pcap_probe(p, n) != PROBE_NOT_MINE)
+		return pcap_read_header(r);
+	if (pcapng_probe(p, n) != PROBE_NOT_MINE)
+		return pcapng_read_header(r);
+	return rd_fail(r, 0, "not a capture file: expected a pcap magic (a1b2c3d4, a1b23c4d, either byte order) "
+		       "or a pcapng Section Header Block (0a0d0d0a), found %02x %02x %02x %02x",
+		       p[0], p[1], p[2], p[3]);
+}
+
+static struct reader *reader_start(struct source *src, const char *name, char *err, size_t errlen)
+{
+	struct reader *r;
+
+	if (!src)
+		return NULL;
+	r = calloc(1, sizeof *r);
+	if (r)
+		r->name = strdup(name);
+	if (!r || !r->name) {
+		free(r);
+		source_close(src);
+		errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->src = src;
+	r->state = 1;
+	if (reader_probe(r) < 0) {
+		errf(err, errlen, "%s", r->err);
+		reader_close(r);
+		return NULL;
+	}
+	r->header_done = true;
+	return r;
+}
+
+struct reader *reader_open(const char *path, char *err, size_t errlen)
+{
+	return reader_start(source_open_path(path, err, errlen),
+			    strcmp(path, "-") == 0 ? "stdin" : path, err, errlen);
+}
+
+struct reader *reader_open_mem(const void *data, size_t len, const char *name,
+			       char *err, size_t errlen)
+{
+	return reader_start(source_open_mem(data, len, err, errlen), name ? name : "memory", err, errlen);
+}
+
+void reader_close(struct reader *r)
+{
+	if (!r)
+		return;
+	pcapng_free(r);
+	source_close(r->src);
+	free(r->name);
+	free(r);
+}
+
+int reader_next(struct reader *r, struct frame *out)
+{
+	if (r->state != 1)
+		return r->state;
+	r->rec_flags = 0;
+	if (r->kind == READER_PCAPNG)
+		return pcapng_read_next(r, out);
+	return pcap_read_next(r, out);
+}
+
+const char *reader_error(const struct reader *r)
+{
+	return r->err;
+}
+
+const char *reader_name(const struct reader *r)
+{
+	return r->name;
+}
+
+const char *reader_format(const struct reader *r)
+{
+	static const char *const names[] = { "pcap", "pcap-ns", "pcapng" };
+
+	return names[r->kind];
+}
+
+bool reader_compressed(const struct reader *r)
+{
+	return source_compressed(r->src);
+}
+
+uint64_t reader_file_size(const struct reader *r)
+{
+	return source_input_size(r->src);
+}
+
+uint64_t reader_bytes(const struct reader *r)
+{
+	return source_offset(r->src);
+}
+
+uint64_t reader_offset(const struct reader *r)
+{
+	return r->rec_off;
+}
+
+uint64_t reader_record_number(const struct reader *r)
+{
+	return r->recno;
+}
+
+uint32_t reader_record_flags(const struct reader *r)
+{
+	return r->rec_flags;
+}
+
+uint32_t reader_snaplen(const struct reader *r)
+{
+	if (r->kind != READER_PCAPNG)
+		return r->snaplen;
+	return r->nifaces ? r->ifaces[0].pub.snaplen : 0;
+}
+
+uint32_t reader_section_count(const struct reader *r)
+{
+	return r->sections;
+}
+
+size_t reader_iface_count(const struct reader *r)
+{
+	return r->nifaces;
+}
+
+const struct reader_iface *reader_iface(const struct reader *r, size_t i)
+{
+	return i < r->nifaces ? &r->ifaces[i].pub : NULL;
+}

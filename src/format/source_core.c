@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The byte source window: in-place for mapped files and memory, buffered for pipes and gzip. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pcaprec/source.h"
+#include "pcaprec/util.h"
+
+#define SOURCE_CHUNK (1u << 20)
+
+/*
+ * Window [pos, len) of `base`. In direct mode base is the whole input and
+ * `ops` is NULL; in buffered mode base == buf and ops refills it.
+ */
+struct source {
+	const uint8_t *base;
+	size_t pos;
+	size_t len;
+	uint8_t *buf;
+	size_t cap;
+	uint64_t off;          /* stream offset of base[0] */
+	const struct source_ops *ops;
+	void *ctx;
+	bool eof;
+	bool failed;
+	void *map;             /* munmap at close */
+	size_t map_len;
+	uint64_t input_size;   /* known size of the input, 0 if unknown */
+	char err[512];
+};
+
+struct fd_ctx {
+	int fd;
+	bool own;
+	uint64_t in;
+};
+
+static long fd_read(void *vctx, uint8_t *buf, size_t cap, char *err, size_t errlen)
+{
+	struct fd_ctx *c = vctx;
+	ssize_t r;
+
+	do
+		r = read(c->fd, buf, cap);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errf(err, errlen, "read error at input byte %llu: %s",
+			    (unsigned long long)c->in, strerror(errno));
+	c->in += (uint64_t)r;
+	return (long)r;
+}
+
+static void fd_close(void *vctx)
+{
+	struct fd_ctx *c = vctx;
+
+	if (c && c->own)
+		close(c->fd);
+	free(c);
+}
+
+static uint64_t fd_in_bytes(const void *vctx)
+{
+	const struct fd_ctx *c = vctx;
+
+	return c->in;
+}
+
+static const struct source_ops fd_ops = { fd_read, fd_close, fd_in_bytes, false };
+
+static struct source *source_alloc(char *err, size_t errlen)
+{
+	struct source *s = calloc(1, sizeof *s);
+
+	if (!s)
+		errf(err, errlen, "out of memory");
+	return s;
+}
+
+struct source *source_open_ops(const struct source_ops *ops, void *ctx, char *err, size_t errlen)
+{
+	struct source *s = source_alloc(err, errlen);
+
+	if (!s) {
+		ops->close(ctx);
+		return NULL;
+	}
+	s->ops = ops;
+	s->ctx = ctx;
+	s->buf = malloc(SOURCE_CHUNK);
+	if (!s->buf) {
+		source_close(s);
+		errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cap = SOURCE_CHUNK;
+	s->base = s->buf;
+	return s;
+}
+
+static bool is_gzip(const uint8_t *p, size_t len)
+{
+	return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+/* A direct source over `data`; gunzipped through a buffered source if it starts with the gzip magic. */
+static struct source *direct_or_gzip(const uint8_t *data, size_t len, void *map, char *err, size_t errlen)
+{
+	struct source *s;
+
+	if (is_gzip(data, len)) {
+		void *ctx = source_gzip_ctx(data, len, -1, false, NULL, 0, err, errlen);
+
+		if (!ctx) {
+			if (map)
+				munmap(map, len);
+			return NULL;
+		}
+		s = source_open_ops(&source_gzip_ops, ctx, err, errlen);
+	} else {
+		s = source_alloc(err, errlen);
+		if (s) {
+			s->base = data;
+			s->len = len;
+			s->eof = true;
+		}
+	}
+	if (!s) {
+		if (map)
+			munmap(map, len);
+		return NULL;
+	}
+	s->map = map;
+	s->map_len = map ? len : 0;
+	s->input_size = len;
+	return s;
+}
+
+struct source *source_open_mem(const void *data, size_t len, char *err, size_t errlen)
+{
+	static const uint8_t empty[1];
+
+	return direct_or_gzip(data ? data : empty, data ? len : 0, NULL, err, errlen);
+}
+
+/* A pipe or other unmappable fd: read the first bytes to tell gzip from plain. */
+static struct source *stream_source(int fd, bool own, char *err, size_t errlen)
+{
+	struct fd_ctx *fc = calloc(1, sizeof *fc);
+	struct source *s;
+
+	if (!fc) {
+		if (own)
+			close(fd);
+		errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	fc->fd = fd;
+	fc->own = own;
+	s = source_open_ops(&fd_ops, fc, err, errlen);
+	if (!s)
+		return NULL;
+	while (s->len < 2) {
+		long r = fd_read(fc, s->buf + s->len, s->cap - s->len, s->err, sizeof s->err);
+
+		if (r <= 0) {
+			s->failed = r < 0;
+			s->eof = r == 0;
+			break;
+		}
+		s->len += (size_t)r;
+	}
+	if (!is_gzip(s->buf, s->len))
+		return s;
+	void *gz = source_gzip_ctx(NULL, 0, fd, own, s->buf, s->len, err, errlen);
+	fc->own = false;
+	source_close(s);
+	if (!gz)
+		return NULL;
+	return source_open_ops(&source_gzip_ops, gz, err, errlen);
+}
+
+struct source *source_open_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return stream_source(STDIN_FILENO, false, err, errlen);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		errf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errf(err, errlen, "%s: is a directory", path);
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode))
+		return stream_source(fd, true, err, errlen);
+	if (st.st_size == 0) {
+		close(fd);
+		return source_open_mem(NULL, 0, err, errlen);
+	}
+	/* Map instead of read: frames then point into the page cache, no copies. */
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		errf(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		return NULL;
+	}
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	return direct_or_gzip(map, (size_t)st.st_size, map, err, errlen);
+}
+
+/* Grow the buffer to hold `n` bytes from pos, moving the unread tail to the front. */
+static int source_make_room(struct source *s, size_t n)
+{
+	size_t keep = s->len - s->pos;
+
+	if (s->pos > 0) {
+		memmove(s->buf, s->buf + s->pos, keep);
+		s->off += s->pos;
+		s->pos = 0;
+		s->len = keep;
+	}
+	if (n > s->cap) {
+		size_t ncap = s->cap * 2 > n ? s->cap * 2 : n;
+		uint8_t *nb;
+
+		if (ncap > SOURCE_MAX_NEED)
+			ncap = SOURCE_MAX_NEED;
+		nb = realloc(s->buf, ncap);
+		if (!nb)
+			return errf(s->err, sizeof s->err, "out of memory for a %zu byte buffer", ncap);
+		s->buf = nb;
+		s->base = nb;
+		s->cap = ncap;
+	}
+	return 0;
+}
+
+int source_need(struct source *s, size_t n, const uint8_t **p, size_t *avail)
+{
+	while (s->len - s->pos < n && !s->eof) {
+		long r;
+
+		if (s->failed)
+			return -1;
+		if (n > SOURCE_MAX_NEED) {
+			s->failed = true;
+			return errf(s->err, sizeof s->err, "internal: %zu byte request exceeds %u",
+				    n, SOURCE_MAX_NEED);
+		}
+		if (s->len == s->cap || s->pos + n > s->cap) {
+			if (source_make_room(s, n) < 0) {
+				s->failed = true;
+				return -1;
+			}
+		}
+		r = s->ops->read(s->ctx, s->buf + s->len, s->cap - s->len, s->err, sizeof s->err);
+		if (r < 0) {
+			s->failed = true;
+			return -1;
+		}
+		if (r == 0)
+			s->eof = true;
+		s->len += (size_t)r;
+	}
+	*p = s->base + s->pos;
+	*avail = s->len - s->pos;
+	if (*avail < n && s->failed)
+		return -1;
+	return *avail >= n ? 0 : 1;
+}
+
+void source_advance(struct source *s, size_t n)
+{
+	s->pos += n;
+}
+
+uint64_t source_offset(const struct source *s)
+{
+	return s->off + s->pos;
+}
+
+bool source_compressed(const struct source *s)
+{
+	return s->ops && s->ops->compressed;
+}
+
+uint64_t source_input_size(const struct source *s)
+{
+	if (s->input_size || !s->ops || !s->ops->in_bytes)
+		return s->input_size;
+	return s->ops->in_bytes(s->ctx);
+}
+
+const char *source_error(const struct source *s)
+{
+	return s->err;
+}
+
+void source_close(struct source *s)
+{
+	if (!s)
+		return;
+	if (s->ops)
+		s->ops->close(s->ctx);
+	if (s->map)
+		munmap(s->map, s->map_len);
+	free(s->buf);
+	free(s);
+}
