@@ -127,9 +127,9 @@ static long gz_read(void *vctx, uint8_t *buf, size_t cap, char *err, size_t errl
 				break;
 			}
 		}
-		r = gz_step(g, err, errlen);
+		r = gz_step(g, g->pending, sizeof g->pending);
 		if (r < 0)
-			return -1;
+			break;   /* reported after the bytes inflated before it */
 		if (r == 0 && g->z.avail_in > 0 && g->z.avail_out > 0)
 			return errf(err, errlen, "zlib made no progress at compressed offset %llu",
 				    (unsigned long long)gz_consumed(g));
