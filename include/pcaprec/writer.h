@@ -104,10 +104,34 @@ uint64_t writer_bytes(const struct writer *w);
 /* Frames accepted so far. */
 uint64_t writer_frames(const struct writer *w);
 
+/*
+ * Bytes handed to the kernel in whole chunks so far (compressed bytes for
+ * gzip; the file header included). For a regular file this is the file's
+ * size minus its size at open, so rotation by on-disk size can use it.
+ */
+uint64_t writer_disk_bytes(const struct writer *w);
+
+/*
+ * Frames accepted by writer_write() but not yet handed to the kernel
+ * (buffered, or held for retry after a failed write). Frames that are
+ * still pending when writer_close() fails are lost: count them as drops.
+ */
+uint64_t writer_pending_frames(const struct writer *w);
+
 /* "pcap", "pcap-ns", "pcapng". */
 const char *out_format_name(enum out_format f);
 
 /* Parse a --format value; false if unknown. */
 bool out_format_parse(const char *s, enum out_format *out);
+
+/*
+ * Pick the format from an output file name, ignoring a trailing ".gz" and
+ * case: "*.pcapng" -> OUT_PCAPNG, "*.pcap" -> OUT_PCAP_US (microseconds,
+ * what tcpdump users expect). False for any other name.
+ */
+bool out_format_from_name(const char *path, enum out_format *out);
+
+/* True when `path` ends in ".gz" (any case): the caller should ask for gzip. */
+bool out_name_is_gzip(const char *path);
 
 #endif

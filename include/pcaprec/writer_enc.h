@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Pure pcap and pcapng block encoders behind the writer (internal to src/format; used by unit tests). */
+#ifndef PCAPREC_WRITER_ENC_H
+#define PCAPREC_WRITER_ENC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcaprec/frame.h"
+#include "pcaprec/writer.h"
+
+/*
+ * Every encoder writes little-endian into a caller buffer that holds at
+ * least the matching *_size() bytes and returns the number of bytes written
+ * (always equal to that size). None of them allocate or fail: arguments are
+ * validated once by writer_open().
+ */
+
+#define PCAP_FILE_HEADER_LEN 24u
+#define PCAP_RECORD_HEADER_LEN 16u
+
+/* Longest string the writer puts into one pcapng option (names, OS, filter...). */
+#define WENC_MAX_STRING 4096u
+
+/* Classic pcap file header (libpcap savefile format, version 2.4). */
+size_t pcap_header_encode(uint8_t *p, bool nano, uint32_t snaplen, uint32_t linktype);
+
+/* One classic pcap record: 16-byte header plus the first `caplen` bytes of f->data. */
+size_t pcap_record_encode(uint8_t *p, bool nano, const struct frame *f, uint32_t caplen);
+
+/* pcapng Section Header Block; `meta` may be NULL. */
+size_t pcapng_shb_size(const struct writer_meta *meta);
+size_t pcapng_shb_encode(uint8_t *p, const struct writer_meta *meta);
+
+/* pcapng Interface Description Block for `ifc`; `os` (if_os) may be NULL. */
+size_t pcapng_idb_size(const struct writer_iface *ifc, const char *os);
+size_t pcapng_idb_encode(uint8_t *p, const struct writer_iface *ifc, uint32_t snaplen, const char *os);
+
+/* pcapng Enhanced Packet Block carrying `caplen` bytes of `f`, epb_flags when f->dir is known. */
+size_t pcapng_epb_size(uint32_t caplen, enum frame_dir dir);
+size_t pcapng_epb_encode(uint8_t *p, const struct frame *f, uint32_t caplen);
+
+/* pcapng Interface Statistics Block (fixed size). */
+#define PCAPNG_ISB_LEN 88u
+size_t pcapng_isb_encode(uint8_t *p, uint32_t iface, const struct iface_stats *st);
+
+#endif

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Buffered capture-file writer: pcap/pcapng records into a plain or gzip back-end, with rollback on write errors. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "pcaprec/util.h"
+#include "pcaprec/writer.h"
+#include "pcaprec/writer_enc.h"
+
+#define WRITER_DEFAULT_BUFFER (1024u * 1024u)
+#define WRITER_MAX_BUFFER (256u * 1024u * 1024u)
+
+/*
+ * How the writer turns its staging buffer into bytes for the fd.
+ *
+ * The staging buffer always holds whole records. seal() turns all of it
+ * into one pending output chunk that ends on a record boundary (plain: the
+ * chunk is the staging buffer itself; gzip: the deflate output of the whole
+ * staging buffer, ending with a Z_SYNC_FLUSH or, at close, Z_FINISH). The
+ * chunk stays pending until write(2) has taken every byte of it, so after a
+ * failed write the same chunk can be written again.
+ */
+enum seal_mode { SEAL_SYNC, SEAL_FINISH };
+
+struct writer;
+
+struct sink_ops {
+	const char *name;
+	int (*init)(struct writer *w, int level, char *err, size_t errlen);
+	int (*seal)(struct writer *w, enum seal_mode mode, char *err, size_t errlen);
+	void (*fini)(struct writer *w);
+};
+
+struct writer_ifc {
+	uint32_t linktype;
+	uint32_t snaplen;          /* effective: 1..FRAME_MAX_CAPLEN */
+};
+
+struct writer {
+	const struct sink_ops *ops;
+	int fd;
+	char *path;
+	enum out_format format;
+	bool regular;              /* regular file: ftruncate rollback and fsync apply */
+	struct writer_ifc *ifc;
+	size_t nifc;
+
+	uint8_t *buf;              /* staging: whole uncompressed records */
+	size_t len, cap;
+	uint64_t buf_frames;
+
+	const uint8_t *out;        /* pending chunk (aliases buf for plain) */
+	size_t out_len, out_off;
+	uint64_t out_frames;
+
+	uint64_t start_off;        /* file offset at open */
+	uint64_t disk;             /* bytes the kernel accepted and we kept */
+	uint64_t bytes, frames;
+
+	z_stream zs;
+	bool z_live, z_finished;
+	uint8_t *zbuf;
+	size_t zcap;
+};
+
+static void set_errnum(int *errnum, int e)
+{
+	if (errnum)
+		*errnum = e;
+}
+
+/* ---------------------------------------------------------------- back-ends */
+
+static int plain_init(struct writer *w, int level, char *err, size_t errlen)
+{
+	(void)w, (void)level, (void)err, (void)errlen;
+	return 0;
+}
+
+static int plain_seal(struct writer *w, enum seal_mode mode, char *err, size_t errlen)
+{
+	(void)mode, (void)err, (void)errlen;
+	w->out = w->buf;
+	w->out_len = w->len;
+	w->out_off = 0;
+	w->out_frames = w->buf_frames;
+	w->buf_frames = 0;
+	return 0;
+}
+
+static void plain_fini(struct writer *w)
+{
+	(void)w;
+}
+
+static const struct sink_ops sink_plain = { "plain", plain_init, plain_seal, plain_fini };
+
+/* gzip (RFC 1952) through zlib: windowBits 15 + 16 selects the gzip wrapper. */
+static int gzip_init(struct writer *w, int level, char *err, size_t errlen)
+{
+	int rc = deflateInit2(&w->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+
+	if (rc != Z_OK)
+		return errf(err, errlen, "%s: zlib deflateInit2 failed (%d)", w->path, rc);
+	w->z_live = true;
+	/* Every seal compresses at most `cap` bytes and ends with a flush, so
+	 * one chunk never exceeds deflateBound plus the sync marker. */
+	w->zcap = deflateBound(&w->zs, (uLong)w->cap) + 64;
+	w->zbuf = malloc(w->zcap);
+	if (!w->zbuf)
+		return errf(err, errlen, "%s: out of memory for the gzip buffer", w->path);
+	return 0;
+}
+
+static int gzip_seal(struct writer *w, enum seal_mode mode, char *err, size_t errlen)
+{
+	int flush = mode == SEAL_FINISH ? Z_FINISH : Z_SYNC_FLUSH;
+	int want = mode == SEAL_FINISH ? Z_STREAM_END : Z_OK;
+	int rc;
+
+	if (w->z_finished || (mode == SEAL_SYNC && w->len == 0))
+		return 0;
+	w->zs.next_in = w->buf;
+	w->zs.avail_in = (uInt)w->len;
+	w->zs.next_out = w->zbuf;
+	w->zs.avail_out = (uInt)w->zcap;
+	rc = deflate(&w->zs, flush);
+	if (rc != want || w->zs.avail_in != 0 || w->zs.avail_out == 0)
+		return errf(err, errlen, "%s: zlib deflate failed (%d)", w->path, rc);
+	w->out = w->zbuf;
+	w->out_len = w->zcap - w->zs.avail_out;
+	w->out_off = 0;
+	w->out_frames = w->buf_frames;
+	w->buf_frames = 0;
+	w->len = 0;
+	w->z_finished = mode == SEAL_FINISH;
+	return 0;
+}
+
+static void gzip_fini(struct writer *w)
+{
+	if (w->z_live)
+		deflateEnd(&w->zs);
+	w->z_live = false;
+	free(w->zbuf);
+	w->zbuf = NULL;
+}
+
+static const struct sink_ops sink_gzip = { "gzip", gzip_init, gzip_seal, gzip_fini };
+
+/* ---------------------------------------------------------------- output */
+
+/*
+ * After a failed write to a regular file, cut it back to the end of the last
+ * chunk written whole and put the file offset there, so the file ends on a
+ * record boundary (gzip: a sync-flush point) and a retry rewrites the chunk.
+ */
+static void rollback(struct writer *w, int e, char *err, size_t errlen)
+{
+	uint64_t keep = w->start_off + w->disk;
+	uint64_t held = w->out_frames + w->buf_frames;
+
+	w->out_off = 0;
+	if (ftruncate(w->fd, (off_t)keep) < 0 || lseek(w->fd, (off_t)keep, SEEK_SET) < 0) {
+		errf(err, errlen, "%s: write failed: %s; truncating back to %llu bytes also failed: %s",
+		     w->path, strerror(e), (unsigned long long)keep, strerror(errno));
+		return;
+	}
+	errf(err, errlen, "%s: write failed: %s; file cut back to %llu bytes (last whole record), "
+	     "%llu frames held for retry", w->path, strerror(e), (unsigned long long)keep,
+	     (unsigned long long)held);
+}
+
+/*
+ * Hand the pending chunk to the kernel. Returns 0 when all of it was
+ * written (the chunk is then gone and, for plain, the staging buffer is
+ * free), -1 with errno-style *errnum otherwise; the chunk stays pending.
+ */
+static int drain(struct writer *w, int *errnum, char *err, size_t errlen)
+{
+	while (w->out_off < w->out_len) {
+		ssize_t n = write(w->fd, w->out + w->out_off, w->out_len - w->out_off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			set_errnum(errnum, e);
+			if (w->regular)
+				rollback(w, e, err, errlen);
+			else
+				/* A stream cannot be rewound: the reader already has
+				 * out_off bytes, so a retry resumes after them. */
+				errf(err, errlen, "%s: write failed: %s", w->path, strerror(e));
+			return -1;
+		}
+		w->out_off += (size_t)n;
+	}
+	w->disk += w->out_len;
+	if (w->out == w->buf)
+		w->len = 0;
+	w->out = NULL;
+	w->out_len = w->out_off = 0;
+	w->out_frames = 0;
+	return 0;
+}
+
+static int seal_and_drain(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
+{
+	if (w->out_len > 0 && drain(w, errnum, err, errlen) < 0)
+		return -1;
+	if (w->len == 0 && mode == SEAL_SYNC)
+		return 0;
+	if (w->ops->seal(w, mode, err, errlen) < 0) {
+		set_errnum(errnum, EIO);
+		return -1;
+	}
+	return drain(w, errnum, err, errlen);
+}
+
+/* Make `need` bytes of staging room; -1 when pending output cannot be written. */
+static int make_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
+{
+	if (w->out_len > 0 && drain(w, errnum, err, errlen) < 0)
+		return -1;
+	if (w->len + need <= w->cap)
+		return 0;
+	return seal_and_drain(w, SEAL_SYNC, errnum, err, errlen);
+}
+
+/* ---------------------------------------------------------------- open */
+
+static uint32_t effective_snaplen(uint32_t snaplen)
+{
+	return snaplen == 0 || snaplen > FRAME_MAX_CAPLEN ? FRAME_MAX_CAPLEN : snaplen;
+}
+
+static bool str_ok(const char *s)
+{
+	return !s || strlen(s) <= WENC_MAX_STRING;
+}
+
+static int check_opts(const char *path, const struct writer_opts *o, char *err, size_t errlen)
+{
+	bool pcap = o->format == OUT_PCAP_US || o->format == OUT_PCAP_NS;
+
+	if (o->format != OUT_PCAP_US && o->format != OUT_PCAP_NS && o->format != OUT_PCAPNG)
+		return errf(err, errlen, "%s: unknown output format %d", path, (int)o->format);
+	if (!o->ifaces || o->nifaces == 0)
+		return errf(err, errlen, "%s: no interface given", path);
+	if (pcap && o->nifaces != 1)
+		return errf(err, errlen, "%s: %s holds one interface, %zu given (use pcapng)",
+			    path, out_format_name(o->format), o->nifaces);
+	if (o->gzip_level != -1 && (o->gzip_level < 1 || o->gzip_level > 9))
+		return errf(err, errlen, "%s: gzip level %d not in 1..9", path, o->gzip_level);
+	if (o->meta && (!str_ok(o->meta->hardware) || !str_ok(o->meta->os) || !str_ok(o->meta->userappl)))
+		return errf(err, errlen, "%s: section option longer than %u bytes", path, WENC_MAX_STRING);
+	for (size_t i = 0; i < o->nifaces; i++) {
+		const struct writer_iface *f = &o->ifaces[i];
+
+		if (!str_ok(f->name) || !str_ok(f->description) || !str_ok(f->filter))
+			return errf(err, errlen, "%s: interface %zu: option longer than %u bytes",
+				    path, i, WENC_MAX_STRING);
+		if (!pcap && f->linktype > 0xffff)
+			return errf(err, errlen, "%s: interface %zu: link type %u does not fit pcapng's 16 bits",
+				    path, i, f->linktype);
+	}
+	return 0;
+}
+
+/* Bytes of the file header (pcap header, or SHB + every IDB). */
+static size_t header_size(const struct writer_opts *o)
+{
+	const char *os = o->meta ? o->meta->os : NULL;
+	size_t n;
+
+	if (o->format != OUT_PCAPNG)
+		return PCAP_FILE_HEADER_LEN;
+	n = pcapng_shb_size(o->meta);
+	for (size_t i = 0; i < o->nifaces; i++)
+		n += pcapng_idb_size(&o->ifaces[i], os);
+	return n;
+}
+
+static size_t max_record(const struct writer *w)
+{
+	uint32_t snap = 0;
+
+	for (size_t i = 0; i < w->nifc; i++)
+		if (w->ifc[i].snaplen > snap)
+			snap = w->ifc[i].snaplen;
+	if (w->format != OUT_PCAPNG)
+		return PCAP_RECORD_HEADER_LEN + snap;
+	snap = pcapng_epb_size(snap, FRAME_DIR_IN);
+	return snap > PCAPNG_ISB_LEN ? snap : PCAPNG_ISB_LEN;
+}
+
+static void put_header(struct writer *w, const struct writer_opts *o)
+{
+	const char *os = o->meta ? o->meta->os : NULL;
+
+	if (o->format != OUT_PCAPNG) {
+		w->len = pcap_header_encode(w->buf, o->format == OUT_PCAP_NS, w->ifc[0].snaplen,
+					    w->ifc[0].linktype);
+	} else {
+		w->len = pcapng_shb_encode(w->buf, o->meta);
+		for (size_t i = 0; i < o->nifaces; i++)
+			w->len += pcapng_idb_encode(w->buf + w->len, &o->ifaces[i], w->ifc[i].snaplen, os);
+	}
+	w->bytes = w->len;
+}
+
+static void where_am_i(struct writer *w)
+{
+	struct stat st;
+	off_t off;
+
+	w->regular = fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode);
+	off = w->regular ? lseek(w->fd, 0, SEEK_CUR) : -1;
+	w->start_off = off > 0 ? (uint64_t)off : 0;
+}
+
+struct writer *writer_open(int fd, const char *path, const struct writer_opts *opts,
+			   char *err, size_t errlen)
+{
+	struct writer *w;
+	size_t hdr;
+
+	if (!path)
+		path = "(output)";
+	if (check_opts(path, opts, err, errlen) < 0)
+		return NULL;
+	w = calloc(1, sizeof *w);
+	if (!w)
+		goto nomem;
+	w->fd = fd;
+	w->format = opts->format;
+	w->ops = opts->gzip_level > 0 ? &sink_gzip : &sink_plain;
+	w->path = strdup(path);
+	w->nifc = opts->nifaces;
+	w->ifc = calloc(w->nifc, sizeof *w->ifc);
+	if (!w->path || !w->ifc)
+		goto nomem;
+	for (size_t i = 0; i < w->nifc; i++) {
+		w->ifc[i].linktype = opts->ifaces[i].linktype;
+		w->ifc[i].snaplen = effective_snaplen(opts->ifaces[i].snaplen);
+	}
+	hdr = header_size(opts);
+	w->cap = opts->buffer_size ? opts->buffer_size : WRITER_DEFAULT_BUFFER;
+	if (w->cap > WRITER_MAX_BUFFER)
+		w->cap = WRITER_MAX_BUFFER;
+	if (w->cap < hdr + max_record(w))
+		w->cap = hdr + max_record(w);
+	w->buf = malloc(w->cap);
+	if (!w->buf)
+		goto nomem;
+	if (w->ops->init(w, opts->gzip_level, err, errlen) < 0)
+		goto fail;
+	where_am_i(w);
+	put_header(w, opts);
+	return w;
+nomem:
+	errf(err, errlen, "%s: out of memory opening the writer", path);
+fail:
+	if (w) {
+		w->ops->fini(w);
+		free(w->buf);
+		free(w->ifc);
+		free(w->path);
+		free(w);
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static uint32_t caplen_for(const struct writer *w, const struct frame *f)
+{
+	uint32_t snap = f->iface < w->nifc ? w->ifc[f->iface].snaplen : FRAME_MAX_CAPLEN;
+
+	if (w->format != OUT_PCAPNG)
+		snap = w->ifc[0].snaplen;
+	return f->caplen < snap ? f->caplen : snap;
+}
+
+size_t writer_record_size(const struct writer *w, const struct frame *f)
+{
+	uint32_t caplen = caplen_for(w, f);
+
+	if (w->format != OUT_PCAPNG)
+		return PCAP_RECORD_HEADER_LEN + caplen;
+	return pcapng_epb_size(caplen, f->dir);
+}
+
+static int check_frame(const struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen)
+{
+	const struct writer_ifc *ifc = &w->ifc[0];
+
+	if (w->format == OUT_PCAPNG) {
+		if (f->iface >= w->nifc) {
+			set_errnum(errnum, EINVAL);
+			return errf(err, errlen, "%s: frame for interface %u, file has %zu",
+				    w->path, f->iface, w->nifc);
+		}
+		ifc = &w->ifc[f->iface];
+	}
+	if (f->linktype != ifc->linktype) {
+		set_errnum(errnum, EINVAL);
+		return errf(err, errlen, "%s: frame link type %u, interface has %u",
+			    w->path, f->linktype, ifc->linktype);
+	}
+	if (f->caplen > 0 && !f->data) {
+		set_errnum(errnum, EINVAL);
+		return errf(err, errlen, "%s: frame without data", w->path);
+	}
+	return 0;
+}
+
+int writer_write(struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen)
+{
+	uint32_t caplen;
+	size_t need;
+
+	if (check_frame(w, f, errnum, err, errlen) < 0)
+		return -1;
+	caplen = caplen_for(w, f);
+	need = writer_record_size(w, f);
+	if (make_room(w, need, errnum, err, errlen) < 0)
+		return -1;
+	if (w->format == OUT_PCAPNG)
+		pcapng_epb_encode(w->buf + w->len, f, caplen);
+	else
+		pcap_record_encode(w->buf + w->len, w->format == OUT_PCAP_NS, f, caplen);
+	w->len += need;
+	w->bytes += need;
+	w->frames++;
+	w->buf_frames++;
+	return 0;
+}
+
+int writer_write_stats(struct writer *w, uint32_t iface, const struct iface_stats *st,
+		       int *errnum, char *err, size_t errlen)
+{
+	if (w->format != OUT_PCAPNG)
+		return 0;
+	if (iface >= w->nifc) {
+		set_errnum(errnum, EINVAL);
+		return errf(err, errlen, "%s: statistics for interface %u, file has %zu",
+			    w->path, iface, w->nifc);
+	}
+	if (make_room(w, PCAPNG_ISB_LEN, errnum, err, errlen) < 0)
+		return -1;
+	w->len += pcapng_isb_encode(w->buf + w->len, iface, st);
+	w->bytes += PCAPNG_ISB_LEN;
+	return 0;
+}
+
+int writer_flush(struct writer *w, bool sync, int *errnum, char *err, size_t errlen)
+{
+	if (seal_and_drain(w, SEAL_SYNC, errnum, err, errlen) < 0)
+		return -1;
+	if (sync && w->regular && fsync(w->fd) < 0) {
+		set_errnum(errnum, errno);
+		return errf(err, errlen, "%s: fsync failed: %s", w->path, strerror(errno));
+	}
+	return 0;
+}
+
+static void writer_free(struct writer *w)
+{
+	w->ops->fini(w);
+	free(w->buf);
+	free(w->ifc);
+	free(w->path);
+	free(w);
+}
+
+int writer_close(struct writer *w, int *errnum, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (!w)
+		return 0;
+	if (seal_and_drain(w, SEAL_FINISH, errnum, err, errlen) < 0) {
+		size_t n = strlen(err ? err : "");
+
+		if (err && n + 1 < errlen)
+			snprintf(err + n, errlen - n, "; %llu frames lost at close",
+				 (unsigned long long)(w->out_frames + w->buf_frames));
+		rc = -1;
+	} else if (w->regular && fsync(w->fd) < 0) {
+		set_errnum(errnum, errno);
+		rc = errf(err, errlen, "%s: fsync failed: %s", w->path, strerror(errno));
+	}
+	writer_free(w);
+	return rc;
+}
+
+uint64_t writer_bytes(const struct writer *w)
+{
+	return w->bytes;
+}
+
+uint64_t writer_frames(const struct writer *w)
+{
+	return w->frames;
+}
+
+uint64_t writer_disk_bytes(const struct writer *w)
+{
+	return w->disk;
+}
+
+uint64_t writer_pending_frames(const struct writer *w)
+{
+	return w->out_frames + w->buf_frames;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static const char *const format_names[] = {
+	[OUT_PCAP_US] = "pcap",
+	[OUT_PCAP_NS] = "pcap-ns",
+	[OUT_PCAPNG] = "pcapng",
+};
+
+const char *out_format_name(enum out_format f)
+{
+	if ((unsigned)f < sizeof format_names / sizeof format_names[0])
+		return format_names[f];
+	return "unknown";
+}
+
+bool out_format_parse(const char *s, enum out_format *out)
+{
+	for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+		if (s && strcmp(s, format_names[i]) == 0) {
+			*out = (enum out_format)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
+}
+
+bool out_name_is_gzip(const char *path)
+{
+	return path && ends_with(path, strlen(path), ".gz");
+}
+
+bool out_format_from_name(const char *path, enum out_format *out)
+{
+	size_t n;
+
+	if (!path)
+		return false;
+	n = strlen(path);
+	if (ends_with(path, n, ".gz"))
+		n -= 3;
+	if (ends_with(path, n, ".pcapng")) {
+		*out = OUT_PCAPNG;
+		return true;
+	}
+	if (ends_with(path, n, ".pcap")) {
+		*out = OUT_PCAP_US;
+		return true;
+	}
+	return false;
+}

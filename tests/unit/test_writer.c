@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests for the capture-file writer: exact bytes, gzip equivalence, buffering, write-error rollback. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "pcaprec/util.h"
+#include "pcaprec/writer.h"
+
+/* 1700000000.123456789 s: 0x6553f100 s, 123456 us = 0x1e240, 123456789 ns = 0x75bcd15;
+ * as one 64-bit ns count: high 0x17979cfe, low 0x3d85cd15. */
+#define TS1 1700000000123456789ull
+
+static const uint8_t payload5[] = { 1, 2, 3, 4, 5 };
+
+struct tmpout {
+	char path[64];
+	int fd;
+};
+
+static void tmp_open(struct tmpout *t)
+{
+	snprintf(t->path, sizeof t->path, "/tmp/test_writer.XXXXXX");
+	t->fd = mkstemp(t->path);
+	assert_true(t->fd >= 0);
+}
+
+static void tmp_done(struct tmpout *t)
+{
+	close(t->fd);
+	unlink(t->path);
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	struct stat st;
+	uint8_t *b;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	b = malloc((size_t)st.st_size + 1);
+	assert_non_null(b);
+	assert_int_equal(read(fd, b, (size_t)st.st_size), st.st_size);
+	close(fd);
+	*len = (size_t)st.st_size;
+	return b;
+}
+
+static void assert_file_bytes(const char *path, const uint8_t *want, size_t wantlen)
+{
+	size_t len;
+	uint8_t *got = read_all(path, &len);
+
+	assert_int_equal(len, wantlen);
+	assert_memory_equal(got, want, wantlen);
+	free(got);
+}
+
+static struct frame mkframe(uint64_t ts, const uint8_t *data, uint32_t caplen, uint32_t origlen,
+			    uint32_t iface, enum frame_dir dir)
+{
+	struct frame f = { ts, caplen, origlen, LINKTYPE_ETHERNET, iface, dir, data };
+	return f;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static void test_format_names(void **state)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		enum out_format f;
+	} parse_rows[] = {
+		{ "pcap", true, OUT_PCAP_US }, { "pcap-ns", true, OUT_PCAP_NS },
+		{ "pcapng", true, OUT_PCAPNG }, { "PCAP", false, 0 }, { "", false, 0 },
+		{ "pcap-us", false, 0 }, { "ng", false, 0 },
+	};
+	static const struct {
+		const char *path;
+		bool ok;
+		enum out_format f;
+		bool gz;
+	} name_rows[] = {
+		{ "x.pcap", true, OUT_PCAP_US, false }, { "/a/b/x.pcapng", true, OUT_PCAPNG, false },
+		{ "x.pcap.gz", true, OUT_PCAP_US, true }, { "x.PCAPNG.GZ", true, OUT_PCAPNG, true },
+		{ "x.gz", false, 0, true }, { "x.cap", false, 0, false }, { "pcap", false, 0, false },
+		{ "x.pcapng.bz2", false, 0, false }, { "", false, 0, false },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof parse_rows / sizeof parse_rows[0]; i++) {
+		enum out_format f = OUT_PCAP_US;
+
+		assert_int_equal(out_format_parse(parse_rows[i].s, &f), parse_rows[i].ok);
+		if (parse_rows[i].ok) {
+			assert_int_equal(f, parse_rows[i].f);
+			assert_string_equal(out_format_name(f), parse_rows[i].s);
+		}
+	}
+	for (size_t i = 0; i < sizeof name_rows / sizeof name_rows[0]; i++) {
+		enum out_format f = OUT_PCAP_NS;
+
+		assert_int_equal(out_format_from_name(name_rows[i].path, &f), name_rows[i].ok);
+		if (name_rows[i].ok)
+			assert_int_equal(f, name_rows[i].f);
+		assert_int_equal(out_name_is_gzip(name_rows[i].path), name_rows[i].gz);
+	}
+}
+
+/* ---------------------------------------------------------------- pcap bytes */
+
+struct pcap_case {
+	enum out_format fmt;
+	uint32_t snaplen;
+	uint32_t caplen;          /* of the frame given */
+	size_t want_len;
+	uint8_t want[48];
+};
+
+static void test_pcap_bytes(void **state)
+{
+	static const struct pcap_case rows[] = {
+		{ OUT_PCAP_US, 65535, 5, 24 + 16 + 5, {
+			0xd4, 0xc3, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+			0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+			0x00, 0xf1, 0x53, 0x65, 0x40, 0xe2, 0x01, 0x00, 0x05, 0, 0, 0, 0x3c, 0, 0, 0,
+			1, 2, 3, 4, 5 } },
+		{ OUT_PCAP_NS, 65535, 5, 24 + 16 + 5, {
+			0x4d, 0x3c, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+			0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+			0x00, 0xf1, 0x53, 0x65, 0x15, 0xcd, 0x5b, 0x07, 0x05, 0, 0, 0, 0x3c, 0, 0, 0,
+			1, 2, 3, 4, 5 } },
+		/* snaplen 2: caplen cut to 2, origlen kept at 60 */
+		{ OUT_PCAP_NS, 2, 5, 24 + 16 + 2, {
+			0x4d, 0x3c, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+			0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+			0x00, 0xf1, 0x53, 0x65, 0x15, 0xcd, 0x5b, 0x07, 0x02, 0, 0, 0, 0x3c, 0, 0, 0,
+			1, 2 } },
+		/* empty frame: caplen 0 */
+		{ OUT_PCAP_US, 65535, 0, 24 + 16, {
+			0xd4, 0xc3, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+			0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+			0x00, 0xf1, 0x53, 0x65, 0x40, 0xe2, 0x01, 0x00, 0, 0, 0, 0, 0x3c, 0, 0, 0 } },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, rows[i].snaplen };
+		struct writer_opts o = { rows[i].fmt, -1, 0, NULL, &ifc, 1 };
+		struct frame f = mkframe(TS1, payload5, rows[i].caplen, 60, 0, FRAME_DIR_IN);
+		struct tmpout t;
+		char err[256];
+		int e = 0;
+		struct writer *w;
+
+		tmp_open(&t);
+		w = writer_open(t.fd, t.path, &o, err, sizeof err);
+		assert_non_null(w);
+		assert_int_equal(writer_record_size(w, &f), rows[i].want_len - 24);
+		assert_int_equal(writer_write(w, &f, &e, err, sizeof err), 0);
+		assert_int_equal(writer_bytes(w), rows[i].want_len);
+		assert_int_equal(writer_frames(w), 1);
+		assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+		assert_file_bytes(t.path, rows[i].want, rows[i].want_len);
+		tmp_done(&t);
+	}
+}
+
+/* ---------------------------------------------------------------- pcapng bytes */
+
+/* SHB with shb_hardware "hw", shb_os "Linux", shb_userappl "app": 60 bytes. */
+static const uint8_t shb_bytes[] = {
+	0x0a, 0x0d, 0x0d, 0x0a, 0x3c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 0x01, 0x00, 0x00, 0x00,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0x02, 0x00, 0x02, 0x00, 'h', 'w', 0, 0,
+	0x03, 0x00, 0x05, 0x00, 'L', 'i', 'n', 'u', 'x', 0, 0, 0,
+	0x04, 0x00, 0x03, 0x00, 'a', 'p', 'p', 0,
+	0, 0, 0, 0, 0x3c, 0, 0, 0,
+};
+
+/* IDB: Ethernet, snaplen 65535, if_name "eth0", if_description "d",
+ * if_tsresol 9, if_filter (type 0) "tcp", if_os "Linux": 68 bytes. */
+static const uint8_t idb0_bytes[] = {
+	0x01, 0, 0, 0, 0x44, 0, 0, 0, 0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00,
+	0x02, 0x00, 0x04, 0x00, 'e', 't', 'h', '0',
+	0x03, 0x00, 0x01, 0x00, 'd', 0, 0, 0,
+	0x09, 0x00, 0x01, 0x00, 0x09, 0, 0, 0,
+	0x0b, 0x00, 0x04, 0x00, 0x00, 't', 'c', 'p',
+	0x0c, 0x00, 0x05, 0x00, 'L', 'i', 'n', 'u', 'x', 0, 0, 0,
+	0, 0, 0, 0, 0x44, 0, 0, 0,
+};
+
+/* IDB: LINUX_SLL2 (276 = 0x114), snaplen 3, only if_tsresol and if_os: 44 bytes. */
+static const uint8_t idb1_bytes[] = {
+	0x01, 0, 0, 0, 0x2c, 0, 0, 0, 0x14, 0x01, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0x09, 0x00, 0x01, 0x00, 0x09, 0, 0, 0,
+	0x0c, 0x00, 0x05, 0x00, 'L', 'i', 'n', 'u', 'x', 0, 0, 0,
+	0, 0, 0, 0, 0x2c, 0, 0, 0,
+};
+
+/* EPB on interface 0, inbound, 5 of 60 bytes: 52 bytes. */
+static const uint8_t epb_in_bytes[] = {
+	0x06, 0, 0, 0, 0x34, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x9c, 0x97, 0x17, 0x15, 0xcd, 0x85, 0x3d,
+	0x05, 0, 0, 0, 0x3c, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0,
+	0x02, 0x00, 0x04, 0x00, 0x01, 0, 0, 0,
+	0, 0, 0, 0, 0x34, 0, 0, 0,
+};
+
+/* EPB on interface 0, outbound. */
+static const uint8_t epb_out_bytes[] = {
+	0x06, 0, 0, 0, 0x34, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x9c, 0x97, 0x17, 0x15, 0xcd, 0x85, 0x3d,
+	0x05, 0, 0, 0, 0x3c, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0,
+	0x02, 0x00, 0x04, 0x00, 0x02, 0, 0, 0,
+	0, 0, 0, 0, 0x34, 0, 0, 0,
+};
+
+/* EPB on interface 1 (snaplen 3), direction unknown: no options at all, 36 bytes. */
+static const uint8_t epb_if1_bytes[] = {
+	0x06, 0, 0, 0, 0x24, 0, 0, 0, 0x01, 0, 0, 0, 0xfe, 0x9c, 0x97, 0x17, 0x16, 0xcd, 0x85, 0x3d,
+	0x03, 0, 0, 0, 0x3c, 0, 0, 0, 1, 2, 3, 0,
+	0x24, 0, 0, 0,
+};
+
+/* ISB for interface 1: start 1 s, end 2 s, ifrecv 1000, ifdrop 2, osdrop 3: 88 bytes. */
+static const uint8_t isb_bytes[] = {
+	0x05, 0, 0, 0, 0x58, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x94, 0x35, 0x77,
+	0x02, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xca, 0x9a, 0x3b,
+	0x03, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x94, 0x35, 0x77,
+	0x04, 0x00, 0x08, 0x00, 0xe8, 0x03, 0, 0, 0, 0, 0, 0,
+	0x05, 0x00, 0x08, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0,
+	0x07, 0x00, 0x08, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0x58, 0, 0, 0,
+};
+
+static void test_pcapng_bytes(void **state)
+{
+	static const struct writer_meta meta = { "hw", "Linux", "app" };
+	static const struct writer_iface ifc[2] = {
+		{ "eth0", "d", "tcp", LINKTYPE_ETHERNET, 65535 },
+		{ NULL, NULL, NULL, LINKTYPE_LINUX_SLL2, 3 },
+	};
+	struct writer_opts o = { OUT_PCAPNG, -1, 0, &meta, ifc, 2 };
+	struct iface_stats st = { 1000000000ull, 2000000000ull, 1000, 2, 3 };
+	struct frame fin = mkframe(TS1, payload5, 5, 60, 0, FRAME_DIR_IN);
+	struct frame fout = mkframe(TS1, payload5, 5, 60, 0, FRAME_DIR_OUT);
+	struct frame f1 = mkframe(TS1 + 1, payload5, 5, 60, 1, FRAME_DIR_UNKNOWN);
+	uint8_t want[512];
+	size_t n = 0;
+	struct tmpout t;
+	char err[256];
+	int e = 0;
+	struct writer *w;
+
+	(void)state;
+	f1.linktype = LINKTYPE_LINUX_SLL2;
+#define APPEND(a) (memcpy(want + n, a, sizeof a), n += sizeof a)
+	APPEND(shb_bytes);
+	APPEND(idb0_bytes);
+	APPEND(idb1_bytes);
+	APPEND(epb_in_bytes);
+	APPEND(epb_out_bytes);
+	APPEND(epb_if1_bytes);
+	APPEND(isb_bytes);
+#undef APPEND
+	tmp_open(&t);
+	w = writer_open(t.fd, t.path, &o, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(writer_record_size(w, &fin), sizeof epb_in_bytes);
+	assert_int_equal(writer_record_size(w, &f1), sizeof epb_if1_bytes);
+	assert_int_equal(writer_write(w, &fin, &e, err, sizeof err), 0);
+	assert_int_equal(writer_write(w, &fout, &e, err, sizeof err), 0);
+	assert_int_equal(writer_write(w, &f1, &e, err, sizeof err), 0);
+	assert_int_equal(writer_write_stats(w, 1, &st, &e, err, sizeof err), 0);
+	assert_int_equal(writer_frames(w), 3);
+	assert_int_equal(writer_bytes(w), n);
+	assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+	assert_file_bytes(t.path, want, n);
+	tmp_done(&t);
+}
+
+/* Options absent: SHB without options, IDB with only if_tsresol. */
+static void test_pcapng_minimal(void **state)
+{
+	static const uint8_t want[] = {
+		0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 0x01, 0, 0, 0,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1c, 0, 0, 0,
+		0x01, 0, 0, 0, 0x20, 0, 0, 0, 0x65, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+		0x09, 0x00, 0x01, 0x00, 0x09, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0,
+	};
+	/* snaplen 0 means the largest (FRAME_MAX_CAPLEN, 0x40000) */
+	struct writer_iface ifc = { NULL, NULL, NULL, LINKTYPE_RAW, 0 };
+	struct writer_opts o = { OUT_PCAPNG, -1, 0, NULL, &ifc, 1 };
+	struct tmpout t;
+	char err[256];
+	int e;
+	struct writer *w;
+
+	(void)state;
+	tmp_open(&t);
+	w = writer_open(t.fd, t.path, &o, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+	assert_file_bytes(t.path, want, sizeof want);
+	tmp_done(&t);
+}
+
+/* ---------------------------------------------------------------- bad arguments */
+
+static void test_bad_args(void **state)
+{
+	static const struct writer_iface two[2] = {
+		{ "a", NULL, NULL, LINKTYPE_ETHERNET, 100 }, { "b", NULL, NULL, LINKTYPE_ETHERNET, 100 },
+	};
+	static const struct writer_iface big_lt = { "a", NULL, NULL, 70000, 100 };
+	static const struct {
+		struct writer_opts o;
+		const char *msg;
+	} rows[] = {
+		{ { OUT_PCAP_US, -1, 0, NULL, two, 2 }, "holds one interface" },
+		{ { OUT_PCAPNG, -1, 0, NULL, two, 0 }, "no interface" },
+		{ { OUT_PCAPNG, 10, 0, NULL, two, 2 }, "gzip level 10" },
+		{ { OUT_PCAPNG, 0, 0, NULL, two, 2 }, "gzip level 0" },
+		{ { OUT_PCAPNG, -1, 0, NULL, &big_lt, 1 }, "16 bits" },
+		{ { (enum out_format)7, -1, 0, NULL, two, 1 }, "unknown output format" },
+	};
+	struct writer_opts o = { OUT_PCAPNG, -1, 0, NULL, two, 2 };
+	uint8_t d[4] = { 0 };
+	struct frame f = mkframe(1, d, 4, 4, 2, FRAME_DIR_UNKNOWN);
+	char err[256];
+	int e = 0;
+	struct writer *w;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		err[0] = 0;
+		assert_null(writer_open(1, "out.x", &rows[i].o, err, sizeof err));
+		assert_non_null(strstr(err, "out.x"));
+		assert_non_null(strstr(err, rows[i].msg));
+	}
+	int devnull = open("/dev/null", O_WRONLY);
+
+	assert_true(devnull >= 0);
+	w = writer_open(devnull, "/dev/null", &o, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(writer_write(w, &f, &e, err, sizeof err), -1);  /* iface 2 of 2 */
+	assert_int_equal(e, EINVAL);
+	assert_non_null(strstr(err, "interface 2"));
+	f.iface = 1;
+	f.linktype = LINKTYPE_RAW;
+	assert_int_equal(writer_write(w, &f, &e, err, sizeof err), -1);
+	assert_non_null(strstr(err, "link type"));
+	f.linktype = LINKTYPE_ETHERNET;
+	assert_int_equal(writer_write(w, &f, &e, err, sizeof err), 0);
+	assert_int_equal(writer_write_stats(w, 5, &(struct iface_stats){ 0 }, &e, err, sizeof err), -1);
+	assert_int_equal(writer_frames(w), 1);
+	assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+	assert_int_equal(writer_close(NULL, &e, err, sizeof err), 0);
+	close(devnull);
+}
+
+/* ---------------------------------------------------------------- buffering and gzip */
+
+/* Frame i: 40..1539 bytes whose content depends on i, so order and bytes are checkable. */
+static struct frame seq_frame(uint32_t i, uint8_t *buf)
+{
+	uint32_t len = 40 + (i * 7919u) % 1500u;
+
+	for (uint32_t k = 0; k < len; k++)
+		buf[k] = (uint8_t)(i * 31u + k / 3u);
+	st_be32(buf, i);
+	return mkframe(TS1 + (uint64_t)i * 1000003u, buf, len, len + (i % 5u), 0, (enum frame_dir)(i % 3u));
+}
+
+/* Write n frames; returns how many writer_write() accepted. */
+static uint32_t write_seq(struct writer *w, uint32_t from, uint32_t n)
+{
+	static uint8_t buf[2048];
+	uint32_t ok = 0;
+	char err[256];
+	int e;
+
+	for (uint32_t i = from; i < from + n; i++) {
+		struct frame f = seq_frame(i, buf);
+
+		if (writer_write(w, &f, &e, err, sizeof err) == 0)
+			ok++;
+	}
+	return ok;
+}
+
+static uint8_t *inflate_all(const uint8_t *in, size_t inlen, size_t *outlen, bool want_end)
+{
+	size_t cap = inlen * 8 + 4096;
+	uint8_t *out = malloc(cap);
+	z_stream z = { 0 };
+	int rc;
+
+	assert_non_null(out);
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	for (;;) {
+		z.next_in = (uint8_t *)in + z.total_in;
+		z.avail_in = (uInt)(inlen - z.total_in);
+		z.next_out = out + z.total_out;
+		z.avail_out = (uInt)(cap - z.total_out);
+		rc = inflate(&z, Z_SYNC_FLUSH);
+		if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && z.avail_in == 0 && z.avail_out > 0))
+			break;
+		assert_true(rc == Z_OK);
+		if (z.avail_out == 0) {
+			cap *= 2;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+	}
+	assert_int_equal(rc == Z_STREAM_END, want_end);
+	assert_int_equal(z.total_in, inlen);
+	*outlen = z.total_out;
+	inflateEnd(&z);
+	return out;
+}
+
+static void write_file(enum out_format fmt, int level, size_t bufsz, uint32_t nframes, struct tmpout *t)
+{
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_opts o = { fmt, level, bufsz, NULL, &ifc, 1 };
+	struct writer *w;
+	char err[256];
+	int e;
+
+	tmp_open(t);
+	w = writer_open(t->fd, t->path, &o, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(write_seq(w, 0, nframes), nframes);
+	assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+}
+
+static void test_gzip_equals_plain(void **state)
+{
+	static const enum out_format fmts[] = { OUT_PCAP_US, OUT_PCAP_NS, OUT_PCAPNG };
+	static const size_t bufs[] = { 0, 8192 };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		for (size_t b = 0; b < 2; b++) {
+			struct tmpout plain, gz;
+			size_t plen, glen, ilen;
+			uint8_t *p, *g, *in;
+
+			write_file(fmts[i], -1, bufs[b], 3000, &plain);
+			write_file(fmts[i], 6, bufs[b], 3000, &gz);
+			p = read_all(plain.path, &plen);
+			g = read_all(gz.path, &glen);
+			assert_true(glen < plen);
+			assert_int_equal(g[0], 0x1f);
+			assert_int_equal(g[1], 0x8b);
+			in = inflate_all(g, glen, &ilen, true);
+			assert_int_equal(ilen, plen);
+			assert_memory_equal(in, p, plen);
+			free(p);
+			free(g);
+			free(in);
+			tmp_done(&plain);
+			tmp_done(&gz);
+		}
+	}
+}
+
+/* Nothing reaches the file until the buffer fills or writer_flush; a flushed
+ * gzip file inflates (no trailer yet) to every byte accepted so far. */
+static void test_flush_visibility(void **state)
+{
+	static const int levels[] = { -1, 1 };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+		struct writer_opts o = { OUT_PCAPNG, levels[i], 0, NULL, &ifc, 1 };
+		struct tmpout t;
+		struct stat st;
+		size_t len, ilen;
+		uint8_t *b, *in;
+		char err[256];
+		int e;
+		struct writer *w;
+
+		tmp_open(&t);
+		w = writer_open(t.fd, t.path, &o, err, sizeof err);
+		assert_non_null(w);
+		assert_int_equal(write_seq(w, 0, 100), 100);
+		assert_int_equal(fstat(t.fd, &st), 0);
+		assert_int_equal(st.st_size, 0);
+		assert_int_equal(writer_pending_frames(w), 100);
+		assert_int_equal(writer_flush(w, true, &e, err, sizeof err), 0);
+		assert_int_equal(writer_pending_frames(w), 0);
+		b = read_all(t.path, &len);
+		assert_int_equal(writer_disk_bytes(w), len);
+		if (levels[i] < 0) {
+			assert_int_equal(len, writer_bytes(w));
+		} else {
+			in = inflate_all(b, len, &ilen, false);
+			assert_int_equal(ilen, writer_bytes(w));
+			free(in);
+		}
+		free(b);
+		assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+		tmp_done(&t);
+	}
+}
+
+/* ---------------------------------------------------------------- write errors */
+
+/* Count packets libpcap reads from `path`, checking each is seq_frame(i) in order. */
+static uint32_t libpcap_count(const char *path)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	uint8_t buf[2048];
+	uint32_t n = 0;
+	int rc;
+
+	assert_non_null(p);
+	while ((rc = pcap_next_ex(p, &h, &d)) == 1) {
+		struct frame f = seq_frame(n, buf);
+		uint32_t cut = f.caplen < 1000 ? f.caplen : 1000;  /* interface snaplen */
+
+		assert_int_equal(h->caplen, cut);
+		assert_int_equal(h->len, f.origlen);
+		assert_memory_equal(d, buf, cut);
+		n++;
+	}
+	assert_int_equal(rc, PCAP_ERROR_BREAK);  /* clean end, no partial record */
+	pcap_close(p);
+	return n;
+}
+
+static void set_fsize(rlim_t lim)
+{
+	struct rlimit rl;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	rl.rlim_cur = lim;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/*
+ * RLIMIT_FSIZE makes write(2) stop short and then fail with EFBIG, like a
+ * full disk. The file must end on a record boundary with every earlier
+ * frame readable, and once the limit is lifted the same writer goes on.
+ */
+static void efbig_case(enum out_format fmt, int level)
+{
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_opts o = { fmt, level, 16384, NULL, &ifc, 1 };
+	struct rlimit saved;
+	struct tmpout t;
+	struct stat st;
+	uint32_t ok, more;
+	char err[512];
+	int e = 0;
+	struct writer *w;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+	tmp_open(&t);
+	w = writer_open(t.fd, t.path, &o, err, sizeof err);
+	assert_non_null(w);
+	set_fsize(level < 0 ? 100000 : 8000);
+	ok = write_seq(w, 0, 400);
+	assert_true(ok < 400);
+	assert_int_equal(writer_flush(w, false, &e, err, sizeof err), -1);
+	assert_int_equal(e, EFBIG);
+	assert_non_null(strstr(err, t.path));
+	assert_int_equal(fstat(t.fd, &st), 0);
+	assert_int_equal((uint64_t)st.st_size, writer_disk_bytes(w));
+	assert_true(writer_pending_frames(w) > 0);
+	if (level < 0) {
+		assert_true(st.st_size > 0);
+		assert_int_equal(libpcap_count(t.path) + writer_pending_frames(w), ok);
+	} else {
+		size_t len, ilen;
+		uint8_t *b = read_all(t.path, &len);
+		uint8_t *in = inflate_all(b, len, &ilen, false);
+
+		assert_true(ilen > 0);
+		assert_true(ilen < writer_bytes(w));
+		free(b);
+		free(in);
+	}
+	/* space again: the held frames and new ones all land, in order */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+	more = write_seq(w, ok, 50);
+	assert_int_equal(more, 50);
+	assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+	if (level < 0) {
+		assert_int_equal(libpcap_count(t.path), ok + 50);
+	} else {
+		size_t len, ilen;
+		uint8_t *b = read_all(t.path, &len);
+		uint8_t *in = inflate_all(b, len, &ilen, true);
+		int fd = open(t.path, O_WRONLY | O_TRUNC);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, in, ilen), (ssize_t)ilen);
+		close(fd);
+		assert_int_equal(libpcap_count(t.path), ok + 50);
+		free(b);
+		free(in);
+	}
+	tmp_done(&t);
+}
+
+static void test_efbig_rollback(void **state)
+{
+	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+
+	(void)state;
+	efbig_case(OUT_PCAP_NS, -1);
+	efbig_case(OUT_PCAPNG, -1);
+	efbig_case(OUT_PCAPNG, 6);
+	signal(SIGXFSZ, old);
+}
+
+/* A pipe whose reader is gone: EPIPE is reported, nothing crashes, close frees. */
+static void test_pipe_error(void **state)
+{
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_opts o = { OUT_PCAP_US, -1, 0, NULL, &ifc, 1 };
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	char err[256];
+	int e = 0, fds[2];
+	struct writer *w;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	w = writer_open(fds[1], "-", &o, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(write_seq(w, 0, 5), 5);
+	assert_int_equal(writer_flush(w, true, &e, err, sizeof err), -1);
+	assert_int_equal(e, EPIPE);
+	assert_non_null(strstr(err, "-: write failed"));
+	assert_int_equal(writer_close(w, &e, err, sizeof err), -1);
+	assert_non_null(strstr(err, "5 frames lost"));
+	close(fds[1]);
+	signal(SIGPIPE, old);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_names),
+		cmocka_unit_test(test_pcap_bytes),
+		cmocka_unit_test(test_pcapng_bytes),
+		cmocka_unit_test(test_pcapng_minimal),
+		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_gzip_equals_plain),
+		cmocka_unit_test(test_flush_visibility),
+		cmocka_unit_test(test_efbig_rollback),
+		cmocka_unit_test(test_pipe_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
