@@ -272,8 +272,8 @@ const char *dec_status_name(enum dec_status status);
 int dec_fail(struct dec_packet *out, struct dec_layer *layer, enum dec_status st,
 	     uint32_t off, const char *what);
 int dec_ether(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out);
-int dec_vlan_tags(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out,
-		  size_t *used);
+int dec_vlan_tags(const uint8_t *p, size_t len, uint32_t off, uint16_t tpid,
+		  struct dec_packet *out, size_t *used);
 int dec_llc(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out);
 int dec_sll(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out);
 int dec_sll2(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out);

@@ -93,6 +93,17 @@ static inline bool rd_be32(struct cursor *c, uint32_t *v)
 	return true;
 }
 
+/* Copy n bytes out of the cursor into dst; false (cursor unchanged) when fewer remain. */
+static inline bool rd_bytes(struct cursor *c, void *dst, size_t n)
+{
+	if (cur_left(c) < n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		((uint8_t *)dst)[i] = c->p[i];
+	c->p += n;
+	return true;
+}
+
 /*
  * Parse a byte size: digits with an optional K, M, G or T suffix (powers of
  * 1024; "KB"/"MB"/"GB" also accepted). `bare_unit` multiplies a number given

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Packet printers: one tcpdump-style line, or one JSON object, per decoded packet. */
+#ifndef PCAPREC_PRINT_H
+#define PCAPREC_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcaprec/decode.h"
+#include "pcaprec/frame.h"
+
+/* Timestamp styles, named after tcpdump's -t flags. */
+enum print_ts {
+	PRINT_TS_LOCAL = 0,       /* default: local time of day HH:MM:SS.frac */
+	PRINT_TS_NONE,            /* -t: no timestamp */
+	PRINT_TS_EPOCH,           /* -tt: seconds since 1970 */
+	PRINT_TS_DELTA,           /* -ttt: since the previous packet */
+	PRINT_TS_DATE,            /* -tttt: local date and time */
+	PRINT_TS_SINCE_FIRST,     /* -ttttt: since the first packet */
+};
+
+struct print_opts {
+	enum print_ts ts;
+	bool nano;                /* 9 fraction digits instead of 6 */
+	bool utc;                 /* PRINT_TS_LOCAL/DATE in UTC instead of local time */
+	bool link;                /* -e: print the link-level header */
+	int verbose;              /* -v count: IP header fields */
+};
+
+/*
+ * What a printer remembers between packets: the first and previous
+ * timestamps (for -ttt/-ttttt) and the last local-time conversion, so
+ * that localtime_r runs once per second of capture, not per packet.
+ * Zero-initialise it before the first packet.
+ */
+struct print_state {
+	bool have_first;
+	uint64_t first_ns;
+	uint64_t prev_ns;
+	int64_t cached_sec;
+	bool cached;
+	char cached_date[16];     /* "YYYY-MM-DD " */
+	char cached_hms[16];      /* "HH:MM:SS" */
+};
+
+/* Bounded output buffer; text past `cap - 1` is dropped and `full` set. */
+struct pbuf {
+	char *buf;
+	size_t cap;
+	size_t len;
+	bool full;
+};
+
+/* Largest line either printer produces for one packet (longer output is cut). */
+#define PRINT_LINE_MAX 4096
+
+/*
+ * Format one packet as tcpdump -nn -S would (see README "pcaprec read" for
+ * the documented differences) into `buf` (`cap` >= 2 bytes), ending in
+ * '\n' and NUL-terminated. `f` supplies timestamp and bytes, `d` must be
+ * dec_packet(f...) at DEC_DEPTH_ALL. Returns the length written.
+ */
+size_t print_line(const struct print_opts *o, struct print_state *st, const struct frame *f,
+		  const struct dec_packet *d, char *buf, size_t cap);
+
+/*
+ * The same packet as one JSON object on one line (NDJSON) with every
+ * decoded field; key names are documented in README and never change.
+ */
+size_t print_json(const struct print_opts *o, struct print_state *st, const struct frame *f,
+		  const struct dec_packet *d, char *buf, size_t cap);
+
+/* Append helpers on a struct pbuf (printf-like, bounded). */
+void pb_init(struct pbuf *b, char *buf, size_t cap);
+void pb_puts(struct pbuf *b, const char *s);
+void pb_printf(struct pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "02:00:5e:00:00:01" */
+void pb_mac(struct pbuf *b, const uint8_t mac[6]);
+/* Dotted quad (version 4) or RFC 5952 text (version 6). */
+void pb_ip(struct pbuf *b, int version, const uint8_t *addr);
+/* JSON string literal with quotes and escapes (RFC 8259 7). */
+void pb_json_str(struct pbuf *b, const char *s);
+
+/* Timestamp text for `ts_ns` in style o->ts (no trailing space); updates st. */
+void print_ts(const struct print_opts *o, struct print_state *st, uint64_t ts_ns, struct pbuf *b);
+
+/* tcpdump's TCP flag letters ("S.", "P.", "none") into b. */
+void print_tcp_flags(struct pbuf *b, uint16_t flags);
+
+/* Network and transport part of a line (after any link header): "IP a.1 > b.2: ...". */
+void print_net(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+	       struct pbuf *b);
+
+/* Transport part after "src.sport > dst.dport: " or "src > dst: ". */
+void print_transport(const struct print_opts *o, const struct frame *f,
+		     const struct dec_packet *d, struct pbuf *b);
+
+/* Name tcpdump uses for an ethertype ("IPv4", "802.1Q"...), or "Unknown". */
+const char *print_ethertype_name(uint16_t type);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* UDP header (RFC 768). */
+#include "pcaprec/decode.h"
+#include "pcaprec/util.h"
+
+/*
+ * 8-byte header at p[0..len). Invalid: length field < 8. A length of 0 over
+ * IPv6 (RFC 2675 jumbograms) is also < 8 and reported invalid.
+ */
+int dec_udp(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out)
+{
+	struct cursor c = cur_make(p, len);
+	struct dec_udp *u = &out->udp;
+
+	out->tp.proto = DEC_P_UDP;
+	out->tp.off = off;
+	if (!rd_be16(&c, &u->sport) || !rd_be16(&c, &u->dport) || !rd_be16(&c, &u->len) ||
+	    !rd_be16(&c, &u->csum))
+		return dec_fail(out, &out->tp, DEC_TRUNCATED, off, "UDP header");
+	if (u->len < 8)
+		return dec_fail(out, &out->tp, DEC_INVALID, off + 4, "UDP length < 8");
+	out->tp.hdr_len = 8;
+	out->tp.status = DEC_OK;
+	return DEC_OK;
+}

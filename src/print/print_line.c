@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The one-line printer: timestamp, optional link header (-e), then the network line. */
+#include "pcaprec/print.h"
+
+const char *print_ethertype_name(uint16_t type)
+{
+	switch (type) {
+	case 0x0800:
+		return "IPv4";
+	case 0x0806:
+		return "ARP";
+	case 0x86dd:
+		return "IPv6";
+	case 0x8100:
+		return "802.1Q";
+	case 0x88a8:
+		return "802.1Q-QinQ";
+	case 0x9100:
+		return "802.1Q-9100";
+	case 0x8035:
+		return "Reverse ARP";
+	case 0x88cc:
+		return "LLDP";
+	case 0x8847:
+		return "MPLS unicast";
+	case 0x8863:
+		return "PPPoE D";
+	case 0x8864:
+		return "PPPoE S";
+	default:
+		return "Unknown";
+	}
+}
+
+/* tcpdump's names for Linux cooked packet types (linux/if_packet.h PACKET_*). */
+static const char *sll_pkttype_name(uint16_t t)
+{
+	static const char *const names[] = { "In", "B", "M", "P", "Out" };
+	return t < 5 ? names[t] : "?";
+}
+
+/* "vlan 10, p 3, ethertype IPv4 (0x0800), " for each stored tag (IEEE 802.1Q). */
+static void print_vlans(const struct dec_packet *d, struct pbuf *b)
+{
+	for (uint8_t i = 0; i < d->l2.nvlan; i++) {
+		const struct dec_vlan *v = &d->l2.vlan[i];
+		uint16_t next = i + 1 < d->l2.nvlan ? d->l2.vlan[i + 1].tpid
+			      : d->l2.llc_length ? d->l2.llc_length : d->l2.ethertype;
+		pb_printf(b, "vlan %u, p %u%s, ", v->vid, v->pcp, v->dei ? ", DEI" : "");
+		if (next > 1500)
+			pb_printf(b, "ethertype %s (0x%04x), ", print_ethertype_name(next), next);
+		else
+			pb_printf(b, "length %u, ", next);
+	}
+}
+
+/* The Ethernet header as tcpdump -e shows it. */
+static void print_ether_hdr(const struct dec_packet *d, struct pbuf *b)
+{
+	pb_mac(b, d->l2.src);
+	pb_puts(b, " > ");
+	pb_mac(b, d->l2.dst);
+	if (d->l2.type_len <= 1500)
+		pb_printf(b, ", 802.3, length %u", d->origlen);
+	else
+		pb_printf(b, ", ethertype %s (0x%04x), length %u", print_ethertype_name(d->l2.type_len),
+			  d->l2.type_len, d->origlen);
+}
+
+/* Link-level header for -e, ending in ": " when a network line follows. */
+static void print_link_hdr(const struct dec_packet *d, struct pbuf *b)
+{
+	switch (d->link.proto) {
+	case DEC_P_ETHER:
+	case DEC_P_LLC:
+		print_ether_hdr(d, b);
+		break;
+	case DEC_P_SLL:
+	case DEC_P_SLL2:
+		if (d->link.proto == DEC_P_SLL2)
+			pb_printf(b, "ifindex %u ", d->l2.sll_ifindex);
+		pb_printf(b, "%s ", sll_pkttype_name(d->l2.sll_pkttype));
+		if (d->l2.sll_halen == 6)
+			pb_mac(b, d->l2.sll_addr);
+		pb_printf(b, " ethertype %s (0x%04x), length %u", print_ethertype_name(d->l2.type_len),
+			  d->l2.type_len, d->origlen);
+		break;
+	case DEC_P_NULL:
+	case DEC_P_LOOP:
+		pb_printf(b, "AF %s (%u), length %u",
+			  d->l2.ethertype == 0x0800 ? "IPv4" : d->l2.ethertype == 0x86dd ? "IPv6"
+										 : "Unknown",
+			  d->l2.af, d->origlen);
+		break;
+	default:
+		return;
+	}
+	pb_puts(b, ": ");
+	print_vlans(d, b);
+}
+
+/* tcpdump's name for the link layer in a "[|name]" truncation marker. */
+static const char *link_trunc_name(const struct dec_packet *d)
+{
+	switch (d->link.proto) {
+	case DEC_P_ETHER:
+		return d->l2.nvlan || d->l2.type_len == 0x8100 || d->l2.type_len == 0x88a8 ||
+		       d->l2.type_len == 0x9100 ? "vlan" : "ether";
+	case DEC_P_LLC:
+		return "llc";
+	case DEC_P_SLL:
+		return "sll";
+	case DEC_P_SLL2:
+		return "sll2";
+	case DEC_P_NULL:
+	case DEC_P_LOOP:
+		return "null";
+	default:
+		return "ip";
+	}
+}
+
+/* LLC frames: tcpdump decodes STP, CDP... behind them; pcaprec shows the LLC header only. */
+static void print_llc(const struct dec_packet *d, struct pbuf *b)
+{
+	pb_printf(b, "LLC, dsap 0x%02x, ssap 0x%02x, ctrl 0x%02x", d->l2.dsap, d->l2.ssap,
+		  d->l2.llc_control);
+	if (d->l2.snap)
+		pb_printf(b, ", oui 0x%06x", d->l2.snap_oui);
+	if (d->net.proto == DEC_P_IPV4 || d->net.proto == DEC_P_IPV6 || d->net.proto == DEC_P_ARP)
+		pb_puts(b, ": ");
+	else
+		pb_printf(b, ", length %u", d->l2.llc_length);
+}
+
+size_t print_line(const struct print_opts *o, struct print_state *st, const struct frame *f,
+		  const struct dec_packet *d, char *buf, size_t cap)
+{
+	struct pbuf b;
+
+	pb_init(&b, buf, cap - 1);
+	print_ts(o, st, f->ts_ns, &b);
+	if (o->ts != PRINT_TS_NONE)
+		pb_puts(&b, " ");
+	if (d->link.status == DEC_TRUNCATED) {
+		pb_printf(&b, " [|%s]", link_trunc_name(d));
+	} else if (d->link.status == DEC_INVALID) {
+		pb_printf(&b, "(invalid) %s", d->err_what ? d->err_what : "");
+	} else if (d->link.proto == DEC_P_OTHER) {
+		pb_printf(&b, "unsupported link type %u, length %u", d->linktype, d->origlen);
+	} else {
+		bool show_link = o->link || (d->net.proto == DEC_P_OTHER && d->link.proto != DEC_P_LLC);
+		if (show_link)
+			print_link_hdr(d, &b);
+		if (d->link.proto == DEC_P_LLC)
+			print_llc(d, &b);
+		if (d->net.proto != DEC_P_OTHER)
+			print_net(o, f, d, &b);
+		else if (b.len >= 2 && b.buf[b.len - 1] == ' ' &&
+			 (b.buf[b.len - 2] == ':' || b.buf[b.len - 2] == ','))
+			b.len -= 2; /* nothing follows the link header: drop its separator */
+	}
+	b.buf[b.len] = '\0';
+	buf[b.len++] = '\n';
+	buf[b.len] = '\0';
+	return b.len;
+}

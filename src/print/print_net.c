@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Network-layer part of a line: ARP, IPv4 and IPv6 the way tcpdump -nn prints them. */
+#include "pcaprec/print.h"
+
+/* IP protocol names as tcpdump's -v shows them ("proto TCP (6)"). */
+static const char *ipproto_name(uint8_t p)
+{
+	switch (p) {
+	case 0:
+		return "Options";
+	case 1:
+		return "ICMP";
+	case 2:
+		return "IGMP";
+	case 4:
+		return "IPIP";
+	case 6:
+		return "TCP";
+	case 17:
+		return "UDP";
+	case 41:
+		return "IPv6";
+	case 43:
+		return "Routing";
+	case 44:
+		return "Fragment";
+	case 47:
+		return "GRE";
+	case 50:
+		return "ESP";
+	case 51:
+		return "AH";
+	case 58:
+		return "ICMPv6";
+	case 59:
+		return "NONE";
+	case 60:
+		return "DSTOPT";
+	case 89:
+		return "OSPF";
+	case 132:
+		return "SCTP";
+	default:
+		return "unknown";
+	}
+}
+
+/* "ARP, Request who-has A tell B, length N" (RFC 826 operations 1 and 2). */
+static void print_arp(const struct print_opts *o, const struct dec_packet *d, struct pbuf *b)
+{
+	const struct dec_arp *a = &d->arp;
+	uint32_t len = d->origlen > d->net.off ? d->origlen - d->net.off : 0;
+
+	if (d->net.status == DEC_TRUNCATED) {
+		pb_puts(b, " [|arp]");
+		return;
+	}
+	pb_puts(b, "ARP, ");
+	if (!a->eth_ipv4) {
+		pb_printf(b, "hardware %u (len %u), protocol 0x%04x (len %u), op %u, length %u",
+			  a->htype, a->hlen, a->ptype, a->plen, a->op, len);
+		return;
+	}
+	if (o->verbose)
+		pb_puts(b, "Ethernet (len 6), IPv4 (len 4), ");
+	if (a->op == 1) {
+		pb_puts(b, "Request who-has ");
+		pb_ip(b, 4, a->tpa);
+		if (a->tha[0] | a->tha[1] | a->tha[2] | a->tha[3] | a->tha[4] | a->tha[5]) {
+			pb_puts(b, " (");
+			pb_mac(b, a->tha);
+			pb_puts(b, ")");
+		}
+		pb_puts(b, " tell ");
+		pb_ip(b, 4, a->spa);
+	} else if (a->op == 2) {
+		pb_puts(b, "Reply ");
+		pb_ip(b, 4, a->spa);
+		pb_puts(b, " is-at ");
+		pb_mac(b, a->sha);
+	} else {
+		pb_printf(b, "Unknown (%u)", a->op);
+	}
+	pb_printf(b, ", length %u", len);
+}
+
+/* tcpdump -v's IPv4 header summary, then the newline and indent it uses. */
+static void print_ipv4_verbose(const struct dec_packet *d, struct pbuf *b)
+{
+	static const char *const ecn[] = { "", ",ECT(1)", ",ECT(0)", ",CE" };
+	const struct dec_ip *ip = &d->ip;
+	char flags[16];
+	struct pbuf fb;
+
+	pb_init(&fb, flags, sizeof flags);
+	if (ip->mf)
+		pb_puts(&fb, "+");
+	if (ip->df)
+		pb_puts(&fb, "DF");
+	if (!ip->mf && !ip->df)
+		pb_puts(&fb, "none");
+	pb_printf(b, "(tos 0x%x%s, ttl %u, id %u, offset %u, flags [%s], proto %s (%u), length %u",
+		  ip->tos & 0xfc, ecn[ip->tos & 3], ip->ttl, ip->id, ip->frag_off, flags,
+		  ipproto_name(ip->proto), ip->proto, ip->total_len);
+	if (ip->opt_len)
+		pb_printf(b, ", options (%u bytes)", ip->opt_len);
+	pb_puts(b, ")\n    ");
+}
+
+static void print_ipv6_verbose(const struct dec_packet *d, struct pbuf *b)
+{
+	const struct dec_ip *ip = &d->ip;
+
+	pb_puts(b, "(");
+	if (ip->tos)
+		pb_printf(b, "class 0x%02x, ", ip->tos);
+	if (ip->flowlabel)
+		pb_printf(b, "flowlabel 0x%05x, ", ip->flowlabel);
+	pb_printf(b, "hlim %u, next-header %s (%u) payload length: %u) ", ip->ttl,
+		  ipproto_name(ip->next_hdr), ip->next_hdr, ip->total_len - 40u);
+}
+
+/* IPv6 extension headers the way tcpdump lists them before the transport part. */
+static void print_ip6_ext(const struct dec_packet *d, struct pbuf *b)
+{
+	for (uint8_t i = 0; i < d->ip.n_ext; i++) {
+		switch (d->ip.ext[i]) {
+		case 0:
+			pb_puts(b, "HBH ");
+			break;
+		case 43:
+			pb_puts(b, "RT6 ");
+			break;
+		case 44:
+			pb_printf(b, "frag (%u|%u)%s", d->ip.frag_off, d->ip.payload_len,
+				  d->ip.frag_off ? "" : " ");
+			break;
+		case 60:
+			pb_puts(b, "DSTOPT ");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void print_net(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+	       struct pbuf *b)
+{
+	const struct dec_ip *ip = &d->ip;
+	bool v6 = d->net.proto == DEC_P_IPV6;
+
+	if (d->net.proto == DEC_P_ARP) {
+		print_arp(o, d, b);
+		return;
+	}
+	pb_puts(b, v6 ? "IP6 " : "IP ");
+	if (d->net.status == DEC_TRUNCATED) {
+		pb_puts(b, v6 ? " [|ip6]" : " [|ip]");
+		return;
+	}
+	if (d->net.status == DEC_INVALID) {
+		pb_puts(b, "(invalid)");
+		return;
+	}
+	if (o->verbose)
+		v6 ? print_ipv6_verbose(d, b) : print_ipv4_verbose(d, b);
+	if (ip->len_short) {
+		uint32_t wire = d->origlen - d->net.off;
+		pb_printf(b, "truncated-ip%s - %u bytes missing! ", v6 ? "6" : "",
+			  ip->total_len - wire);
+	}
+	if (v6 && ip->n_ext > 0) {
+		pb_ip(b, 6, ip->src);
+		pb_puts(b, " > ");
+		pb_ip(b, 6, ip->dst);
+		pb_puts(b, ": ");
+		print_ip6_ext(d, b);
+	}
+	print_transport(o, f, d, b);
+}
