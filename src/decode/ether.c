@@ -36,9 +36,10 @@ int dec_ether(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out
 			return st;
 		out->link.hdr_len = (uint32_t)(14 + used);
 	}
-	if (out->l2.ethertype <= ETHER_MAX_LENGTH) {
+	/* 0x8870: LLC behind an ethertype, as jumbo frames carry it (IEEE 802.1AC annex) */
+	if (out->l2.ethertype <= ETHER_MAX_LENGTH || out->l2.ethertype == 0x8870) {
 		uint32_t h = out->link.hdr_len;
-		out->l2.llc_length = out->l2.ethertype;
+		out->l2.llc_length = out->l2.ethertype == 0x8870 ? 0 : out->l2.ethertype;
 		out->l2.ethertype = 0;
 		return dec_llc(p + h, len - h, off + h, out);
 	}

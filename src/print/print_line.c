@@ -61,7 +61,7 @@ static void print_ether_hdr(const struct dec_packet *d, struct pbuf *b)
 	pb_puts(b, " > ");
 	pb_mac(b, d->l2.dst);
 	if (d->l2.type_len <= 1500)
-		pb_printf(b, ", 802.3, length %u", d->origlen);
+		pb_printf(b, ", 802.3, length %u", d->l2.type_len);
 	else
 		pb_printf(b, ", ethertype %s (0x%04x), length %u", print_ethertype_name(d->l2.type_len),
 			  d->l2.type_len, d->origlen);

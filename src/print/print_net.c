@@ -55,7 +55,8 @@ static void print_arp(const struct print_opts *o, const struct dec_packet *d, st
 		pb_puts(b, " [|arp]");
 		return;
 	}
-	pb_puts(b, "ARP, ");
+	if (!o->link)
+		pb_puts(b, "ARP, ");
 	if (!a->eth_ipv4) {
 		pb_printf(b, "hardware %u (len %u), protocol 0x%04x (len %u), op %u, length %u",
 			  a->htype, a->hlen, a->ptype, a->plen, a->op, len);
@@ -154,7 +155,8 @@ void print_net(const struct print_opts *o, const struct frame *f, const struct d
 		print_arp(o, d, b);
 		return;
 	}
-	pb_puts(b, v6 ? "IP6 " : "IP ");
+	if (!o->link)
+		pb_puts(b, v6 ? "IP6 " : "IP ");
 	if (d->net.status == DEC_TRUNCATED) {
 		pb_puts(b, v6 ? " [|ip6]" : " [|ip]");
 		return;

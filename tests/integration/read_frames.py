@@ -6,7 +6,7 @@
 # with scapy, addresses only from 192.0.2.0/24 and 2001:db8::/32.
 import struct
 import sys
-from scapy.all import (ARP, Dot1AD, Dot1Q, Ether, ICMP, ICMPv6EchoReply,
+from scapy.all import (ARP, Dot1AD, Dot1Q, Dot3, Ether, ICMP, ICMPv6EchoReply,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
                        ICMPv6ND_RS, IP, IPOption_RR, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
@@ -59,7 +59,7 @@ def frames():
         eth() / IP(src=H4A, dst=H4B, id=77, flags="MF", frag=0, proto=17) / Raw(bytes(UDP(sport=3000, dport=3001, len=1008))[:8] + b"h" * 32),
         eth() / IP(src=H4A, dst=H4B, id=77, flags=0, frag=5, proto=17) / Raw(b"i" * 40),
         eth() / IP(src=H4A, dst=H4B, proto=47) / Raw(b"\x00\x00\x08\x00"),
-        Ether(src=A, dst="01:80:c2:00:00:00") / LLC(dsap=0x42, ssap=0x42, ctrl=3) / Raw(b"\x00" * 35),
+        Dot3(src=A, dst="01:80:c2:00:00:00") / LLC(dsap=0x42, ssap=0x42, ctrl=3) / Raw(b"\x00" * 35),
         Ether(src=A, dst=B, type=0x88b5) / Raw(b"local experimental"),
     ]
     t = 1700000000.0
