@@ -18,6 +18,13 @@
 #define WRITER_MAX_BUFFER (256u * 1024u * 1024u)
 
 /*
+ * After a failed write, writer_write() drops frames without touching the fd
+ * for this long, so a full disk costs no syscalls per packet; writer_flush()
+ * and writer_close() always retry at once.
+ */
+#define WRITER_RETRY_NS (250u * 1000000u)
+
+/*
  * How the writer turns its staging buffer into bytes for the fd.
  *
  * The staging buffer always holds whole records. seal() turns all of it
@@ -63,6 +70,9 @@ struct writer {
 	uint64_t start_off;        /* file offset at open */
 	uint64_t disk;             /* bytes the kernel accepted and we kept */
 	uint64_t bytes, frames;
+
+	int fail_errno;            /* errno of the last failed write, 0 when fine */
+	uint64_t retry_at;         /* monotonic ns before which writer_write() does not retry */
 
 	z_stream zs;
 	bool z_live, z_finished;
@@ -194,6 +204,8 @@ static int drain(struct writer *w, int *errnum, char *err, size_t errlen)
 			int e = n < 0 ? errno : EIO;
 
 			set_errnum(errnum, e);
+			w->fail_errno = e;
+			w->retry_at = now_monotonic_ns() + WRITER_RETRY_NS;
 			if (w->regular)
 				rollback(w, e, err, errlen);
 			else
@@ -204,6 +216,7 @@ static int drain(struct writer *w, int *errnum, char *err, size_t errlen)
 		}
 		w->out_off += (size_t)n;
 	}
+	w->fail_errno = 0;
 	w->disk += w->out_len;
 	if (w->out == w->buf)
 		w->len = 0;
@@ -226,9 +239,18 @@ static int seal_and_drain(struct writer *w, enum seal_mode mode, int *errnum, ch
 	return drain(w, errnum, err, errlen);
 }
 
-/* Make `need` bytes of staging room; -1 when pending output cannot be written. */
+/*
+ * Make `need` bytes of staging room; -1 when pending output cannot be
+ * written. While a write failure is recent, fail without a syscall.
+ */
 static int make_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
 {
+	if (w->out_len > 0 && w->fail_errno && now_monotonic_ns() < w->retry_at) {
+		set_errnum(errnum, w->fail_errno);
+		return errf(err, errlen, "%s: output failing (%s), %llu frames held, frame dropped",
+			    w->path, strerror(w->fail_errno),
+			    (unsigned long long)(w->out_frames + w->buf_frames));
+	}
 	if (w->out_len > 0 && drain(w, errnum, err, errlen) < 0)
 		return -1;
 	if (w->len + need <= w->cap)
