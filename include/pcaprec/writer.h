@@ -21,7 +21,7 @@ struct writer_iface {
 	const char *description;  /* if_description, or NULL */
 	const char *filter;       /* if_filter expression, or NULL */
 	uint32_t linktype;        /* LINKTYPE_* */
-	uint32_t snaplen;
+	uint32_t snaplen;         /* 0 or > FRAME_MAX_CAPLEN: FRAME_MAX_CAPLEN */
 };
 
 /* Section-wide facts, written as pcapng SHB options; NULL fields are omitted. */
@@ -43,7 +43,9 @@ struct iface_stats {
 struct writer_opts {
 	enum out_format format;
 	int gzip_level;           /* -1: plain; 1..9: gzip stream via zlib */
-	size_t buffer_size;       /* bytes buffered before a write(2); 0 = default (1 MiB) */
+	size_t buffer_size;       /* bytes buffered before a write(2); 0 = default (1 MiB);
+				   raised to hold the header plus the largest record
+				   (snaplen 0 = 256 KiB), capped at 256 MiB */
 	const struct writer_meta *meta;
 	const struct writer_iface *ifaces;
 	size_t nifaces;           /* >= 1; pcap formats accept exactly 1 */
@@ -54,9 +56,12 @@ struct writer;
 /*
  * Start a capture file on `fd` (already open for writing, positioned at 0 or
  * a pipe) and write its header (pcap file header, or pcapng SHB + IDBs) into
- * the buffer. `path` is used in error messages only. The writer does not
- * own `fd`; the caller closes it after writer_close(). Returns NULL and
- * fills `err` on failure.
+ * the buffer: nothing reaches the fd before the first flush or full buffer.
+ * `path` is used in error messages only. The writer does not own `fd`; the
+ * caller closes it after writer_close(). Strings in meta/ifaces are copied
+ * into the header at once and need not outlive the call. Returns NULL and
+ * fills `err` on failure (bad options, out of memory). Not thread-safe: one
+ * thread per writer.
  */
 struct writer *writer_open(int fd, const char *path, const struct writer_opts *opts,
 			   char *err, size_t errlen);
@@ -68,33 +73,47 @@ struct writer *writer_open(int fd, const char *path, const struct writer_opts *o
 size_t writer_record_size(const struct writer *w, const struct frame *f);
 
 /*
- * Append one frame (f->iface selects the IDB). Bytes are buffered and written
- * when the buffer fills. Frames longer than the interface snaplen are cut to
- * it (origlen kept). On a write error nothing partial stays in the file: it
- * is truncated back to the end of the last whole record (plain regular files)
- * and -1 is returned with errno-style `*errnum` and a message naming the
- * path; the writer stays usable so the caller may count the drop and retry
- * later.
+ * Append one frame (f->iface selects the IDB; pcap ignores it). Bytes are
+ * buffered and written when the buffer fills. Frames longer than the
+ * interface snaplen are cut to it (origlen kept; an origlen below caplen is
+ * raised to caplen). f->linktype must equal the interface's (EINVAL).
+ *
+ * Returns 0 when the frame was accepted, -1 when it was NOT (count it as a
+ * drop) with errno-style `*errnum` and a message naming the path. On a write
+ * error nothing partial stays in a regular file: it is truncated back to the
+ * end of the last whole chunk (a record boundary; for gzip a sync-flush
+ * point), and the unwritten chunk is held, not lost. For 250 ms after a
+ * failure writer_write() refuses frames without any syscall, then retries
+ * the held chunk; writer_flush() retries at once. When space comes back
+ * (ENOSPC, EFBIG), the held frames and new ones land in order. On a pipe or
+ * other stream the bytes already written stay and a retry resumes after
+ * them.
  */
 int writer_write(struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen);
 
 /*
  * Append an Interface Statistics Block for interface `iface` (pcapng only;
- * a no-op returning 0 for pcap).
+ * a no-op returning 0 for pcap). Error behaviour as writer_write().
  */
 int writer_write_stats(struct writer *w, uint32_t iface, const struct iface_stats *st,
 		       int *errnum, char *err, size_t errlen);
 
 /*
  * Push buffered bytes to the kernel (and a zlib Z_SYNC_FLUSH for gzip) so a
- * reader sees every whole record written so far. `sync` also fsyncs.
+ * reader sees every whole record written so far: a plain file then ends on
+ * a record boundary, a gzip file inflates (without its trailer) to exactly
+ * those records. `sync` also fsyncs (regular files only). Retries a held
+ * chunk at once. Cheap when nothing is buffered.
  */
 int writer_flush(struct writer *w, bool sync, int *errnum, char *err, size_t errlen);
 
 /*
  * Flush, finish the gzip trailer if any, fsync (unless the fd is a pipe) and
  * free the writer. Does not close the fd. NULL is a no-op returning 0.
- * The writer is freed even when -1 is returned.
+ * The writer is freed even when -1 is returned; the message then ends with
+ * "; N frames lost at close" (read writer_pending_frames() before closing to
+ * count them). A regular file is still cut at its last whole record, but a
+ * gzip file lacks its trailer (zcat decodes it and warns).
  */
 int writer_close(struct writer *w, int *errnum, char *err, size_t errlen);
 
