@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Filter expressions (the pcap-filter(7) subset) compiled to classic BPF, and a BPF interpreter. */
+#ifndef PCAPREC_FILTER_H
+#define PCAPREC_FILTER_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Largest program accepted anywhere (the kernel's BPF_MAXINSNS). */
+#define FILTER_MAX_INSNS 4096u
+
+/*
+ * A classic BPF program: `insns` holds `len` instructions in the layout of
+ * the kernel's struct sock_filter (and libpcap's struct bpf_insn), ready for
+ * SO_ATTACH_FILTER through a struct sock_fprog { len, insns }. Owned by the
+ * caller after filter_compile/filter_load_ddd; release with filter_free.
+ */
+struct filter_prog {
+	struct sock_filter *insns;
+	uint32_t len;
+};
+
+/*
+ * Compile `expr` for frames of `linktype` (LINKTYPE_*: ETHERNET, LINUX_SLL,
+ * LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP). Accepted packets return
+ * `snaplen` (0 means 262144), rejected ones 0, like libpcap's pcap_compile
+ * with optimisation on. An empty or all-blank expression accepts everything.
+ * Returns 0, or -1 with a message in `err`: syntax errors carry the column
+ * and a caret line under the expression. The program always satisfies the
+ * kernel checker: forward jumps only, ends in RET, <= FILTER_MAX_INSNS.
+ */
+int filter_compile(const char *expr, uint32_t linktype, uint32_t snaplen,
+		   struct filter_prog *out, char *err, size_t errlen);
+
+/* Release a program's instructions; safe on a zeroed or freed program. */
+void filter_free(struct filter_prog *prog);
+
+/*
+ * Run `prog` over a packet exactly like the kernel and libpcap's
+ * bpf_filter(): loads beyond `caplen` reject the packet (return 0),
+ * division by zero rejects, `len` is `wirelen`. Returns the RET value
+ * (0 = reject, otherwise the number of bytes to keep). A program that
+ * fails filter_validate returns 0 for every packet.
+ */
+uint32_t filter_run(const struct filter_prog *prog, const uint8_t *pkt,
+		    uint32_t caplen, uint32_t wirelen);
+
+/* True when `prog` would pass the kernel's classic-BPF checker; else says why. */
+bool filter_validate(const struct filter_prog *prog, char *err, size_t errlen);
+
+/*
+ * Print `prog` like tcpdump: level 1 = -d (readable listing), 2 = -dd
+ * (C array of { code, jt, jf, k }), 3 = -ddd (count line, then one
+ * "code jt jf k" decimal line per instruction).
+ */
+void filter_dump(const struct filter_prog *prog, FILE *f, int level);
+
+/*
+ * Load a program written in tcpdump's -ddd form (first number = count, then
+ * count lines of four decimals; lines may also be separated by commas, as
+ * in the kernel's xt_bpf syntax). `what` names the source in messages.
+ * Returns 0, or -1 with the line number and the problem in `err`. The
+ * result passed filter_validate.
+ */
+int filter_load_ddd(const char *text, const char *what, struct filter_prog *out,
+		    char *err, size_t errlen);
+
+/* Options every command shares; all NULL/0 means "no filter". */
+struct filter_opts {
+	const char *expr;      /* --filter EXPR or trailing words */
+	const char *expr_file; /* -F FILE: read the expression from FILE */
+	const char *bpf_file;  /* --bpf FILE: tcpdump -ddd output */
+	int dump_level;        /* -d = 1, -dd = 2, -ddd = 3 */
+};
+
+/*
+ * Build the program the options ask for: at most one of expr, expr_file
+ * and bpf_file may be set (else -1 and a message). Returns 1 with `out`
+ * filled when a filter was given, 0 (and `out` zeroed) when none was, -1 on
+ * error. When o->dump_level > 0 the caller should filter_dump and exit.
+ * Reading -F files strips '#' comments to end of line, like tcpdump.
+ */
+int filter_from_options(const struct filter_opts *o, uint32_t linktype, uint32_t snaplen,
+			struct filter_prog *out, char *err, size_t errlen);
+
+/*
+ * Parse one command-line option for filter_opts. `argv[*i]` is the option;
+ * a value is taken from argv[*i + 1] (advancing *i). Recognises --filter,
+ * -F, --bpf, -d, -dd, -ddd (and --filter=EXPR, --bpf=FILE). Returns 1 when
+ * consumed, 0 when not a filter option, -1 with a message on a missing value.
+ */
+int filter_parse_arg(struct filter_opts *o, int argc, char **argv, int *i, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Internals of src/filter shared between its files (lexer, parser, code generator, emitter); not for other modules. */
+#ifndef PCAPREC_FILTER_IMPL_H
+#define PCAPREC_FILTER_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcaprec/filter.h"
+
+/* Token kinds; single-character operators use their character value. */
+enum ftok_kind {
+	FT_END = 256,
+	FT_ID,      /* keyword or name; `text` holds it, `escaped` if written \name */
+	FT_NUM,     /* number: decimal, 0x hex or 0 octal; value in `num` */
+	FT_DOTTED,  /* 2-4 dotted decimal parts: a.b, a.b.c, a.b.c.d */
+	FT_IPV6,    /* IPv6 literal; bytes in `addr` */
+	FT_MAC,     /* 48-bit Ethernet address; bytes in `addr` */
+	FT_AND,     /* and && */
+	FT_OR,      /* or || */
+	FT_NOT,     /* not ! */
+	FT_EQ,      /* = == */
+	FT_NE,      /* != */
+	FT_LE,      /* <= */
+	FT_GE,      /* >= */
+	FT_SHL,     /* << */
+	FT_SHR,     /* >> */
+};
+
+struct ftok {
+	int kind;
+	size_t pos;        /* byte offset of the token in the expression */
+	size_t len;
+	char text[64];
+	bool escaped;
+	uint32_t num;
+	int nparts;        /* FT_DOTTED: number of parts */
+	uint8_t addr[16];  /* FT_DOTTED (first 4), FT_IPV6, FT_MAC (first 6) */
+};
+
+/* Boolean tree node kinds built by the generator and consumed by the emitter. */
+enum fnode_kind { FN_TRUE, FN_FALSE, FN_AND, FN_OR, FN_NOT, FN_TEST };
+
+/*
+ * FN_TEST: run the `nseq` statements at pool[seq] (they leave the value in
+ * A, possibly using X), then jump on `jop` (BPF_JMP|BPF_JEQ/JGT/JGE/JSET
+ * with BPF_K and `k`, or BPF_X against X).
+ */
+struct fnode {
+	enum fnode_kind kind;
+	int l, r;
+	uint32_t seq, nseq;
+	uint16_t jop;
+	uint32_t k;
+};
+
+/* Arithmetic expression nodes (the operands of relations). */
+enum anode_kind { AN_CONST, AN_LEN, AN_LOAD, AN_BIN, AN_NEG };
+
+struct anode {
+	enum anode_kind kind;
+	uint32_t k;       /* AN_CONST value; AN_BIN: BPF_ALU op */
+	int l, r;         /* AN_BIN operands; AN_LOAD: l = index, r = size */
+	int proto;        /* AN_LOAD: FP_* protocol of the bracket */
+	uint32_t off_ll, off_nl; /* AN_LOAD: offsets in force when parsed */
+};
+
+/* Protocols a qualifier or bracket can name. */
+enum fproto {
+	FP_NONE, FP_LINK, FP_IP, FP_IP6, FP_ARP, FP_RARP, FP_TCP, FP_UDP,
+	FP_SCTP, FP_ICMP, FP_ICMP6, FP_IGMP,
+};
+
+/* How the link layer says which network protocol follows. */
+enum flt_kind {
+	FLT_ETHERTYPE, /* 16-bit EtherType at off_ll */
+	FLT_AF_HOST,   /* 32-bit AF_ value, host byte order (DLT_NULL) */
+	FLT_AF_NET,    /* 32-bit AF_ value, network byte order (DLT_LOOP) */
+	FLT_VERSION,   /* none: IP version nibble of the first byte */
+	FLT_ONLY4,     /* always IPv4 */
+	FLT_ONLY6,     /* always IPv6 */
+};
+
+/* Everything one compilation owns; freed by fc_release. */
+struct fc {
+	const char *src;
+	size_t pos;
+	struct ftok tok;
+	char *err;
+	size_t errlen;
+	bool failed;
+
+	uint32_t linktype;
+	enum flt_kind lt_kind;
+	bool ethernet;           /* link header is Ethernet (ether host, vlan) */
+	uint32_t off_ll, off_nl; /* grow by 4 after each `vlan` */
+
+	struct fnode *nodes;
+	size_t nnodes, capnodes;
+	struct anode *anodes;
+	size_t nanodes, capanodes;
+	struct sock_filter *pool;
+	size_t npool, cappool;
+};
+
+/* Lexer: advance fc->tok to the next token; -1 (message set) on a bad token. */
+int flt_next(struct fc *c);
+
+/* Record a syntax error at byte `pos` with a caret line; returns -1. */
+int flt_syntax_error(struct fc *c, size_t pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record a non-positional error; returns -1. */
+int flt_error(struct fc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Node constructors: each returns a node index or -1 when out of memory. */
+int fn_const(struct fc *c, bool v);
+int fn_and(struct fc *c, int l, int r);
+int fn_or(struct fc *c, int l, int r);
+int fn_not(struct fc *c, int n);
+int fn_test(struct fc *c, const struct sock_filter *seq, uint32_t nseq, uint16_t jop, uint32_t k);
+
+/* Link-type test for an EtherType (IP, IPv6, ARP...) under the current offsets. */
+int gen_linktype(struct fc *c, uint32_t ethertype);
+/* Primitives; every one returns a node or -1 with the error set. */
+int gen_proto(struct fc *c, int proto);
+int gen_ip_proto(struct fc *c, int qual, uint32_t p);
+int gen_host4(struct fc *c, int proto, int dir, uint32_t addr, uint32_t mask);
+int gen_host6(struct fc *c, int proto, int dir, const uint8_t *addr, const uint8_t *mask);
+int gen_ether_host(struct fc *c, int dir, const uint8_t *mac);
+int gen_ether_proto(struct fc *c, uint32_t p);
+int gen_port(struct fc *c, int proto, int dir, uint32_t lo, uint32_t hi, bool range);
+int gen_vlan(struct fc *c, bool has_id, uint32_t id);
+int gen_len_cmp(struct fc *c, bool greater, uint32_t n);
+int gen_multicast(struct fc *c, int proto, bool broadcast);
+int gen_relation(struct fc *c, int rel, int a0, int a1);
+
+/* Arithmetic node constructors (return index or -1). */
+int an_new(struct fc *c, enum anode_kind kind, uint32_t k, int l, int r, int proto);
+
+/* Direction qualifiers. */
+enum fdir { FD_DEFAULT, FD_SRC, FD_DST, FD_OR, FD_AND };
+
+/* Parse the expression into a node; -1 with the error set. */
+int flt_parse(struct fc *c, int *root);
+
+/* Lower the tree rooted at `root` into an optimised program. */
+int flt_emit(struct fc *c, int root, uint32_t snaplen, struct filter_prog *out);
+
+#endif
