@@ -123,4 +123,13 @@ int rot_format_name(const struct rot_name *n, char *out, size_t outlen, char *er
 int rot_name_pattern(const char *tmpl, bool numbered, const char *ifnames, const char *suffix,
 		     bool collisions, char *out, size_t outlen);
 
+/*
+ * Read back the sequence number of a name made from this template (numbered
+ * mode, or %n preceded only by literal text, %i and fixed-width numeric
+ * fields), so a restarted recorder continues after the highest number on
+ * disk. False when the name does not have that shape.
+ */
+bool rot_name_seq(const char *tmpl, bool numbered, const char *ifnames, const char *name,
+		  uint64_t *seq);
+
 #endif

@@ -1,13 +1,71 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pcaprec rotate: not built yet. */
+/* pcaprec rotate: ask a running recorder (found through its pidfile) to publish its file now. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "pcaprec/cli.h"
+#include "pcaprec/process.h"
+
+static void rotate_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pcaprec rotate --pidfile FILE\n"
+		"\n"
+		"Ask the recorder started with 'pcaprec record --pidfile FILE' to finish the file\n"
+		"it is writing now: the file is flushed, fsynced and renamed from NAME.part to\n"
+		"NAME, the --on-rotate hook runs, and the next packet starts a new file. Same as\n"
+		"sending SIGHUP to the recorder, but checks first that FILE is not stale and that\n"
+		"the process is a pcaprec.\n"
+		"\n"
+		"  -p, --pidfile FILE  pidfile written by the recorder (required)\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0 signal sent, 1 no such recorder (missing or stale pidfile, process\n"
+		"gone or not pcaprec, not permitted), 2 usage error.\n");
+}
 
 int cmd_rotate(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "pcaprec rotate: not implemented yet\n");
-	return EXIT_ERROR;
+	static const struct option opts[] = {
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pidfile = NULL;
+	char err[512];
+	pid_t pid;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'h':
+			rotate_usage(stdout);
+			return EXIT_OK;
+		default:
+			rotate_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!pidfile || optind != argc) {
+		fprintf(stderr, "pcaprec rotate: %s\n", pidfile ? "unexpected argument" : "--pidfile FILE is required");
+		rotate_usage(stderr);
+		return EXIT_USAGE;
+	}
+	pid = pidfile_find_recorder(pidfile, err, sizeof err);
+	if (pid < 0) {
+		fprintf(stderr, "pcaprec rotate: %s\n", err);
+		return EXIT_ERROR;
+	}
+	if (kill(pid, SIGHUP) != 0) {
+		fprintf(stderr, "pcaprec rotate: cannot signal pid %d: %s\n", (int)pid, strerror(errno));
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
 }

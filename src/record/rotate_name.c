@@ -302,3 +302,74 @@ int rot_name_pattern(const char *tmpl, bool numbered, const char *ifnames, const
 		sb_literal(&b, suffix, strlen(suffix));
 	return b.overflow ? -1 : 0;
 }
+
+/* Width of an unmodified numeric strftime field, 0 when not fixed. */
+static size_t field_width(const struct field *fd)
+{
+	if (fd->modified)
+		return 0;
+	if (strchr("YG", fd->conv))
+		return 4;
+	if (strchr("mdHMSIyCgVUW", fd->conv))
+		return 2;
+	if (fd->conv == 'j')
+		return 3;
+	if (strchr("uw", fd->conv))
+		return 1;
+	return 0;
+}
+
+static bool read_digits(const char *p, uint64_t *seq)
+{
+	uint64_t v = 0;
+
+	if (!isdigit((unsigned char)*p))
+		return false;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > UINT64_MAX / 10 - 9)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*seq = v;
+	return true;
+}
+
+bool rot_name_seq(const char *tmpl, bool numbered, const char *ifnames, const char *name,
+		  uint64_t *seq)
+{
+	size_t ext = rot_ext_offset(tmpl), ilen = ifnames ? strlen(ifnames) : 0;
+	const char *p = name;
+	struct field fd;
+
+	for (size_t i = 0; i < ext || numbered; i++) {
+		if (i == ext)
+			return *p == '-' && read_digits(p + 1, seq);
+		if (tmpl[i] != '%') {
+			if (*p++ != tmpl[i])
+				return false;
+			continue;
+		}
+		if (!parse_field(tmpl + i, &fd))
+			return false;
+		i += fd.len - 1;
+		if (fd.conv == 'n')
+			return read_digits(p, seq);
+		if (fd.conv == '%') {
+			if (*p++ != '%')
+				return false;
+		} else if (fd.conv == 'i') {
+			if (strncmp(p, ifnames ? ifnames : "", ilen) != 0)
+				return false;
+			p += ilen;
+		} else {
+			size_t w = field_width(&fd);
+
+			for (size_t k = 0; k < w; k++)
+				if (!isdigit((unsigned char)*p++))
+					return false;
+			if (w == 0)
+				return false;
+		}
+	}
+	return false;
+}

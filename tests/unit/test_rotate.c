@@ -350,6 +350,35 @@ static void test_pattern_roundtrip(void **state)
 	}
 }
 
+static void test_name_seq(void **state)
+{
+	struct seq_row {
+		const char *tmpl;
+		bool numbered;
+		const char *name;
+		bool ok;
+		uint64_t want;
+	} rows[] = {
+		{ "cap.pcapng", true, "cap-000042.pcapng", true, 42 },
+		{ "cap.pcapng", true, "cap-1234567-2.pcapng.gz", true, 1234567 },
+		{ "cap.pcapng", true, "cap-.pcapng", false, 0 },
+		{ "%Y%m%d-%n.pcap", false, "20261122-000007.pcap", true, 7 },
+		{ "%i_%H-%n.pcap", false, "eth0_13-000100-1.pcap", true, 100 },
+		{ "%i_%H-%n.pcap", false, "eth1_13-000100.pcap", false, 0 },
+		{ "%a-%n.pcap", false, "Sun-000001.pcap", false, 0 },
+		{ "%%x%n", false, "%x000009", true, 9 },
+		{ "cap-%H.pcap", false, "cap-13.pcap", false, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		uint64_t v = 0;
+		bool ok = rot_name_seq(rows[i].tmpl, rows[i].numbered, "eth0", rows[i].name, &v);
+
+		if (ok != rows[i].ok || (ok && v != rows[i].want))
+			fail_msg("row %zu: ok %d seq %llu", i, ok, (unsigned long long)v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_numbered_rule),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_pattern_roundtrip),
+		cmocka_unit_test(test_name_seq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Output file lifecycle: NAME.part -> fsync -> rename -> hook, ring and disk budget, hooks. */
+#ifndef PCAPREC_OUTPUT_H
+#define PCAPREC_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "pcaprec/frame.h"
+#include "pcaprec/rotate.h"
+#include "pcaprec/writer.h"
+
+/*
+ * Fills cum[0..n) with the record loop's counters per interface, cumulative
+ * since the recorder started (start_ns/end_ns are ignored). The output
+ * subtracts the values it saw when the previous file ended, so each file's
+ * Interface Statistics Blocks cover the time since the previous file ended
+ * and the blocks of all files add up to the run's totals.
+ */
+typedef void output_stats_fn(void *ctx, struct iface_stats *cum, size_t n);
+
+/* Receives one log line (no trailing newline). NULL in the config: stderr. */
+typedef void output_log_fn(void *ctx, const char *msg);
+
+struct output_config {
+	const char *path;          /* -w: [DIR/]TEMPLATE, fields only in the basename */
+	struct rot_config rot;
+	bool empty_files;          /* --empty-files: a file for every -G period */
+	unsigned keep;             /* -W: finished files kept; 0 = all */
+	uint64_t max_total;        /* --max-total: bytes of finished files; 0 = no limit */
+	uint64_t min_free;         /* --min-free: bytes left free on the filesystem; 0 = off */
+	int gzip_level;            /* -z: -1 plain, 1..9 gzip (".gz" appended to names) */
+	mode_t mode;               /* --mode; 0 means 0640 */
+	gid_t gid;                 /* --group; (gid_t)-1 leaves it */
+	const char *on_rotate;     /* --on-rotate: shell command, path appended; NULL = none */
+	unsigned max_hooks;        /* hooks running at once; 0 means 4 */
+	uint64_t hook_wait_ns;     /* how long output_close waits for hooks; 0 means 10 s */
+	FILE *print_closed;        /* --print-closed: "PATH PACKETS BYTES" lines; NULL = off */
+	uint64_t flush_interval_ns;/* writer_flush period from output_tick; 0 means 1 s */
+	const char *ifnames;       /* %i: interface names joined by '+' */
+	struct writer_opts wopts;  /* format, meta, interfaces; gzip_level is taken from above */
+	output_stats_fn *stats;    /* NULL: ISBs carry only pcaprec's own drops */
+	void *stats_ctx;
+	output_log_fn *log;
+	void *log_ctx;
+};
+
+/* What SIGUSR1 prints. */
+struct output_stats {
+	uint64_t packets;          /* written in this run */
+	uint64_t bytes;            /* uncompressed bytes written in this run, headers included */
+	uint64_t drops;            /* frames that could not be written (disk full, I/O error) */
+	uint64_t files;            /* files published */
+	uint64_t cur_packets;
+	uint64_t cur_bytes;
+	char current[4096];        /* path of the file in progress (without .part), "" if none */
+	unsigned hooks_running;
+	uint64_t hooks_skipped;
+	bool blocked;              /* not writing: disk full, I/O error or below --min-free */
+};
+
+struct output;
+
+/*
+ * Validate the config, open the directory, rebuild the ring from finished
+ * files already there that match the template, publish leftover .part files
+ * of the same template (ones still locked by a running recorder are left
+ * alone), and create the first file. `now_ns` is CLOCK_REALTIME. Returns
+ * NULL with a message in err on any problem (bad template, directory,
+ * first file).
+ */
+struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
+			   char *err, size_t errlen);
+
+/*
+ * Append one frame, rotating first if the policy says so (the size check is
+ * made before the append so no file exceeds -C). Returns 0 when written,
+ * -1 when dropped: the drop is counted (per interface, in the next ISB's
+ * isb_osdrop), the error logged once, and the output retries on its own.
+ */
+int output_write(struct output *o, const struct frame *f, uint64_t now_ns);
+
+/*
+ * Timer work; call at least every ~100 ms, traffic or not: time rotation,
+ * --empty-files, periodic writer_flush, --min-free, retry after an error,
+ * reaping and starting hooks.
+ */
+void output_tick(struct output *o, uint64_t now_ns);
+
+/* Publish the file in progress now (SIGHUP, pcaprec rotate). */
+void output_rotate(struct output *o, uint64_t now_ns);
+
+/*
+ * Publish the last file, wait (bounded) for running hooks, free everything.
+ * Returns 0, or -1 if the last file could not be written or published
+ * completely. NULL is a no-op returning 0.
+ */
+int output_close(struct output *o, uint64_t now_ns);
+
+void output_get_stats(const struct output *o, struct output_stats *st);
+
+/* Print output_get_stats as one line to `fp` (SIGUSR1). */
+void output_print_stats(const struct output *o, FILE *fp);
+
+/*
+ * For -Z: give the file in progress to uid:gid (call while still root),
+ * so every file of the run has the same owner.
+ */
+int output_chown(struct output *o, uid_t uid, gid_t gid, char *err, size_t errlen);
+
+/*
+ * Check that this process (after a privilege drop) can create, rename and
+ * delete files in the output directory. -1 with a message naming the
+ * directory when not.
+ */
+int output_check_dir_access(const struct output *o, char *err, size_t errlen);
+
+/* Format one log line and hand it to `log` (stderr with a "pcaprec: " prefix when NULL). */
+void out_log(output_log_fn *log, void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- hook runner (--on-rotate), used by output; exposed for tests ---- */
+
+struct hook_runner;
+
+/* One finished file's facts, exported to the hook as PCAPREC_* variables. */
+struct hook_file {
+	const char *path;
+	uint64_t packets;
+	uint64_t bytes;            /* size on disk (compressed when gzip) */
+	uint64_t first_ts_ns;      /* 0 when the file has no packets */
+	uint64_t last_ts_ns;
+	uint64_t drops;
+};
+
+/* `cmd` is run as /bin/sh -c 'CMD "$1"' with the path as $1. */
+struct hook_runner *hook_open(const char *cmd, unsigned max_running,
+			      output_log_fn *log, void *log_ctx);
+
+/*
+ * Start the hook for `hf` now, or queue it when max_running are running
+ * (a bounded queue; beyond it the run is skipped and logged). Never waits.
+ */
+void hook_run(struct hook_runner *h, const struct hook_file *hf);
+
+/* Reap finished hooks (logging a failure status), start queued ones. */
+void hook_reap(struct hook_runner *h);
+
+/* Running hooks; queued ones; skipped so far. */
+unsigned hook_running(const struct hook_runner *h);
+unsigned hook_queued(const struct hook_runner *h);
+uint64_t hook_skipped(const struct hook_runner *h);
+
+/*
+ * Wait up to `wait_ns` for queued and running hooks, then free. Hooks still
+ * running are left to finish on their own (logged). NULL is a no-op.
+ */
+void hook_close(struct hook_runner *h, uint64_t wait_ns);
+
+/* ---- directory operations behind output; exposed for tests ---- */
+
+/* Finished files of one template, oldest first. */
+struct out_ring_entry {
+	char *name;                /* basename, owned */
+	uint64_t size;
+	int64_t mtime_ns;
+};
+
+struct out_ring {
+	struct out_ring_entry *v;
+	size_t n, cap;
+	uint64_t total;            /* sum of sizes */
+};
+
+/* Append a newest entry (copies name). -1 on allocation failure. */
+int out_ring_push(struct out_ring *r, const char *name, uint64_t size, int64_t mtime_ns);
+
+void out_ring_free(struct out_ring *r);
+
+/*
+ * Rebuild the ring from directory `dirfd`: regular files whose names match
+ * `pat` or `pat_coll` (fnmatch), sorted by mtime then name. Leftover
+ * "NAME.part" files whose NAME matches are published (renamed to NAME unless
+ * NAME exists, which is reported) and join the ring, except those locked by
+ * a running recorder. Returns 0, or -1 with err when the directory cannot
+ * be read.
+ */
+int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pat_coll,
+		  output_log_fn *log, void *log_ctx, char *err, size_t errlen);
+
+/*
+ * Delete oldest files until at most `keep` remain (0 = no count limit) and
+ * their total is at most `max_total` (0 = no limit), never the newest one.
+ * `dirpath` is used in log lines only. Returns files deleted.
+ */
+unsigned out_ring_enforce(struct out_ring *r, int dirfd, const char *dirpath, unsigned keep,
+			  uint64_t max_total, output_log_fn *log, void *log_ctx);
+
+/* Delete the oldest file (--min-free). False when the ring is empty. */
+bool out_ring_drop_oldest(struct out_ring *r, int dirfd, const char *dirpath,
+			  output_log_fn *log, void *log_ctx);
+
+/*
+ * Rename `from` to `to` inside dirfd without ever replacing an existing
+ * `to` (renameat2 RENAME_NOREPLACE, or link+unlink where that is not
+ * supported). Returns 0 or -1 with errno (EEXIST when `to` exists).
+ */
+int out_rename_noreplace(int dirfd, const char *from, const char *to);
+
+#endif

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The output object: one file at a time through the writer, rotated by the policy, published atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "pcaprec/output.h"
+#include "pcaprec/util.h"
+
+#define NS_PER_S 1000000000ull
+
+/*
+ * Room kept free under -C for the Interface Statistics Block written at
+ * close, per interface: block header 28 + five 8-byte options with their
+ * 4-byte headers 60 + end of options 4 + trailer 4 = 96, rounded up.
+ */
+#define ISB_RESERVE 128
+
+struct output {
+	struct output_config cfg;  /* copy; strings stay the caller's */
+	struct writer_opts wopts;
+	char *dirpath;             /* "" or "DIR/", for messages, hooks and --print-closed */
+	char *tmpl;                /* basename template, ".gz" taken off */
+	const char *suffix;        /* ".gz" or NULL */
+	bool numbered, has_seq;
+	int dirfd;
+	char pat[1024], pat_coll[1024];
+	struct out_ring ring;
+	struct hook_runner *hooks;
+	uint64_t seq;              /* next %n */
+
+	uint64_t period_start, deadline;   /* -G period; deadline 0 without -G */
+
+	struct writer *w;          /* file in progress, or NULL */
+	int fd;
+	char name[NAME_MAX + 1], part[NAME_MAX + 1];
+	uint64_t f_packets, f_drops, f_first_ts, f_last_ts, last_flush;
+
+	size_t nif;
+	struct iface_stats *snap, *cum;    /* loop counters when the previous file ended */
+	uint64_t *own_drops, *own_snap;    /* our drops per interface, same idea */
+	uint64_t stats_since;
+
+	bool blocked;              /* not writing until a retry succeeds */
+	bool blocked_space;        /* ... because of --min-free */
+	int last_errno;
+	uint64_t next_check;
+	uint64_t packets, bytes, drops, files;
+	int status;                /* -1 once a file was not completely written or published */
+	char *open_err;            /* during output_open: where block() puts its message */
+	size_t open_errlen;
+};
+
+#define LOG(o, ...) out_log((o)->cfg.log, (o)->cfg.log_ctx, __VA_ARGS__)
+
+static bool exists_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+}
+
+/* Pick a free NAME (neither NAME nor NAME.part exists) for time t into o->name/o->part. */
+static int choose_name(struct output *o, uint64_t t, unsigned collision, char *err, size_t errlen)
+{
+	for (unsigned tries = 0; tries < 100000; tries++) {
+		struct rot_name n = { o->tmpl, t, o->cfg.rot.utc, o->seq, o->cfg.ifnames,
+				      o->numbered, collision, o->suffix };
+
+		if (rot_format_name(&n, o->name, sizeof o->name - 5, err, errlen) != 0)
+			return -1;
+		/* name is at most NAME_MAX - 5 bytes, so NAME.part fits */
+		memcpy(o->part, o->name, strlen(o->name));
+		memcpy(o->part + strlen(o->name), ".part", 6);
+		if (!exists_at(o->dirfd, o->name) && !exists_at(o->dirfd, o->part))
+			return 0;
+		if (o->numbered || o->has_seq)
+			o->seq++;
+		else
+			collision++;
+	}
+	return errf(err, errlen, "no free file name for template %s%s", o->dirpath, o->tmpl);
+}
+
+static bool space_low(struct output *o)
+{
+	struct statvfs sv;
+
+	if (!o->cfg.min_free || fstatvfs(o->dirfd, &sv) != 0)
+		return false;
+	return (uint64_t)sv.f_bavail * sv.f_frsize < o->cfg.min_free;
+}
+
+/* --min-free: delete oldest finished files until there is room; false if there is none. */
+static bool make_room(struct output *o)
+{
+	while (space_low(o))
+		if (!out_ring_drop_oldest(&o->ring, o->dirfd, o->dirpath, o->cfg.log, o->cfg.log_ctx))
+			return false;
+	return true;
+}
+
+/* Enter the blocked state, logging only when the cause changes. */
+static void block(struct output *o, int errnum, const char *msg, uint64_t now)
+{
+	if (o->open_err)
+		errf(o->open_err, o->open_errlen, "%s", msg);
+	else if (!o->blocked || errnum != o->last_errno)
+		LOG(o, "%s; not writing, counting dropped packets", msg);
+	o->blocked = true;
+	o->last_errno = errnum;
+	o->next_check = now + NS_PER_S;
+}
+
+static int create_part(struct output *o, char *err, size_t errlen)
+{
+	mode_t mode = o->cfg.mode ? o->cfg.mode : 0640;
+	int fd;
+
+	fd = openat(o->dirfd, o->part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return errf(err, errlen, "cannot create %s%s: %s", o->dirpath, o->part, strerror(errno));
+	/* Held while writing: tells a restarted recorder this .part is not a leftover. */
+	(void)flock(fd, LOCK_EX | LOCK_NB);
+	if (fchmod(fd, mode) != 0 ||
+	    (o->cfg.gid != (gid_t)-1 && fchown(fd, (uid_t)-1, o->cfg.gid) != 0)) {
+		errf(err, errlen, "cannot set mode/group of %s%s: %s", o->dirpath, o->part, strerror(errno));
+		close(fd);
+		unlinkat(o->dirfd, o->part, 0);
+		return -1;
+	}
+	return fd;
+}
+
+/* Start a new file named for time t. 0, or -1 with the output blocked. */
+static int file_open(struct output *o, uint64_t t, uint64_t now)
+{
+	char err[512], path[PATH_MAX];
+	int errnum = 0;
+
+	if (!make_room(o)) {
+		o->blocked_space = true;
+		block(o, ENOSPC, "free space is below --min-free and no finished file is left to delete", now);
+		return -1;
+	}
+	if (choose_name(o, t, 0, err, sizeof err) != 0 || (o->fd = create_part(o, err, sizeof err)) < 0) {
+		block(o, errno, err, now);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s%s", o->dirpath, o->part);
+	o->w = writer_open(o->fd, path, &o->wopts, err, sizeof err);
+	if (o->w && writer_flush(o->w, false, &errnum, err, sizeof err) != 0) {
+		writer_close(o->w, &errnum, NULL, 0);
+		o->w = NULL;
+	}
+	if (!o->w) {
+		close(o->fd);
+		o->fd = -1;
+		unlinkat(o->dirfd, o->part, 0);
+		block(o, errnum ? errnum : EIO, err, now);
+		return -1;
+	}
+	if (o->numbered || o->has_seq)
+		o->seq++;
+	o->f_packets = o->f_drops = o->f_first_ts = o->f_last_ts = 0;
+	o->last_flush = now;
+	return 0;
+}
+
+/* Interface Statistics Blocks for the file ending now (pcapng; the writer skips pcap). */
+static void write_isbs(struct output *o, uint64_t now)
+{
+	char err[512];
+	int errnum;
+
+	if (!o->cfg.stats)
+		return;
+	memset(o->cum, 0, o->nif * sizeof o->cum[0]);
+	o->cfg.stats(o->cfg.stats_ctx, o->cum, o->nif);
+	for (size_t i = 0; i < o->nif; i++) {
+		struct iface_stats st = {
+			.start_ns = o->stats_since,
+			.end_ns = now,
+			.ifrecv = o->cum[i].ifrecv - o->snap[i].ifrecv,
+			.ifdrop = o->cum[i].ifdrop - o->snap[i].ifdrop,
+			.osdrop = o->cum[i].osdrop - o->snap[i].osdrop + o->own_drops[i] - o->own_snap[i],
+		};
+		if (writer_write_stats(o->w, (uint32_t)i, &st, &errnum, err, sizeof err) != 0) {
+			LOG(o, "%s", err);
+			break;
+		}
+	}
+}
+
+static void snapshot_stats(struct output *o, uint64_t now)
+{
+	if (o->cfg.stats) {
+		memset(o->snap, 0, o->nif * sizeof o->snap[0]);
+		o->cfg.stats(o->cfg.stats_ctx, o->snap, o->nif);
+	}
+	memcpy(o->own_snap, o->own_drops, o->nif * sizeof o->own_snap[0]);
+	o->stats_since = now;
+}
+
+/*
+ * Rename NAME.part to NAME; if NAME appeared meanwhile (another program),
+ * to NAME with "-N" before the extension. Never replaces a file.
+ */
+static int publish(struct output *o)
+{
+	char orig[NAME_MAX + 1];
+	size_t tail = strlen(o->tmpl) - rot_ext_offset(o->tmpl) + (o->suffix ? strlen(o->suffix) : 0);
+	size_t at;
+
+	memcpy(orig, o->name, sizeof orig);
+	at = strlen(orig) - tail;
+	for (unsigned c = 1; c < 100000; c++) {
+		if (out_rename_noreplace(o->dirfd, o->part, o->name) == 0) {
+			fsync(o->dirfd);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+		if (snprintf(o->name, NAME_MAX - 5, "%.*s-%u%s", (int)at, orig, c, orig + at) >= NAME_MAX - 5)
+			break;
+	}
+	LOG(o, "cannot publish %s%s: %s; left as it is", o->dirpath, o->part, strerror(errno));
+	return -1;
+}
+
+/* What a finished file is announced with: hook variables, --print-closed. */
+static void announce(struct output *o, uint64_t size)
+{
+	char path[PATH_MAX];
+	struct hook_file hf;
+
+	snprintf(path, sizeof path, "%s%s", o->dirpath, o->name);
+	if (o->cfg.print_closed) {
+		fprintf(o->cfg.print_closed, "%s %llu %llu\n", path,
+			(unsigned long long)o->f_packets, (unsigned long long)size);
+		fflush(o->cfg.print_closed);
+	}
+	hf.path = path;
+	hf.packets = o->f_packets;
+	hf.bytes = size;
+	hf.first_ts_ns = o->f_first_ts;
+	hf.last_ts_ns = o->f_last_ts;
+	hf.drops = o->f_drops;
+	hook_run(o->hooks, &hf);
+}
+
+/* End the file in progress: ISBs, flush + fsync, rename, directory fsync, hook, budget. */
+static void file_close(struct output *o, uint64_t now)
+{
+	char err[512];
+	struct stat st;
+	uint64_t size = 0;
+	int errnum = 0;
+
+	if (!o->w)
+		return;
+	write_isbs(o, now);
+	o->bytes += writer_bytes(o->w);
+	if (writer_close(o->w, &errnum, err, sizeof err) != 0) {
+		LOG(o, "%s", err);
+		o->status = -1;
+	}
+	o->w = NULL;
+	snapshot_stats(o, now);
+	if (fstat(o->fd, &st) == 0)
+		size = (uint64_t)st.st_size;
+	close(o->fd);
+	o->fd = -1;
+	if (publish(o) != 0) {
+		o->status = -1;
+		return;
+	}
+	o->files++;
+	if (out_ring_push(&o->ring, o->name, size, (int64_t)now) != 0)
+		LOG(o, "out of memory tracking %s%s", o->dirpath, o->name);
+	announce(o, size);
+	out_ring_enforce(&o->ring, o->dirfd, o->dirpath, o->cfg.keep, o->cfg.max_total,
+			 o->cfg.log, o->cfg.log_ctx);
+	/* A write error belongs to the file that had it: the next file tries afresh. */
+	if (o->blocked && !o->blocked_space)
+		o->blocked = false;
+}
+
+/* The -G period ended: publish, move to the next period, --empty-files. */
+static void period_roll(struct output *o, uint64_t now)
+{
+	const struct rot_config *rc = &o->cfg.rot;
+
+	file_close(o, now);
+	o->deadline = rot_next_boundary(rc, now, rc->align ? 0 : o->deadline);
+	o->period_start = rc->align ? rot_period_start(rc, now) : o->deadline - rc->interval_ns;
+	if (o->cfg.empty_files && !o->blocked)
+		file_open(o, o->period_start, now);
+}
+
+static void count_drop(struct output *o, const struct frame *f)
+{
+	o->drops++;
+	o->f_drops++;
+	o->own_drops[f->iface < o->nif ? f->iface : 0]++;
+}
+
+int output_write(struct output *o, const struct frame *f, uint64_t now)
+{
+	char err[512];
+	int errnum = 0;
+	struct rot_file cur;
+	uint64_t reserve = o->cfg.stats && o->wopts.format == OUT_PCAPNG ? ISB_RESERVE * o->nif : 0;
+
+	if (o->deadline && now >= o->deadline)
+		period_roll(o, now);
+	if (o->blocked || (!o->w && file_open(o, o->deadline ? o->period_start : f->ts_ns, now) != 0)) {
+		count_drop(o, f);
+		return -1;
+	}
+	cur.bytes = writer_bytes(o->w) + reserve;
+	cur.packets = o->f_packets;
+	cur.deadline_ns = 0;
+	if (rot_decide(&o->cfg.rot, &cur, now, writer_record_size(o->w, f)) != ROT_NONE) {
+		file_close(o, now);
+		if (file_open(o, o->deadline ? o->period_start : f->ts_ns, now) != 0) {
+			count_drop(o, f);
+			return -1;
+		}
+	}
+	if (writer_write(o->w, f, &errnum, err, sizeof err) != 0) {
+		block(o, errnum, err, now);
+		count_drop(o, f);
+		return -1;
+	}
+	if (o->f_packets++ == 0)
+		o->f_first_ts = f->ts_ns;
+	o->f_last_ts = f->ts_ns;
+	o->packets++;
+	/* A file that is full now is published now, not when the next packet comes. */
+	cur.bytes = writer_bytes(o->w) + reserve;
+	cur.packets = o->f_packets;
+	if (rot_decide(&o->cfg.rot, &cur, now, 0) != ROT_NONE)
+		file_close(o, now);
+	return 0;
+}
+
+/* Once a second while blocked: is there room again, does the file take writes again? */
+static void try_resume(struct output *o, uint64_t now)
+{
+	char err[512];
+	int errnum = 0;
+
+	o->next_check = now + NS_PER_S;
+	if (!make_room(o))
+		return;
+	if (o->w && writer_flush(o->w, false, &errnum, err, sizeof err) != 0)
+		return;
+	LOG(o, "writing again%s%s (%llu packets dropped so far)", o->w ? " to " : "",
+	    o->w ? o->part : "", (unsigned long long)o->drops);
+	o->blocked = false;
+	o->blocked_space = false;
+	o->last_errno = 0;
+}
+
+void output_tick(struct output *o, uint64_t now)
+{
+	char err[512];
+	int errnum = 0;
+	uint64_t flush_iv = o->cfg.flush_interval_ns ? o->cfg.flush_interval_ns : NS_PER_S;
+
+	if (o->deadline && now >= o->deadline)
+		period_roll(o, now);
+	if (o->w && !o->blocked && now - o->last_flush >= flush_iv) {
+		o->last_flush = now;
+		if (writer_flush(o->w, false, &errnum, err, sizeof err) != 0)
+			block(o, errnum, err, now);
+	}
+	if (now >= o->next_check) {
+		if (o->blocked) {
+			try_resume(o, now);
+		} else if (o->cfg.min_free) {
+			o->next_check = now + NS_PER_S;
+			if (!make_room(o)) {
+				o->blocked_space = true;
+				block(o, ENOSPC, "free space is below --min-free and no finished file "
+				      "is left to delete", now);
+			}
+		}
+	}
+	hook_reap(o->hooks);
+}
+
+void output_rotate(struct output *o, uint64_t now)
+{
+	file_close(o, now);
+	if (o->cfg.empty_files && !o->blocked)
+		file_open(o, o->deadline ? o->period_start : now, now);
+}
+
+/* Split -w into the directory (opened) and the basename template; ".gz" implies gzip. */
+static int split_path(struct output *o, const char *path, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t n;
+	char *dir;
+
+	o->dirpath = strndup(path, slash ? (size_t)(slash - path) + 1 : 0);
+	o->tmpl = strdup(base);
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!o->dirpath || !o->tmpl || !dir) {
+		free(dir);
+		return errf(err, errlen, "out of memory");
+	}
+	n = strlen(o->tmpl);
+	if (n > 3 && strcmp(o->tmpl + n - 3, ".gz") == 0) {
+		o->tmpl[n - 3] = '\0';
+		if (o->wopts.gzip_level < 0)
+			o->wopts.gzip_level = 6;
+	}
+	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (o->dirfd < 0) {
+		errf(err, errlen, "output directory %s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	return rot_template_check(o->tmpl, err, errlen);
+}
+
+static int setup(struct output *o, const struct output_config *cfg, char *err, size_t errlen)
+{
+	o->cfg = *cfg;
+	o->wopts = cfg->wopts;
+	o->wopts.gzip_level = cfg->gzip_level;
+	o->fd = o->dirfd = -1;
+	o->seq = 1;
+	if (!cfg->path || !*cfg->path)
+		return errf(err, errlen, "no output file name (-w)");
+	if (split_path(o, cfg->path, err, errlen) != 0)
+		return -1;
+	o->suffix = o->wopts.gzip_level >= 0 ? ".gz" : NULL;
+	o->numbered = rot_numbered(o->tmpl, &cfg->rot);
+	o->has_seq = rot_template_has_seq(o->tmpl);
+	if (rot_name_pattern(o->tmpl, o->numbered, cfg->ifnames, o->suffix, false, o->pat, sizeof o->pat) ||
+	    rot_name_pattern(o->tmpl, o->numbered, cfg->ifnames, o->suffix, true, o->pat_coll,
+			     sizeof o->pat_coll))
+		return errf(err, errlen, "template %s is too long", cfg->path);
+	o->nif = o->wopts.nifaces ? o->wopts.nifaces : 1;
+	o->snap = calloc(o->nif, sizeof *o->snap);
+	o->cum = calloc(o->nif, sizeof *o->cum);
+	o->own_drops = calloc(o->nif, sizeof *o->own_drops);
+	o->own_snap = calloc(o->nif, sizeof *o->own_snap);
+	if (!o->snap || !o->cum || !o->own_drops || !o->own_snap)
+		return errf(err, errlen, "out of memory");
+	if (cfg->on_rotate && !(o->hooks = hook_open(cfg->on_rotate, cfg->max_hooks, cfg->log,
+						     cfg->log_ctx)))
+		return errf(err, errlen, "out of memory");
+	return 0;
+}
+
+static void output_free(struct output *o)
+{
+	if (o->dirfd >= 0)
+		close(o->dirfd);
+	out_ring_free(&o->ring);
+	free(o->snap);
+	free(o->cum);
+	free(o->own_drops);
+	free(o->own_snap);
+	free(o->dirpath);
+	free(o->tmpl);
+	free(o);
+}
+
+struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
+			   char *err, size_t errlen)
+{
+	struct output *o = calloc(1, sizeof *o);
+	const struct rot_config *rc = &cfg->rot;
+
+	if (!o) {
+		errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (setup(o, cfg, err, errlen) != 0)
+		goto fail;
+	if (out_ring_scan(&o->ring, o->dirfd, o->pat, o->pat_coll, cfg->log, cfg->log_ctx,
+			  err, errlen) != 0)
+		goto fail;
+	out_ring_enforce(&o->ring, o->dirfd, o->dirpath, cfg->keep, cfg->max_total, cfg->log,
+			 cfg->log_ctx);
+	for (size_t i = 0; i < o->ring.n; i++) {
+		uint64_t seq;
+
+		if ((o->numbered || o->has_seq) &&
+		    rot_name_seq(o->tmpl, o->numbered, cfg->ifnames, o->ring.v[i].name, &seq) &&
+		    seq >= o->seq && seq < UINT64_MAX)
+			o->seq = seq + 1;
+	}
+	if (rc->interval_ns) {
+		o->period_start = rot_period_start(rc, now_ns);
+		o->deadline = rot_next_boundary(rc, now_ns, 0);
+	}
+	snapshot_stats(o, now_ns);
+	o->open_err = err;
+	o->open_errlen = errlen;
+	if (file_open(o, rc->interval_ns ? o->period_start : now_ns, now_ns) != 0)
+		goto fail;
+	o->open_err = NULL;
+	o->blocked = false;
+	return o;
+fail:
+	hook_close(o->hooks, 0);
+	output_free(o);
+	return NULL;
+}
+
+int output_close(struct output *o, uint64_t now_ns)
+{
+	int status;
+
+	if (!o)
+		return 0;
+	file_close(o, now_ns);
+	hook_close(o->hooks, o->cfg.hook_wait_ns ? o->cfg.hook_wait_ns : 10 * NS_PER_S);
+	status = o->status;
+	output_free(o);
+	return status;
+}
+
+void output_get_stats(const struct output *o, struct output_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->packets = o->packets;
+	st->bytes = o->bytes + (o->w ? writer_bytes(o->w) : 0);
+	st->drops = o->drops;
+	st->files = o->files;
+	st->cur_packets = o->w ? o->f_packets : 0;
+	st->cur_bytes = o->w ? writer_bytes(o->w) : 0;
+	if (o->w)
+		snprintf(st->current, sizeof st->current, "%s%s", o->dirpath, o->name);
+	st->hooks_running = hook_running(o->hooks);
+	st->hooks_skipped = hook_skipped(o->hooks);
+	st->blocked = o->blocked;
+}
+
+void output_print_stats(const struct output *o, FILE *fp)
+{
+	struct output_stats st;
+
+	output_get_stats(o, &st);
+	fprintf(fp, "pcaprec: %llu packets (%llu bytes) written, %llu dropped by pcaprec, "
+		"%llu files published; current %s (%llu packets, %llu bytes)%s; hooks running %u, "
+		"skipped %llu\n",
+		(unsigned long long)st.packets, (unsigned long long)st.bytes,
+		(unsigned long long)st.drops, (unsigned long long)st.files,
+		st.current[0] ? st.current : "(none)", (unsigned long long)st.cur_packets,
+		(unsigned long long)st.cur_bytes, st.blocked ? ", NOT WRITING" : "",
+		st.hooks_running, (unsigned long long)st.hooks_skipped);
+	fflush(fp);
+}
+
+int output_chown(struct output *o, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (o->w && fchown(o->fd, uid, o->cfg.gid != (gid_t)-1 ? o->cfg.gid : gid) != 0)
+		return errf(err, errlen, "cannot give %s%s to uid %u: %s", o->dirpath, o->part,
+			    (unsigned)uid, strerror(errno));
+	return 0;
+}
+
+int output_check_dir_access(const struct output *o, char *err, size_t errlen)
+{
+	if (faccessat(o->dirfd, ".", W_OK | X_OK, AT_EACCESS) != 0)
+		return errf(err, errlen, "output directory %s is not writable by uid %u (%s): later files "
+			    "could not be created or published; make it writable by that user",
+			    o->dirpath[0] ? o->dirpath : "./", (unsigned)geteuid(), strerror(errno));
+	return 0;
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The ring of finished files: rebuild from the directory, leftover .part recovery, budget deletion, no-replace rename. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pcaprec/output.h"
+#include "pcaprec/util.h"
+
+int out_ring_push(struct out_ring *r, const char *name, uint64_t size, int64_t mtime_ns)
+{
+	struct out_ring_entry *e;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct out_ring_entry *v = realloc(r->v, cap * sizeof *v);
+
+		if (!v)
+			return -1;
+		r->v = v;
+		r->cap = cap;
+	}
+	e = &r->v[r->n];
+	e->name = strdup(name);
+	if (!e->name)
+		return -1;
+	e->size = size;
+	e->mtime_ns = mtime_ns;
+	r->n++;
+	r->total += size;
+	return 0;
+}
+
+void out_ring_free(struct out_ring *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].name);
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct out_ring_entry *x = a, *y = b;
+
+	if (x->mtime_ns != y->mtime_ns)
+		return x->mtime_ns < y->mtime_ns ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int out_rename_noreplace(int dirfd, const char *from, const char *to)
+{
+	if (renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* Filesystems without RENAME_NOREPLACE: link fails with EEXIST just the same. */
+	if (linkat(dirfd, from, dirfd, to, 0) != 0)
+		return -1;
+	if (unlinkat(dirfd, from, 0) != 0)
+		return -1;
+	return 0;
+}
+
+static bool name_matches(const char *name, const char *pat, const char *pat_coll)
+{
+	return fnmatch(pat, name, 0) == 0 || (pat_coll && fnmatch(pat_coll, name, 0) == 0);
+}
+
+static int64_t st_mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/*
+ * Publish one leftover NAME.part. A recorder holds an exclusive flock on
+ * the .part it writes, so a lock we cannot take means it is alive.
+ */
+static void recover_part(struct out_ring *r, int dirfd, const char *part,
+			 output_log_fn *log, void *log_ctx)
+{
+	char name[NAME_MAX + 1];
+	size_t n = strlen(part) - 5;
+	struct stat st;
+	int fd;
+
+	memcpy(name, part, n);
+	name[n] = '\0';
+	fd = openat(dirfd, part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		out_log(log, log_ctx, "leftover %s is in use by a running recorder; left alone", part);
+		close(fd);
+		return;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	if (out_rename_noreplace(dirfd, part, name) != 0) {
+		out_log(log, log_ctx, "leftover %s not published: %s%s", part, strerror(errno),
+			errno == EEXIST ? " (the final name is taken); left in place" : "");
+		close(fd);
+		return;
+	}
+	fsync(dirfd);
+	close(fd);
+	out_log(log, log_ctx, "published leftover %s as %s (%llu bytes)", part, name,
+		(unsigned long long)st.st_size);
+	if (out_ring_push(r, name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0)
+		out_log(log, log_ctx, "out of memory tracking %s", name);
+}
+
+/* True when name is "X.part" and X matches. */
+static bool is_leftover(const char *name, const char *pat, const char *pat_coll)
+{
+	size_t n = strlen(name);
+	char base[NAME_MAX + 1];
+
+	if (n <= 5 || n > NAME_MAX || strcmp(name + n - 5, ".part") != 0)
+		return false;
+	memcpy(base, name, n - 5);
+	base[n - 5] = '\0';
+	return name_matches(base, pat, pat_coll);
+}
+
+int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pat_coll,
+		  output_log_fn *log, void *log_ctx, char *err, size_t errlen)
+{
+	struct out_ring parts = { 0 };
+	struct dirent *de;
+	struct stat st;
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return errf(err, errlen, "cannot read the output directory: %s", strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (is_leftover(de->d_name, pat, pat_coll)) {
+			if (out_ring_push(&parts, de->d_name, 0, 0) != 0)
+				goto oom;
+			continue;
+		}
+		if (!name_matches(de->d_name, pat, pat_coll))
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (out_ring_push(r, de->d_name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0)
+			goto oom;
+	}
+	closedir(d);
+	d = NULL;
+	for (size_t i = 0; i < parts.n; i++)
+		recover_part(r, dirfd, parts.v[i].name, log, log_ctx);
+	out_ring_free(&parts);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof r->v[0], entry_cmp);
+	return 0;
+oom:
+	closedir(d);
+	out_ring_free(&parts);
+	return errf(err, errlen, "out of memory listing the output directory");
+}
+
+/* Remove the oldest entry from the ring, deleting its file. */
+static void drop_first(struct out_ring *r, int dirfd, const char *dirpath,
+		       const char *why, output_log_fn *log, void *log_ctx)
+{
+	struct out_ring_entry *e = &r->v[0];
+
+	if (unlinkat(dirfd, e->name, 0) == 0)
+		out_log(log, log_ctx, "deleted %s%s (%s)", dirpath, e->name, why);
+	else if (errno != ENOENT)
+		out_log(log, log_ctx, "cannot delete %s%s: %s", dirpath, e->name, strerror(errno));
+	r->total -= e->size;
+	free(e->name);
+	memmove(r->v, r->v + 1, (r->n - 1) * sizeof r->v[0]);
+	r->n--;
+}
+
+unsigned out_ring_enforce(struct out_ring *r, int dirfd, const char *dirpath, unsigned keep,
+			  uint64_t max_total, output_log_fn *log, void *log_ctx)
+{
+	unsigned deleted = 0;
+
+	while (r->n > 1) {
+		if (keep && r->n > keep)
+			drop_first(r, dirfd, dirpath, "-W/--keep", log, log_ctx);
+		else if (max_total && r->total > max_total)
+			drop_first(r, dirfd, dirpath, "--max-total", log, log_ctx);
+		else
+			break;
+		deleted++;
+	}
+	return deleted;
+}
+
+bool out_ring_drop_oldest(struct out_ring *r, int dirfd, const char *dirpath,
+			  output_log_fn *log, void *log_ctx)
+{
+	if (r->n == 0)
+		return false;
+	drop_first(r, dirfd, dirpath, "--min-free", log, log_ctx);
+	return true;
+}

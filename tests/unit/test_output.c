@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests for the output lifecycle in a temp dir: .part then rename, ring budget, restart, leftovers, hooks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <pcap/pcap.h>
+
+#include "pcaprec/output.h"
+
+#define S 1000000000ull
+#define MS 1000000ull
+#define T0 (1795354955ull * S)   /* 2026-11-22 13:42:35 UTC */
+
+struct fixture {
+	char dir[64];
+	char path[256];
+	char log[8192];
+	struct writer_iface iface;
+	struct output_config cfg;
+	uint8_t pkt[2000];
+};
+
+static void log_to_fixture(void *ctx, const char *msg)
+{
+	struct fixture *fx = ctx;
+	size_t n = strlen(fx->log);
+
+	snprintf(fx->log + n, sizeof fx->log - n, "%s\n", msg);
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/pcaprec-test-output-XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	fx->iface.name = "eth0";
+	fx->iface.linktype = 1;
+	fx->iface.snaplen = 65535;
+	fx->cfg.rot.align = true;
+	fx->cfg.rot.utc = true;
+	fx->cfg.gzip_level = -1;
+	fx->cfg.gid = (gid_t)-1;
+	fx->cfg.ifnames = "eth0";
+	fx->cfg.wopts.format = OUT_PCAP_US;
+	fx->cfg.wopts.ifaces = &fx->iface;
+	fx->cfg.wopts.nifaces = 1;
+	fx->cfg.log = log_to_fixture;
+	fx->cfg.log_ctx = fx;
+	fx->cfg.path = fx->path;
+	*state = fx;
+	return 0;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	nftw(fx->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static void set_template(struct fixture *fx, const char *tmpl)
+{
+	snprintf(fx->path, sizeof fx->path, "%s/%s", fx->dir, tmpl);
+}
+
+/* Frame number `seq` with `len` bytes: Ethernet header, then seq big-endian. */
+static struct frame mkframe(struct fixture *fx, uint32_t seq, uint32_t len, uint64_t ts)
+{
+	struct frame f = { ts, len, len, 1, 0, FRAME_DIR_IN, fx->pkt };
+
+	memset(fx->pkt, 0, sizeof fx->pkt);
+	memset(fx->pkt, 0xff, 6);
+	fx->pkt[12] = 0x88;
+	fx->pkt[13] = 0xb5;
+	fx->pkt[14] = (uint8_t)(seq >> 24);
+	fx->pkt[15] = (uint8_t)(seq >> 16);
+	fx->pkt[16] = (uint8_t)(seq >> 8);
+	fx->pkt[17] = (uint8_t)seq;
+	return f;
+}
+
+/* Sorted names in the fixture dir; returns count. */
+static size_t list_dir(struct fixture *fx, char names[][256], size_t max)
+{
+	DIR *d = opendir(fx->dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || n == max)
+			continue;
+		snprintf(names[n++], 256, "%s", de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, 256, (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+/* Read a file with libpcap; append the frame numbers to seqs; returns the count or -1. */
+static int read_seqs(struct fixture *fx, const char *name, uint32_t *seqs, size_t max)
+{
+	char path[512], errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *p;
+	int n = 0, rc;
+
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	p = pcap_open_offline(path, errbuf);
+	if (!p) {
+		print_error("libpcap: %s: %s\n", path, errbuf);
+		return -1;
+	}
+	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+		if ((size_t)n < max)
+			seqs[n] = ((uint32_t)data[14] << 24) | ((uint32_t)data[15] << 16) |
+				  ((uint32_t)data[16] << 8) | data[17];
+		n++;
+	}
+	pcap_close(p);
+	return rc == PCAP_ERROR ? -1 : n;
+}
+
+static uint64_t file_size(struct fixture *fx, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	assert_int_equal(stat(path, &st), 0);
+	return (uint64_t)st.st_size;
+}
+
+static bool exists(struct fixture *fx, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* Packet-count rotation: .part while writing, renamed after; the union holds every frame once. */
+static void test_part_then_rename(void **state)
+{
+	struct fixture *fx = *state;
+	char names[16][256], err[256];
+	uint32_t seqs[64];
+	struct output *o;
+	size_t n;
+	int total = 0;
+
+	set_template(fx, "cap.pcap");
+	fx->cfg.rot.max_packets = 3;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	assert_true(exists(fx, "cap-000001.pcap.part"));
+	assert_false(exists(fx, "cap-000001.pcap"));
+	for (uint32_t i = 0; i < 10; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i * MS);
+		assert_int_equal(output_write(o, &f, T0 + i * MS), 0);
+	}
+	/* 3 full files are published the moment they are full; frame 9 is in the 4th */
+	assert_true(exists(fx, "cap-000003.pcap"));
+	assert_true(exists(fx, "cap-000004.pcap.part"));
+	assert_false(exists(fx, "cap-000004.pcap"));
+	/* the .part is flushed by the tick: readable up to the last whole packet */
+	output_tick(o, T0 + 2 * S);
+	assert_int_equal(read_seqs(fx, "cap-000004.pcap.part", seqs, 64), 1);
+	assert_int_equal(output_close(o, T0 + 3 * S), 0);
+	n = list_dir(fx, names, 16);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		char want[64];
+		int k;
+
+		snprintf(want, sizeof want, "cap-%06zu.pcap", i + 1);
+		assert_string_equal(names[i], want);
+		k = read_seqs(fx, names[i], seqs + total, 64 - (size_t)total);
+		assert_int_equal(k, i < 3 ? 3 : 1);
+		total += k;
+	}
+	assert_int_equal(total, 10);
+	for (int i = 0; i < total; i++)
+		assert_int_equal(seqs[i], i);
+}
+
+/* -C: no file exceeds the limit; a frame bigger than the limit gets a file of its own. */
+static void test_size_limit(void **state)
+{
+	struct fixture *fx = *state;
+	static const uint32_t lens[] = { 100, 100, 100, 1500, 100, 100, 60, 60, 60, 60, 60 };
+	char names[32][256], err[256];
+	uint32_t seqs[64];
+	struct output *o;
+	size_t n;
+	int total = 0;
+
+	set_template(fx, "s-%n.pcap");
+	fx->cfg.rot.max_bytes = 400;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		struct frame f = mkframe(fx, i, lens[i], T0 + i);
+		assert_int_equal(output_write(o, &f, T0), 0);
+	}
+	assert_int_equal(output_close(o, T0), 0);
+	n = list_dir(fx, names, 32);
+	for (size_t i = 0; i < n; i++) {
+		int k = read_seqs(fx, names[i], seqs + total, 64 - (size_t)total);
+
+		assert_true(k > 0);
+		if (k > 1)
+			assert_true(file_size(fx, names[i]) <= 400);
+		total += k;
+	}
+	assert_int_equal(total, sizeof lens / sizeof lens[0]);
+	for (int i = 0; i < total; i++)
+		assert_int_equal(seqs[i], i);
+	/* 24+3*116=372; 1500 alone; 2*116+76=308, then 4 more of 76 -> 24+4*76=328 */
+	assert_int_equal(n, 4);
+	assert_int_equal(read_seqs(fx, names[1], seqs, 64), 1);
+	assert_int_equal(seqs[0], 3);
+}
+
+/* -W 2 and --max-total: only the newest finished files stay. */
+static void test_keep_and_max_total(void **state)
+{
+	struct fixture *fx = *state;
+	char names[32][256], err[256];
+	struct output *o;
+	size_t n;
+
+	set_template(fx, "k.pcap");
+	fx->cfg.rot.max_packets = 1;
+	fx->cfg.keep = 2;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < 6; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i);
+		assert_int_equal(output_write(o, &f, T0), 0);
+	}
+	n = list_dir(fx, names, 32);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "k-000005.pcap");
+	assert_string_equal(names[1], "k-000006.pcap");
+	assert_int_equal(output_close(o, T0), 0);
+	assert_non_null(strstr(fx->log, "deleted"));
+
+	/* restart with a byte budget of two 100-byte files (24 + 16 + 60 each) */
+	fx->cfg.keep = 0;
+	fx->cfg.max_total = 250;
+	o = output_open(&fx->cfg, T0 + S, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct frame f = mkframe(fx, 100 + i, 60, T0 + S + i);
+		assert_int_equal(output_write(o, &f, T0 + S), 0);
+	}
+	assert_int_equal(output_close(o, T0 + S), 0);
+	n = list_dir(fx, names, 32);
+	assert_int_equal(n, 2);
+	/* numbering continues after the files found on disk */
+	assert_string_equal(names[0], "k-000008.pcap");
+	assert_string_equal(names[1], "k-000009.pcap");
+}
+
+/* A restart rebuilds the ring from the files on disk, oldest first, and ignores other names. */
+static void test_restart_ring(void **state)
+{
+	struct fixture *fx = *state;
+	char names[32][256], err[256], path[512];
+	struct output *o;
+	size_t n;
+	int fd;
+
+	set_template(fx, "r-%Y%m%d-%H%M%S.pcap");
+	fx->cfg.rot.interval_ns = 1 * S;
+	fx->cfg.keep = 3;
+	for (int run = 0; run < 2; run++) {
+		uint64_t t = T0 + (uint64_t)run * 10 * S;
+
+		o = output_open(&fx->cfg, t, err, sizeof err);
+		assert_non_null(o);
+		for (uint32_t i = 0; i < 3; i++) {
+			struct frame f = mkframe(fx, i, 60, t + i * S + 1);
+			assert_int_equal(output_write(o, &f, t + i * S + 1), 0);
+		}
+		assert_int_equal(output_close(o, t + 3 * S), 0);
+		if (run == 0) {
+			/* a stranger's file: same extension, not our template */
+			snprintf(path, sizeof path, "%s/other.pcap", fx->dir);
+			fd = open(path, O_CREAT | O_WRONLY, 0644);
+			assert_true(fd >= 0);
+			close(fd);
+		}
+	}
+	n = list_dir(fx, names, 32);
+	assert_int_equal(n, 4);
+	assert_string_equal(names[0], "other.pcap");
+	assert_string_equal(names[1], "r-20261122-134245.pcap");
+	assert_string_equal(names[2], "r-20261122-134246.pcap");
+	assert_string_equal(names[3], "r-20261122-134247.pcap");
+}
+
+/* Leftover .part files: published; in use (locked): left; final name taken: reported and left. */
+static void test_leftover_parts(void **state)
+{
+	struct fixture *fx = *state;
+	char names[32][256], err[256], path[512], src[2048];
+	uint32_t seqs[8];
+	struct output *o;
+	int lockfd;
+
+	set_template(fx, "p.pcap");
+	fx->cfg.rot.max_packets = 1;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	{
+		struct frame f = mkframe(fx, 7, 60, T0);
+		assert_int_equal(output_write(o, &f, T0), 0);
+	}
+	assert_int_equal(output_close(o, T0), 0);
+	/* make three leftovers from the finished file */
+	snprintf(src, sizeof src, "%s/p-000001.pcap", fx->dir);
+	snprintf(path, sizeof path, "%s/p-000005.pcap.part", fx->dir);
+	assert_int_equal(rename(src, path), 0);
+	snprintf(src, sizeof src, "cp %s %s/p-000006.pcap.part && cp %s %s/p-000006.pcap && "
+		 "cp %s %s/p-000007.pcap.part", path, fx->dir, path, fx->dir, path, fx->dir);
+	assert_int_equal(system(src), 0);
+	snprintf(path, sizeof path, "%s/p-000007.pcap.part", fx->dir);
+	lockfd = open(path, O_RDONLY);
+	assert_true(lockfd >= 0);
+	assert_int_equal(flock(lockfd, LOCK_EX), 0);
+
+	fx->log[0] = '\0';
+	o = output_open(&fx->cfg, T0 + S, err, sizeof err);
+	assert_non_null(o);
+	assert_int_equal(output_close(o, T0 + S), 0);
+	close(lockfd);
+	assert_true(exists(fx, "p-000005.pcap"));
+	assert_false(exists(fx, "p-000005.pcap.part"));
+	assert_int_equal(read_seqs(fx, "p-000005.pcap", seqs, 8), 1);
+	assert_int_equal(seqs[0], 7);
+	assert_true(exists(fx, "p-000006.pcap.part"));
+	assert_true(exists(fx, "p-000007.pcap.part"));
+	assert_non_null(strstr(fx->log, "published leftover"));
+	assert_non_null(strstr(fx->log, "p-000006.pcap.part not published"));
+	assert_non_null(strstr(fx->log, "p-000007.pcap.part is in use"));
+	/* the new run's (empty) file took the next free number */
+	assert_true(exists(fx, "p-000008.pcap"));
+	(void)names;
+}
+
+/* Template without fields and without rotation: one file; an existing one is never overwritten. */
+static void test_collision(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256], path[512];
+	struct output *o;
+	int fd;
+
+	set_template(fx, "one.pcap");
+	snprintf(path, sizeof path, "%s/one.pcap", fx->dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	assert_int_equal(write(fd, "keep", 4), 4);
+	close(fd);
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	{
+		struct frame f = mkframe(fx, 1, 60, T0);
+		assert_int_equal(output_write(o, &f, T0), 0);
+	}
+	assert_int_equal(output_close(o, T0), 0);
+	assert_int_equal(file_size(fx, "one.pcap"), 4);
+	assert_int_equal(file_size(fx, "one-1.pcap"), 24 + 16 + 60);
+}
+
+/* -G on an idle link with an injected clock: --empty-files gives one file per period, named for its start. */
+static void test_time_rotation_idle(void **state)
+{
+	struct fixture *fx = *state;
+	char names[32][256], err[256];
+	struct output *o;
+	size_t n;
+
+	set_template(fx, "t-%H%M%S.pcap");
+	fx->cfg.rot.interval_ns = 15 * 60 * S;
+	fx->cfg.empty_files = true;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint64_t t = T0; t < T0 + 3600 * S; t += 100 * MS * 50)
+		output_tick(o, t);
+	assert_int_equal(output_close(o, T0 + 3600 * S), 0);
+	n = list_dir(fx, names, 32);
+	assert_int_equal(n, 5);
+	assert_string_equal(names[0], "t-133000.pcap");
+	assert_string_equal(names[1], "t-134500.pcap");
+	assert_string_equal(names[4], "t-143000.pcap");
+}
+
+/* Without --empty-files a period without packets makes no file; the next packet's period names it. */
+static void test_time_rotation_lazy(void **state)
+{
+	struct fixture *fx = *state;
+	char names[32][256], err[256];
+	struct output *o;
+	size_t n;
+
+	set_template(fx, "t-%H%M%S.pcap");
+	fx->cfg.rot.interval_ns = 15 * 60 * S;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint64_t t = T0; t < T0 + 3600 * S; t += 5 * S) {
+		output_tick(o, t);
+		if (t == T0 + 40 * 60 * S) {
+			struct frame f = mkframe(fx, 1, 60, t);
+			assert_int_equal(output_write(o, &f, t), 0);
+		}
+	}
+	assert_int_equal(output_close(o, T0 + 3600 * S), 0);
+	n = list_dir(fx, names, 32);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "t-133000.pcap");
+	assert_string_equal(names[1], "t-141500.pcap");
+}
+
+/* Hooks: run for every published file including the last, with the PCAPREC_* environment. */
+static void test_hooks(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256], hookdir[128], script[256], cmd[512], envfile[512], line[512];
+	struct output *o;
+	FILE *fp, *pc;
+	char pcbuf[1024] = "";
+	int found = 0;
+
+	snprintf(hookdir, sizeof hookdir, "%s/hooks", fx->dir);
+	assert_int_equal(mkdir(hookdir, 0755), 0);
+	snprintf(script, sizeof script, "%s/hook.sh", hookdir);
+	fp = fopen(script, "w");
+	fprintf(fp, "#!/bin/sh\nenv | grep '^PCAPREC_' | sort > \"%s/$(basename \"$1\").env\"\n"
+		"echo \"$1\" >> \"%s/args\"\n", hookdir, hookdir);
+	fclose(fp);
+	chmod(script, 0755);
+	snprintf(cmd, sizeof cmd, "%s", script);
+	set_template(fx, "h.pcap");
+	fx->cfg.rot.max_packets = 2;
+	fx->cfg.on_rotate = cmd;
+	pc = fmemopen(pcbuf, sizeof pcbuf, "w");
+	fx->cfg.print_closed = pc;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i * S + 5);
+		assert_int_equal(output_write(o, &f, T0 + i * S), 0);
+	}
+	assert_int_equal(output_close(o, T0 + 5 * S), 0);
+	fclose(pc);
+	snprintf(envfile, sizeof envfile, "%s/h-000002.pcap.env", hookdir);
+	fp = fopen(envfile, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp)) {
+		char want[512];
+
+		snprintf(want, sizeof want, "PCAPREC_FILE=%s/h-000002.pcap\n", fx->dir);
+		found += strcmp(line, want) == 0;
+		found += strcmp(line, "PCAPREC_PACKETS=1\n") == 0;
+		found += strcmp(line, "PCAPREC_BYTES=100\n") == 0;
+		found += strcmp(line, "PCAPREC_FIRST_TS=1795354957.000000005\n") == 0;
+		found += strcmp(line, "PCAPREC_LAST_TS=1795354957.000000005\n") == 0;
+		found += strcmp(line, "PCAPREC_DROPS=0\n") == 0;
+	}
+	fclose(fp);
+	assert_int_equal(found, 6);
+	snprintf(envfile, sizeof envfile, "%s/h-000001.pcap.env", hookdir);
+	assert_int_equal(access(envfile, F_OK), 0);
+	snprintf(line, sizeof line, "%s/h-000001.pcap 2 176\n%s/h-000002.pcap 1 100\n", fx->dir, fx->dir);
+	assert_string_equal(pcbuf, line);
+	fx->cfg.print_closed = NULL;
+}
+
+/* More finished files than hook slots: none is lost, all are run in the end. */
+static void test_hooks_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256], cmd[512], names[32][256];
+	struct output *o;
+	size_t n, envs = 0;
+
+	snprintf(cmd, sizeof cmd, "sleep 0.2; touch \"$1.done\" #");
+	set_template(fx, "b.pcap");
+	fx->cfg.rot.max_packets = 1;
+	fx->cfg.on_rotate = cmd;
+	fx->cfg.max_hooks = 2;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < 6; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i);
+		struct output_stats st;
+
+		assert_int_equal(output_write(o, &f, T0), 0);
+		output_get_stats(o, &st);
+		assert_true(st.hooks_running <= 2);
+	}
+	assert_int_equal(output_close(o, T0), 0);
+	n = list_dir(fx, names, 32);
+	for (size_t i = 0; i < n; i++)
+		envs += strstr(names[i], ".done") != NULL;
+	/* one hook per full file; no file after the last packet (the next one is created lazily) */
+	assert_int_equal(envs, 6);
+}
+
+/* Bad template and missing directory fail at open with the name in the message. */
+static void test_open_errors(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+
+	snprintf(fx->path, sizeof fx->path, "%s/nodir/x.pcap", fx->dir);
+	assert_null(output_open(&fx->cfg, T0, err, sizeof err));
+	assert_non_null(strstr(err, "nodir"));
+	set_template(fx, "x-%q.pcap");
+	assert_null(output_open(&fx->cfg, T0, err, sizeof err));
+	assert_non_null(strstr(err, "%q"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_part_then_rename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_and_max_total, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leftover_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_collision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_rotation_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_rotation_lazy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hooks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hooks_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
