@@ -95,10 +95,11 @@ void output_rotate(struct output *o, uint64_t now_ns);
 
 /*
  * Publish the last file, wait (bounded) for running hooks, free everything.
- * Returns 0, or -1 if the last file could not be written or published
- * completely. NULL is a no-op returning 0.
+ * The run's final counters go to `final` when not NULL. Returns 0, or -1 if
+ * the last file could not be written or published completely (earlier
+ * losses are in the counters). NULL is a no-op returning 0.
  */
-int output_close(struct output *o, uint64_t now_ns);
+int output_close(struct output *o, uint64_t now_ns, struct output_stats *final);
 
 void output_get_stats(const struct output *o, struct output_stats *st);
 

@@ -53,7 +53,6 @@ struct output {
 	int last_errno;
 	uint64_t next_check;
 	uint64_t packets, bytes, drops, files;
-	int status;                /* -1 once a file was not completely written or published */
 	char *open_err;            /* during output_open: where block() puts its message */
 	size_t open_errlen;
 };
@@ -256,21 +255,30 @@ static void announce(struct output *o, uint64_t size)
 	hook_run(o->hooks, &hf);
 }
 
-/* End the file in progress: ISBs, flush + fsync, rename, directory fsync, hook, budget. */
-static void file_close(struct output *o, uint64_t now)
+/*
+ * End the file in progress: ISBs, flush + fsync, rename, directory fsync,
+ * hook, budget. -1 when the file lost frames at close or was not published.
+ */
+static int file_close(struct output *o, uint64_t now)
 {
 	char err[512];
 	struct stat st;
-	uint64_t size = 0;
-	int errnum = 0;
+	uint64_t size = 0, pending;
+	int errnum = 0, rc = 0;
 
 	if (!o->w)
-		return;
+		return 0;
 	write_isbs(o, now);
 	o->bytes += writer_bytes(o->w);
+	pending = writer_pending_frames(o->w);
 	if (writer_close(o->w, &errnum, err, sizeof err) != 0) {
+		/* The file keeps what reached the disk whole; what was held is lost. */
 		LOG(o, "%s", err);
-		o->status = -1;
+		o->drops += pending;
+		o->f_drops += pending;
+		o->packets -= pending;
+		o->f_packets -= pending;
+		rc = -1;
 	}
 	o->w = NULL;
 	snapshot_stats(o, now);
@@ -278,10 +286,8 @@ static void file_close(struct output *o, uint64_t now)
 		size = (uint64_t)st.st_size;
 	close(o->fd);
 	o->fd = -1;
-	if (publish(o) != 0) {
-		o->status = -1;
-		return;
-	}
+	if (publish(o) != 0)
+		return -1;
 	o->files++;
 	if (out_ring_push(&o->ring, o->name, size, (int64_t)now) != 0)
 		LOG(o, "out of memory tracking %s%s", o->dirpath, o->name);
@@ -291,6 +297,7 @@ static void file_close(struct output *o, uint64_t now)
 	/* A write error belongs to the file that had it: the next file tries afresh. */
 	if (o->blocked && !o->blocked_space)
 		o->blocked = false;
+	return rc;
 }
 
 /* The -G period ended: publish, move to the next period, --empty-files. */
@@ -524,15 +531,17 @@ fail:
 	return NULL;
 }
 
-int output_close(struct output *o, uint64_t now_ns)
+int output_close(struct output *o, uint64_t now_ns, struct output_stats *final)
 {
 	int status;
 
 	if (!o)
 		return 0;
-	file_close(o, now_ns);
+	status = file_close(o, now_ns);
 	hook_close(o->hooks, o->cfg.hook_wait_ns ? o->cfg.hook_wait_ns : 10 * NS_PER_S);
-	status = o->status;
+	o->hooks = NULL;
+	if (final)
+		output_get_stats(o, final);
 	output_free(o);
 	return status;
 }

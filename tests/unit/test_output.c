@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <pcap/pcap.h>
+#include <zlib.h>
 
 #include "pcaprec/output.h"
 
@@ -191,7 +194,7 @@ static void test_part_then_rename(void **state)
 	/* the .part is flushed by the tick: readable up to the last whole packet */
 	output_tick(o, T0 + 2 * S);
 	assert_int_equal(read_seqs(fx, "cap-000004.pcap.part", seqs, 64), 1);
-	assert_int_equal(output_close(o, T0 + 3 * S), 0);
+	assert_int_equal(output_close(o, T0 + 3 * S, NULL), 0);
 	n = list_dir(fx, names, 16);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++) {
@@ -228,7 +231,7 @@ static void test_size_limit(void **state)
 		struct frame f = mkframe(fx, i, lens[i], T0 + i);
 		assert_int_equal(output_write(o, &f, T0), 0);
 	}
-	assert_int_equal(output_close(o, T0), 0);
+	assert_int_equal(output_close(o, T0, NULL), 0);
 	n = list_dir(fx, names, 32);
 	for (size_t i = 0; i < n; i++) {
 		int k = read_seqs(fx, names[i], seqs + total, 64 - (size_t)total);
@@ -268,7 +271,7 @@ static void test_keep_and_max_total(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(names[0], "k-000005.pcap");
 	assert_string_equal(names[1], "k-000006.pcap");
-	assert_int_equal(output_close(o, T0), 0);
+	assert_int_equal(output_close(o, T0, NULL), 0);
 	assert_non_null(strstr(fx->log, "deleted"));
 
 	/* restart with a byte budget of two 100-byte files (24 + 16 + 60 each) */
@@ -280,7 +283,7 @@ static void test_keep_and_max_total(void **state)
 		struct frame f = mkframe(fx, 100 + i, 60, T0 + S + i);
 		assert_int_equal(output_write(o, &f, T0 + S), 0);
 	}
-	assert_int_equal(output_close(o, T0 + S), 0);
+	assert_int_equal(output_close(o, T0 + S, NULL), 0);
 	n = list_dir(fx, names, 32);
 	assert_int_equal(n, 2);
 	/* numbering continues after the files found on disk */
@@ -309,7 +312,7 @@ static void test_restart_ring(void **state)
 			struct frame f = mkframe(fx, i, 60, t + i * S + 1);
 			assert_int_equal(output_write(o, &f, t + i * S + 1), 0);
 		}
-		assert_int_equal(output_close(o, t + 3 * S), 0);
+		assert_int_equal(output_close(o, t + 3 * S, NULL), 0);
 		if (run == 0) {
 			/* a stranger's file: same extension, not our template */
 			snprintf(path, sizeof path, "%s/other.pcap", fx->dir);
@@ -343,7 +346,7 @@ static void test_leftover_parts(void **state)
 		struct frame f = mkframe(fx, 7, 60, T0);
 		assert_int_equal(output_write(o, &f, T0), 0);
 	}
-	assert_int_equal(output_close(o, T0), 0);
+	assert_int_equal(output_close(o, T0, NULL), 0);
 	/* make three leftovers from the finished file */
 	snprintf(src, sizeof src, "%s/p-000001.pcap", fx->dir);
 	snprintf(path, sizeof path, "%s/p-000005.pcap.part", fx->dir);
@@ -359,7 +362,7 @@ static void test_leftover_parts(void **state)
 	fx->log[0] = '\0';
 	o = output_open(&fx->cfg, T0 + S, err, sizeof err);
 	assert_non_null(o);
-	assert_int_equal(output_close(o, T0 + S), 0);
+	assert_int_equal(output_close(o, T0 + S, NULL), 0);
 	close(lockfd);
 	assert_true(exists(fx, "p-000005.pcap"));
 	assert_false(exists(fx, "p-000005.pcap.part"));
@@ -394,7 +397,7 @@ static void test_collision(void **state)
 		struct frame f = mkframe(fx, 1, 60, T0);
 		assert_int_equal(output_write(o, &f, T0), 0);
 	}
-	assert_int_equal(output_close(o, T0), 0);
+	assert_int_equal(output_close(o, T0, NULL), 0);
 	assert_int_equal(file_size(fx, "one.pcap"), 4);
 	assert_int_equal(file_size(fx, "one-1.pcap"), 24 + 16 + 60);
 }
@@ -414,7 +417,7 @@ static void test_time_rotation_idle(void **state)
 	assert_non_null(o);
 	for (uint64_t t = T0; t < T0 + 3600 * S; t += 100 * MS * 50)
 		output_tick(o, t);
-	assert_int_equal(output_close(o, T0 + 3600 * S), 0);
+	assert_int_equal(output_close(o, T0 + 3600 * S, NULL), 0);
 	n = list_dir(fx, names, 32);
 	assert_int_equal(n, 5);
 	assert_string_equal(names[0], "t-133000.pcap");
@@ -441,7 +444,7 @@ static void test_time_rotation_lazy(void **state)
 			assert_int_equal(output_write(o, &f, t), 0);
 		}
 	}
-	assert_int_equal(output_close(o, T0 + 3600 * S), 0);
+	assert_int_equal(output_close(o, T0 + 3600 * S, NULL), 0);
 	n = list_dir(fx, names, 32);
 	assert_int_equal(n, 2);
 	assert_string_equal(names[0], "t-133000.pcap");
@@ -478,7 +481,7 @@ static void test_hooks(void **state)
 		struct frame f = mkframe(fx, i, 60, T0 + i * S + 5);
 		assert_int_equal(output_write(o, &f, T0 + i * S), 0);
 	}
-	assert_int_equal(output_close(o, T0 + 5 * S), 0);
+	assert_int_equal(output_close(o, T0 + 5 * S, NULL), 0);
 	fclose(pc);
 	snprintf(envfile, sizeof envfile, "%s/h-000002.pcap.env", hookdir);
 	fp = fopen(envfile, "r");
@@ -526,7 +529,7 @@ static void test_hooks_bounded(void **state)
 		output_get_stats(o, &st);
 		assert_true(st.hooks_running <= 2);
 	}
-	assert_int_equal(output_close(o, T0), 0);
+	assert_int_equal(output_close(o, T0, NULL), 0);
 	n = list_dir(fx, names, 32);
 	for (size_t i = 0; i < n; i++)
 		envs += strstr(names[i], ".done") != NULL;
@@ -548,6 +551,216 @@ static void test_open_errors(void **state)
 	assert_non_null(strstr(err, "%q"));
 }
 
+/* Cumulative counters the record loop would keep; the test bumps them per frame. */
+struct fake_loop {
+	struct iface_stats cum[2];
+};
+
+static void fake_stats(void *ctx, struct iface_stats *cum, size_t n)
+{
+	struct fake_loop *fl = ctx;
+
+	for (size_t i = 0; i < n && i < 2; i++)
+		cum[i] = fl->cum[i];
+}
+
+/* Decompress a .gz file with zlib into buf; returns bytes or -1 when the stream is damaged. */
+static long gunzip_file(struct fixture *fx, const char *name, uint8_t *buf, size_t cap)
+{
+	char path[4200];
+	gzFile gz;
+	int n, errnum = 0;
+
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	gz = gzopen(path, "rb");
+	if (!gz)
+		return -1;
+	n = gzread(gz, buf, (unsigned)cap);
+	gzerror(gz, &errnum);
+	/* a stream cut before its trailer reads fine but is not a finished file */
+	if (errnum == Z_OK && !gzeof(gz))
+		n = -1;
+	gzclose(gz);
+	return errnum == Z_OK || errnum == Z_STREAM_END ? n : -1;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Sum isb_ifrecv (code 4) and isb_osdrop (code 7) over all ISBs of interface `ifc`; count ISBs. */
+static int isb_sum(const uint8_t *b, size_t n, uint32_t ifc, uint64_t *ifrecv, uint64_t *osdrop)
+{
+	int count = 0;
+
+	*ifrecv = *osdrop = 0;
+	for (size_t off = 0; off + 12 <= n;) {
+		uint32_t type = le32(b + off), len = le32(b + off + 4);
+
+		if (len < 12 || off + len > n)
+			return -1;
+		if (type == 5 && len >= 24 && le32(b + off + 8) == ifc) {
+			for (size_t o = off + 20; o + 4 <= off + len - 4;) {
+				uint16_t code = (uint16_t)(b[o] | b[o + 1] << 8);
+				uint16_t olen = (uint16_t)(b[o + 2] | b[o + 3] << 8);
+
+				if (code == 0)
+					break;
+				if (code == 4 && olen == 8)
+					*ifrecv += le64(b + o + 4);
+				if (code == 7 && olen == 8)
+					*osdrop += le64(b + o + 4);
+				o += 4 + ((olen + 3u) & ~3u);
+			}
+			count++;
+		}
+		off += len;
+	}
+	return count;
+}
+
+/* pcapng + gzip: names end .pcapng.gz, zlib-valid streams, libpcap reads them, ISBs carry per-file counters. */
+static void test_pcapng_gzip_isb(void **state)
+{
+	struct fixture *fx = *state;
+	struct writer_iface ifs[2] = { { "eth0", NULL, NULL, 1, 65535 }, { "eth1", NULL, NULL, 1, 65535 } };
+	struct fake_loop fl;
+	char names[16][256], err[256], errbuf[PCAP_ERRBUF_SIZE];
+	static uint8_t buf[1 << 16];
+	uint64_t total_recv = 0;
+	struct output *o;
+	size_t n;
+	int pkts = 0;
+
+	memset(&fl, 0, sizeof fl);
+	set_template(fx, "g-%i-%n.pcapng");
+	fx->cfg.ifnames = "eth0+eth1";
+	fx->cfg.rot.max_packets = 3;
+	fx->cfg.gzip_level = 6;
+	fx->cfg.wopts.format = OUT_PCAPNG;
+	fx->cfg.wopts.ifaces = ifs;
+	fx->cfg.wopts.nifaces = 2;
+	fx->cfg.stats = fake_stats;
+	fx->cfg.stats_ctx = &fl;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < 7; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i);
+
+		fl.cum[0].ifrecv++;
+		fl.cum[0].osdrop += i == 4;   /* the loop lost one frame during the second file */
+		assert_int_equal(output_write(o, &f, T0), 0);
+	}
+	assert_int_equal(output_close(o, T0 + S, NULL), 0);
+	n = list_dir(fx, names, 16);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		long len = gunzip_file(fx, names[i], buf, sizeof buf);
+		uint64_t recv, osdrop;
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		FILE *mem;
+		pcap_t *p;
+		int k = 0;
+
+		assert_non_null(strstr(names[i], "g-eth0+eth1-") == names[i] ? names[i] : NULL);
+		assert_non_null(strstr(names[i], ".pcapng.gz"));
+		assert_true(len > 0);
+		assert_int_equal(isb_sum(buf, (size_t)len, 0, &recv, &osdrop), 1);
+		assert_int_equal(recv, i < 2 ? 3 : 1);
+		assert_int_equal(osdrop, i == 1 ? 1 : 0);
+		assert_int_equal(isb_sum(buf, (size_t)len, 1, &recv, &osdrop), 1);
+		total_recv += recv;
+		mem = fmemopen(buf, (size_t)len, "rb");
+		p = pcap_fopen_offline(mem, errbuf);
+		assert_non_null(p);
+		while (pcap_next_ex(p, &h, &d) == 1)
+			k++;
+		pcap_close(p);
+		pkts += k;
+	}
+	assert_int_equal(pkts, 7);
+	assert_int_equal(total_recv, 0);
+}
+
+/* Disk full (here: RLIMIT_FSIZE): the recorder goes on, the file stays valid, drops are counted, logged once. */
+static void test_write_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct rlimit old, lim;
+	struct output_stats st;
+	char names[16][256], err[256];
+	struct output *o;
+	uint32_t seqs[256];
+	const char *p;
+	size_t n;
+	int read_total = 0, logged = 0;
+
+	signal(SIGXFSZ, SIG_IGN);
+	set_template(fx, "e.pcap");
+	fx->cfg.rot.max_packets = 1000;
+	fx->iface.snaplen = 200;
+	fx->cfg.wopts.buffer_size = 1;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 2000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (uint32_t i = 0; i < 60; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i);
+
+		output_write(o, &f, T0);
+		if (i == 40)
+			output_tick(o, T0 + 2 * S);    /* a retry: still no room */
+	}
+	output_get_stats(o, &st);
+	assert_true(st.blocked);
+	assert_true(st.drops > 0);
+	/* the rotation gives up on the full file and starts another, which takes writes again */
+	output_rotate(o, T0 + 3 * S);
+	for (uint32_t i = 60; i < 70; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i);
+
+		assert_int_equal(output_write(o, &f, T0 + 3 * S), 0);
+	}
+	output_get_stats(o, &st);
+	assert_false(st.blocked);
+	assert_int_equal(output_close(o, T0 + 4 * S, &st), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+
+	n = list_dir(fx, names, 16);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		int k = read_seqs(fx, names[i], seqs + read_total, 256 - (size_t)read_total);
+
+		assert_true(k > 0);
+		assert_true(file_size(fx, names[i]) <= 2000);
+		read_total += k;
+	}
+	/* every frame is either in a file, in order and once, or counted as dropped */
+	for (int i = 1; i < read_total; i++)
+		assert_true(seqs[i] > seqs[i - 1]);
+	assert_int_equal(seqs[read_total - 1], 69);
+	assert_int_equal(read_total + (int)st.drops, 70);
+	assert_true(st.drops > 0);
+	/* one line when writing stops, one when the full file is given up; none per packet */
+	for (p = fx->log; (p = strstr(p, "write failed")) != NULL; p++)
+		logged++;
+	if (logged != 2)
+		fail_msg("log:\n%s", fx->log);
+	assert_non_null(strstr(fx->log, "not writing"));
+	assert_non_null(strstr(fx->log, "frames lost at close"));
+	assert_non_null(strstr(fx->log, "e-000001.pcap.part"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +775,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hooks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hooks_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pcapng_gzip_isb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
