@@ -79,6 +79,71 @@ static int64_t st_mtime_ns(const struct stat *st)
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
+static uint32_t get32(const uint8_t *p, bool be)
+{
+	return be ? ld_be32(p) : ld_le32(p);
+}
+
+/* End of the last whole pcap record (Section "Record header" of the pcap format). */
+static uint64_t pcap_good_end(int fd, uint64_t size, bool be)
+{
+	uint64_t off = 24;
+	uint8_t h[16];
+
+	while (off + 16 <= size && pread(fd, h, 16, (off_t)off) == 16) {
+		uint32_t incl = get32(h + 8, be);
+
+		if (incl > 16u * 1024 * 1024 || off + 16 + incl > size)
+			break;
+		off += 16 + incl;
+	}
+	return off > size ? size : off;
+}
+
+/* End of the last whole pcapng block: length sane and repeated in the trailer (pcapng 3.1). */
+static uint64_t pcapng_good_end(int fd, uint64_t size, bool be)
+{
+	uint64_t off = 0;
+	uint8_t h[8], t[4];
+
+	while (off + 12 <= size && pread(fd, h, 8, (off_t)off) == 8) {
+		uint32_t len = get32(h + 4, be);
+
+		if (len < 12 || len % 4 || len > 16u * 1024 * 1024 || off + len > size ||
+		    pread(fd, t, 4, (off_t)(off + len - 4)) != 4 || get32(t, be) != len)
+			break;
+		off += len;
+	}
+	return off;
+}
+
+/*
+ * A recorder killed mid-write (or a power loss) can leave a partial record
+ * at the end of a plain file: cut it so libpcap reads the file without
+ * complaint. gzip files are left alone (they decode up to the last flush).
+ */
+static void trim_partial(int fd, const char *part, uint64_t size, output_log_fn *log, void *log_ctx)
+{
+	uint8_t m[12];
+	uint64_t good;
+
+	if (size < 24 || pread(fd, m, 12, 0) != 12)
+		return;
+	if (ld_le32(m) == 0xa1b2c3d4 || ld_le32(m) == 0xa1b23c4d)
+		good = pcap_good_end(fd, size, false);
+	else if (ld_be32(m) == 0xa1b2c3d4 || ld_be32(m) == 0xa1b23c4d)
+		good = pcap_good_end(fd, size, true);
+	else if (ld_le32(m) == 0x0a0d0d0a && ld_le32(m + 8) == 0x1a2b3c4d)
+		good = pcapng_good_end(fd, size, false);
+	else if (ld_le32(m) == 0x0a0d0d0a && ld_be32(m + 8) == 0x1a2b3c4d)
+		good = pcapng_good_end(fd, size, true);
+	else
+		return;
+	if (good < size && ftruncate(fd, (off_t)good) == 0)
+		out_log(log, log_ctx, "leftover %s: cut from %llu to %llu bytes (partial record at the end)",
+			part, (unsigned long long)size, (unsigned long long)good);
+}
+
 /*
  * Publish one leftover NAME.part. A recorder holds an exclusive flock on
  * the .part it writes, so a lock we cannot take means it is alive.
@@ -93,15 +158,22 @@ static void recover_part(struct out_ring *r, int dirfd, const char *part,
 
 	memcpy(name, part, n);
 	name[n] = '\0';
-	fd = openat(dirfd, part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
+	fd = openat(dirfd, part, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		out_log(log, log_ctx, "leftover %s: %s; left alone", part, strerror(errno));
 		return;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		out_log(log, log_ctx, "leftover %s is in use by a running recorder; left alone", part);
 		close(fd);
 		return;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	trim_partial(fd, part, (uint64_t)st.st_size, log, log_ctx);
+	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return;
 	}

@@ -333,7 +333,7 @@ static void test_restart_ring(void **state)
 static void test_leftover_parts(void **state)
 {
 	struct fixture *fx = *state;
-	char names[32][256], err[256], path[512], src[2048];
+	char names[32][256], err[256], path[512], src[4096];
 	uint32_t seqs[8];
 	struct output *o;
 	int lockfd;
@@ -351,8 +351,10 @@ static void test_leftover_parts(void **state)
 	snprintf(src, sizeof src, "%s/p-000001.pcap", fx->dir);
 	snprintf(path, sizeof path, "%s/p-000005.pcap.part", fx->dir);
 	assert_int_equal(rename(src, path), 0);
+	/* the copies are whole; p-000005 also gets half a record, as after a crash mid-write */
 	snprintf(src, sizeof src, "cp %s %s/p-000006.pcap.part && cp %s %s/p-000006.pcap && "
-		 "cp %s %s/p-000007.pcap.part", path, fx->dir, path, fx->dir, path, fx->dir);
+		 "cp %s %s/p-000007.pcap.part && printf 'XXXXXXXXXXXXXXXXXXXX' >> %s",
+		 path, fx->dir, path, fx->dir, path, fx->dir, path);
 	assert_int_equal(system(src), 0);
 	snprintf(path, sizeof path, "%s/p-000007.pcap.part", fx->dir);
 	lockfd = open(path, O_RDONLY);
@@ -366,8 +368,10 @@ static void test_leftover_parts(void **state)
 	close(lockfd);
 	assert_true(exists(fx, "p-000005.pcap"));
 	assert_false(exists(fx, "p-000005.pcap.part"));
+	assert_int_equal(file_size(fx, "p-000005.pcap"), 24 + 16 + 60);
 	assert_int_equal(read_seqs(fx, "p-000005.pcap", seqs, 8), 1);
 	assert_int_equal(seqs[0], 7);
+	assert_non_null(strstr(fx->log, "cut from 120 to 100 bytes"));
 	assert_true(exists(fx, "p-000006.pcap.part"));
 	assert_true(exists(fx, "p-000007.pcap.part"));
 	assert_non_null(strstr(fx->log, "published leftover"));
