@@ -39,7 +39,7 @@ struct mk_in {
 struct mk_args {
 	struct writer_opts o;
 	struct writer_iface ifc[MK_MAX_IN];
-	char names[MK_MAX_IN][16];
+	char names[MK_MAX_IN][24];
 	const char *dir, *in[MK_MAX_IN], *out;
 	int nin;
 	uint32_t snaplen;
