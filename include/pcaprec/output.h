@@ -3,6 +3,7 @@
 #ifndef PCAPREC_OUTPUT_H
 #define PCAPREC_OUTPUT_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -122,6 +123,42 @@ int output_check_dir_access(const struct output *o, char *err, size_t errlen);
 /* Format one log line and hand it to `log` (stderr with a "pcaprec: " prefix when NULL). */
 void out_log(output_log_fn *log, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---- the rotation/output flags of `pcaprec record` ---- */
+
+/* What the flags set; cfg lacks wopts, ifnames, stats and log, which the record command fills. */
+struct output_cli {
+	struct output_config cfg;
+	const char *user;          /* -Z */
+	const char *pidfile;       /* --pidfile */
+};
+
+/* Short options handled by output_cli_parse, for getopt's optstring. */
+#define OUTPUT_CLI_SHORTOPTS "w:C:G:W:z:Z:"
+
+/* Number of entries in output_cli_options (without a terminator). */
+#define OUTPUT_CLI_NOPTS 19
+
+/*
+ * getopt_long entries for the long flags; long-only ones use codes from
+ * 0x300 up. Copy them into the command's table.
+ */
+extern const struct option output_cli_options[OUTPUT_CLI_NOPTS];
+
+/* Defaults: no rotation, aligned local time, plain, mode 0640, stdout for --print-closed. */
+void output_cli_init(struct output_cli *c);
+
+/*
+ * Apply one option (getopt's return value and optarg). Returns 1 when it
+ * was ours, 0 when not, -1 with err naming the flag on a bad value.
+ */
+int output_cli_parse(struct output_cli *c, int code, const char *arg, char *err, size_t errlen);
+
+/* Cross-flag checks once all flags are read (-w given, --utc without -G...). */
+int output_cli_finish(struct output_cli *c, char *err, size_t errlen);
+
+/* The --help text for these flags. */
+void output_cli_help(FILE *fp);
 
 /* ---- hook runner (--on-rotate), used by output; exposed for tests ---- */
 

@@ -30,6 +30,7 @@ struct output {
 	char *tmpl;                /* basename template, ".gz" taken off */
 	const char *suffix;        /* ".gz" or NULL */
 	bool numbered, has_seq;
+	bool to_stdout;            /* -w -: one stream, no names, no rotation */
 	int dirfd;
 	char pat[1024], pat_coll[1024];
 	struct out_ring ring;
@@ -271,6 +272,13 @@ static int file_close(struct output *o, uint64_t now)
 	write_isbs(o, now);
 	o->bytes += writer_bytes(o->w);
 	pending = writer_pending_frames(o->w);
+	if (o->to_stdout) {
+		rc = writer_close(o->w, &errnum, err, sizeof err);
+		if (rc != 0)
+			LOG(o, "%s", err);
+		o->w = NULL;
+		return rc;
+	}
 	if (writer_close(o->w, &errnum, err, sizeof err) != 0) {
 		/* The file keeps what reached the disk whole; what was held is lost. */
 		LOG(o, "%s", err);
@@ -328,7 +336,9 @@ int output_write(struct output *o, const struct frame *f, uint64_t now)
 
 	if (o->deadline && now >= o->deadline)
 		period_roll(o, now);
-	if (o->blocked || (!o->w && file_open(o, o->deadline ? o->period_start : f->ts_ns, now) != 0)) {
+	if (!o->blocked && !o->w && !o->to_stdout)
+		file_open(o, o->deadline ? o->period_start : f->ts_ns, now);
+	if (o->blocked || !o->w) {
 		count_drop(o, f);
 		return -1;
 	}
@@ -407,6 +417,10 @@ void output_tick(struct output *o, uint64_t now)
 
 void output_rotate(struct output *o, uint64_t now)
 {
+	if (o->to_stdout) {
+		LOG(o, "writing to standard output: nothing to rotate");
+		return;
+	}
 	file_close(o, now);
 	if (o->cfg.empty_files && !o->blocked)
 		file_open(o, o->deadline ? o->period_start : now, now);
@@ -452,8 +466,15 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	o->seq = 1;
 	if (!cfg->path || !*cfg->path)
 		return errf(err, errlen, "no output file name (-w)");
-	if (split_path(o, cfg->path, err, errlen) != 0)
+	if (strcmp(cfg->path, "-") == 0) {
+		o->to_stdout = true;
+		o->dirpath = strdup("");
+		o->tmpl = strdup("-");
+		if (!o->dirpath || !o->tmpl)
+			return errf(err, errlen, "out of memory");
+	} else if (split_path(o, cfg->path, err, errlen) != 0) {
 		return -1;
+	}
 	o->suffix = o->wopts.gzip_level >= 0 ? ".gz" : NULL;
 	o->numbered = rot_numbered(o->tmpl, &cfg->rot);
 	o->has_seq = rot_template_has_seq(o->tmpl);
@@ -500,6 +521,16 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 	}
 	if (setup(o, cfg, err, errlen) != 0)
 		goto fail;
+	if (o->to_stdout) {
+		o->fd = STDOUT_FILENO;
+		memcpy(o->name, "-", 2);
+		o->w = writer_open(o->fd, "(standard output)", &o->wopts, err, errlen);
+		if (!o->w)
+			goto fail;
+		snapshot_stats(o, now_ns);
+		o->last_flush = now_ns;
+		return o;
+	}
 	if (out_ring_scan(&o->ring, o->dirfd, o->pat, o->pat_coll, cfg->log, cfg->log_ctx,
 			  err, errlen) != 0)
 		goto fail;
@@ -580,7 +611,7 @@ void output_print_stats(const struct output *o, FILE *fp)
 
 int output_chown(struct output *o, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
-	if (o->w && fchown(o->fd, uid, o->cfg.gid != (gid_t)-1 ? o->cfg.gid : gid) != 0)
+	if (o->w && !o->to_stdout && fchown(o->fd, uid, o->cfg.gid != (gid_t)-1 ? o->cfg.gid : gid) != 0)
 		return errf(err, errlen, "cannot give %s%s to uid %u: %s", o->dirpath, o->part,
 			    (unsigned)uid, strerror(errno));
 	return 0;
@@ -588,7 +619,7 @@ int output_chown(struct output *o, uid_t uid, gid_t gid, char *err, size_t errle
 
 int output_check_dir_access(const struct output *o, char *err, size_t errlen)
 {
-	if (faccessat(o->dirfd, ".", W_OK | X_OK, AT_EACCESS) != 0)
+	if (!o->to_stdout && faccessat(o->dirfd, ".", W_OK | X_OK, AT_EACCESS) != 0)
 		return errf(err, errlen, "output directory %s is not writable by uid %u (%s): later files "
 			    "could not be created or published; make it writable by that user",
 			    o->dirpath[0] ? o->dirpath : "./", (unsigned)geteuid(), strerror(errno));

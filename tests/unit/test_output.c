@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <getopt.h>
 #include <pcap/pcap.h>
 #include <zlib.h>
 
@@ -765,6 +766,115 @@ static void test_write_error(void **state)
 	assert_non_null(strstr(fx->log, "e-000001.pcap.part"));
 }
 
+/* -w -: one stream on standard output, nothing created in any directory. */
+static void test_stdout(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256], names[4][256];
+	uint32_t seqs[8];
+	struct output *o;
+	int saved = dup(1), fd;
+
+	snprintf(fx->path, sizeof fx->path, "-");
+	snprintf(err, sizeof err, "%s/stream", fx->dir);
+	fd = open(err, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stdout);
+	dup2(fd, 1);
+	close(fd);
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i);
+		assert_int_equal(output_write(o, &f, T0), 0);
+	}
+	output_rotate(o, T0);
+	assert_int_equal(output_close(o, T0, NULL), 0);
+	dup2(saved, 1);
+	close(saved);
+	assert_int_equal(list_dir(fx, names, 4), 1);
+	assert_int_equal(read_seqs(fx, "stream", seqs, 8), 3);
+	assert_int_equal(seqs[2], 2);
+}
+
+/* Parse argv with the record command's output flags; returns -1 on the first bad value (err set). */
+static int cli_run(struct output_cli *c, char **argv, int argc, char *err, size_t errlen)
+{
+	struct option opts[OUTPUT_CLI_NOPTS + 1];
+	int code, r;
+
+	memcpy(opts, output_cli_options, sizeof output_cli_options);
+	memset(&opts[OUTPUT_CLI_NOPTS], 0, sizeof opts[0]);
+	output_cli_init(c);
+	optind = 1;
+	opterr = 0;
+	while ((code = getopt_long(argc, argv, OUTPUT_CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = output_cli_parse(c, code, optarg, err, errlen);
+		if (r != 1)
+			return -1;
+	}
+	return output_cli_finish(c, err, errlen);
+}
+
+static void test_cli_flags(void **state)
+{
+	char *good[] = { "record", "-w", "/tmp/x-%Y.pcapng", "-C", "100", "-G", "15m", "--rotate-packets",
+			 "1000", "--utc", "--empty-files", "-W", "5", "--max-total", "2G", "--min-free",
+			 "512M", "-z", "gzip:9", "--on-rotate", "echo", "--max-hooks", "2", "--print-closed",
+			 "-Z", "nobody", "--group", "0", "--mode", "0600", "--pidfile", "/tmp/p.pid",
+			 "--flush-interval", "500ms", NULL };
+	struct bad_row {
+		const char *flag, *val, *msg;
+	} bad[] = {
+		{ "-C", "0", "-C/--rotate-size" }, { "-C", "12Q", "-C/--rotate-size" },
+		{ "-G", "1y", "-G/--rotate-time" }, { "--rotate-packets", "0", "--rotate-packets" },
+		{ "-W", "x", "-W/--keep" }, { "-z", "bzip2", "-z/--compress" },
+		{ "-z", "gzip:0", "-z/--compress" }, { "--mode", "0400", "--mode" },
+		{ "--mode", "999", "--mode" }, { "--group", "no-such-group-pcaprec", "--group" },
+		{ "--max-hooks", "0", "--max-hooks" }, { "--min-free", "-1", "--min-free" },
+	};
+	struct output_cli c;
+	char err[256];
+	(void)state;
+
+	assert_int_equal(cli_run(&c, good, (int)(sizeof good / sizeof good[0]) - 1, err, sizeof err), 0);
+	assert_int_equal(c.cfg.rot.max_bytes, 100000000);
+	assert_int_equal(c.cfg.rot.interval_ns, 900 * S);
+	assert_int_equal(c.cfg.rot.max_packets, 1000);
+	assert_true(c.cfg.rot.utc && c.cfg.rot.align && c.cfg.empty_files);
+	assert_int_equal(c.cfg.keep, 5);
+	assert_int_equal(c.cfg.max_total, 2ull << 30);
+	assert_int_equal(c.cfg.min_free, 512ull << 20);
+	assert_int_equal(c.cfg.gzip_level, 9);
+	assert_string_equal(c.cfg.on_rotate, "echo");
+	assert_int_equal(c.cfg.max_hooks, 2);
+	assert_ptr_equal(c.cfg.print_closed, stdout);
+	assert_string_equal(c.user, "nobody");
+	assert_int_equal(c.cfg.gid, 0);
+	assert_int_equal(c.cfg.mode, 0600);
+	assert_string_equal(c.pidfile, "/tmp/p.pid");
+	assert_int_equal(c.cfg.flush_interval_ns, 500 * MS);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *argv[] = { "record", "-w", "x.pcap", (char *)bad[i].flag, (char *)bad[i].val, NULL };
+
+		err[0] = '\0';
+		if (cli_run(&c, argv, 5, err, sizeof err) != -1 || !strstr(err, bad[i].msg))
+			fail_msg("%s %s accepted or unclear: '%s'", bad[i].flag, bad[i].val, err);
+	}
+	{
+		char *no_w[] = { "record", "-C", "1M", NULL };
+		char *empty[] = { "record", "-w", "x.pcap", "--empty-files", NULL };
+		char *dirfield[] = { "record", "-w", "%Y/x.pcap", NULL };
+
+		assert_int_equal(cli_run(&c, no_w, 3, err, sizeof err), -1);
+		assert_non_null(strstr(err, "-w"));
+		assert_int_equal(cli_run(&c, empty, 4, err, sizeof err), -1);
+		assert_non_null(strstr(err, "--empty-files"));
+		assert_int_equal(cli_run(&c, dirfield, 3, err, sizeof err), -1);
+		assert_non_null(strstr(err, "directory"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +891,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcapng_gzip_isb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
+		cmocka_unit_test(test_cli_flags),
+		cmocka_unit_test_setup_teardown(test_stdout, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
