@@ -479,6 +479,53 @@ static void test_gzip_equals_plain(void **state)
 	}
 }
 
+/* Incompressible frames: each gzip chunk is as large as deflate can make it
+ * (stored blocks plus a sync marker) and must still fit the chunk buffer. */
+static void test_gzip_incompressible(void **state)
+{
+	static const int levels[] = { 1, 9 };
+	static const size_t bufs[] = { 0, 300000 };
+	static uint8_t data[1514];
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t b = 0; b < 2; b++) {
+			struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 0 };
+			struct writer_opts o = { OUT_PCAPNG, levels[i], bufs[b], NULL, &ifc, 1 };
+			uint64_t x = 88172645463325252ull, total;
+			struct tmpout t;
+			size_t glen, ilen;
+			uint8_t *g, *in;
+			char err[256];
+			int e;
+			struct writer *w;
+
+			tmp_open(&t);
+			w = writer_open(t.fd, t.path, &o, err, sizeof err);
+			assert_non_null(w);
+			for (uint32_t n = 0; n < 3000; n++) {
+				struct frame f = mkframe(TS1 + n, data, sizeof data, sizeof data, 0,
+							 FRAME_DIR_UNKNOWN);
+
+				for (size_t k = 0; k < sizeof data; k++) {
+					x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+					data[k] = (uint8_t)x;
+				}
+				assert_int_equal(writer_write(w, &f, &e, err, sizeof err), 0);
+			}
+			total = writer_bytes(w);
+			assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+			g = read_all(t.path, &glen);
+			in = inflate_all(g, glen, &ilen, true);
+			assert_int_equal(ilen, total);
+			assert_true(glen > ilen / 10 * 9);  /* really did not compress */
+			free(g);
+			free(in);
+			tmp_done(&t);
+		}
+	}
+}
+
 /* Nothing reaches the file until the buffer fills or writer_flush; a flushed
  * gzip file inflates (no trailer yet) to every byte accepted so far. */
 static void test_flush_visibility(void **state)
@@ -674,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_pcapng_minimal),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_gzip_equals_plain),
+		cmocka_unit_test(test_gzip_incompressible),
 		cmocka_unit_test(test_flush_visibility),
 		cmocka_unit_test(test_efbig_rollback),
 		cmocka_unit_test(test_pipe_error),
