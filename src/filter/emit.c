@@ -5,7 +5,7 @@
 
 #include "pcaprec/filter_impl.h"
 
-enum { BLK_ACCEPT = 0, BLK_REJECT = 1, FACTS_MAX = 24, THREAD_PASSES = 8 };
+enum { BLK_ACCEPT = 0, BLK_REJECT = 1, FACTS_MAX = 24, OPT_ROUNDS = 200 };
 
 struct blk {
 	int vid, xvid;       /* interned value of the whole sequence; of its LDX MSH prologue */
@@ -204,25 +204,130 @@ static int skip_known(struct em *e, int s, const struct fset *fs)
 	return s;
 }
 
+/* The reachable blocks in topological order (entry first); returns the count. */
+static int topo_order(struct em *e, int entry, int *order, int *stack, uint8_t *state)
+{
+	int n = 0, sp = 0;
+
+	memset(state, 0, e->nb);
+	if (is_term(entry))
+		return 0;
+	stack[sp++] = entry;
+	while (sp > 0) {
+		int b = stack[sp - 1];
+
+		if (state[b] == 0) {
+			state[b] = 1;
+			for (int side = 0; side < 2; side++) {
+				int s = e->b[b].succ[side];
+
+				if (!is_term(s) && state[s] == 0)
+					stack[sp++] = s;
+			}
+		} else {
+			sp--;
+			if (state[b] == 1) {
+				state[b] = 2;
+				order[n++] = b;
+			}
+		}
+	}
+	for (int i = 0; i < n / 2; i++) {
+		int t = order[i];
+
+		order[i] = order[n - 1 - i];
+		order[n - 1 - i] = t;
+	}
+	return n;
+}
+
+/* Scratch arrays for the optimiser, sized for every block. */
+struct graph {
+	int *order, *stack, *npred, *canon;
+	uint8_t *state;
+	uint64_t *dom;   /* dominator bit sets, `words` per block */
+	size_t words;
+	int n;
+};
+
+static void graph_free(struct graph *g)
+{
+	free(g->order);
+	free(g->stack);
+	free(g->npred);
+	free(g->canon);
+	free(g->state);
+	free(g->dom);
+}
+
+static int graph_alloc(struct em *e, struct graph *g)
+{
+	memset(g, 0, sizeof *g);
+	g->words = (e->nb + 63) / 64;
+	g->order = calloc(e->nb, sizeof *g->order);
+	g->stack = calloc(2 * e->nb + 2, sizeof *g->stack);
+	g->npred = calloc(e->nb, sizeof *g->npred);
+	g->canon = calloc(e->nb, sizeof *g->canon);
+	g->state = calloc(e->nb, 1);
+	g->dom = calloc(e->nb * g->words, sizeof *g->dom);
+	if (!g->order || !g->stack || !g->npred || !g->canon || !g->state || !g->dom) {
+		graph_free(g);
+		return flt_error(e->c, "out of memory");
+	}
+	return 0;
+}
+
+/* Order, predecessor counts and dominators of the reachable graph. */
+static void graph_scan(struct em *e, int entry, struct graph *g)
+{
+	g->n = topo_order(e, entry, g->order, g->stack, g->state);
+	memset(g->npred, 0, e->nb * sizeof *g->npred);
+	memset(g->dom, 0xff, e->nb * g->words * sizeof *g->dom);
+	for (int i = 0; i < g->n; i++) {
+		int b = g->order[i];
+		uint64_t *d = g->dom + (size_t)b * g->words;
+
+		if (i == 0)
+			memset(d, 0, g->words * sizeof *d);
+		d[b / 64] |= 1ull << (b % 64);
+		for (int side = 0; side < 2; side++) {
+			int s = e->b[b].succ[side];
+			uint64_t *ds;
+
+			if (is_term(s) || (side == 1 && s == e->b[b].succ[0]))
+				continue;
+			g->npred[s]++;
+			ds = g->dom + (size_t)s * g->words;
+			for (size_t w = 0; w < g->words; w++)
+				ds[w] &= d[w];
+		}
+	}
+}
+
+static bool dominates(const struct graph *g, int a, int b)
+{
+	return (g->dom[(size_t)b * g->words + (size_t)a / 64] >> (a % 64)) & 1;
+}
+
 /*
- * One pass of jump threading. Blocks are visited by decreasing index,
- * which is a topological order (a block is created after its successors),
- * so every path into a block is known when it is visited. Facts must hold
- * on every path into a block; values are pure functions of the packet, so
- * a fact never goes stale. Returns true when an edge moved.
+ * Jump threading in topological order, so every path into a block is
+ * known when it is visited. Facts must hold on every path into a block;
+ * values are pure functions of the packet, so a fact never goes stale.
  */
-static bool thread_pass(struct em *e, int *entry, struct fset *in)
+static bool thread_pass(struct em *e, int *entry, struct fset *in, struct graph *g)
 {
 	bool changed = false;
 
-	for (size_t i = 0; i < e->nb; i++)
-		in[i].top = true;
 	*entry = skip_known(e, *entry, &(struct fset){ .top = false, .n = 0 });
-	if (is_term(*entry))
+	g->n = topo_order(e, *entry, g->order, g->stack, g->state);
+	for (int i = 0; i < g->n; i++)
+		in[g->order[i]].top = true;
+	if (g->n == 0)
 		return false;
 	in[*entry].top = false;
 	in[*entry].n = 0;
-	for (int bi = *entry; bi >= 2; bi--) {
+	for (int i = 0; i < g->n; i++) {
+		int bi = g->order[i];
 		struct blk *b = &e->b[bi];
 
 		if (in[bi].top)
@@ -244,6 +349,144 @@ static bool thread_pass(struct em *e, int *entry, struct fset *in)
 	return changed;
 }
 
+static bool same_block(const struct blk *a, const struct blk *b)
+{
+	return a->vid == b->vid && a->jop == b->jop && a->k == b->k && a->succ[0] == b->succ[0]
+	       && a->succ[1] == b->succ[1];
+}
+
+/* Merge blocks that do the same test and go to the same places (children first). */
+static bool dedup(struct em *e, int *entry, struct graph *g)
+{
+	bool changed = false;
+
+	g->n = topo_order(e, *entry, g->order, g->stack, g->state);
+	for (int i = g->n - 1; i >= 0; i--) {
+		int b = g->order[i];
+
+		g->canon[b] = b;
+		for (int side = 0; side < 2; side++)
+			if (!is_term(e->b[b].succ[side]))
+				e->b[b].succ[side] = g->canon[e->b[b].succ[side]];
+		for (int j = g->n - 1; j > i; j--) {
+			int o = g->order[j];
+
+			if (g->canon[o] == o && same_block(&e->b[o], &e->b[b])) {
+				g->canon[b] = o;
+				changed = true;
+				break;
+			}
+		}
+	}
+	if (!is_term(*entry))
+		*entry = g->canon[*entry];
+	return changed;
+}
+
+/*
+ * libpcap's or_pullup (walk = 0) and and_pullup (walk = 1): along the chain
+ * of `walk` edges below b whose other edge goes where b's does, a later
+ * test of the value the predecessors left in A moves up in front of the
+ * first test of a different value. Only blocks with a single predecessor
+ * move or are passed, so no other path loses a test.
+ */
+static bool pullup(struct em *e, int b, int walk, struct graph *g)
+{
+	int keep = 1 - walk, val = -1, pull;
+	int *diffp = NULL, *samep;
+	bool at_top = true;
+
+	if (g->npred[b] == 0)
+		return false;
+	for (int i = 0; i < g->n; i++) {
+		struct blk *p = &e->b[g->order[i]];
+
+		for (int side = 0; side < 2; side++) {
+			if (p->succ[side] != b)
+				continue;
+			if (val != -1 && p->vid != val)
+				return false;
+			val = p->vid;
+			if (!diffp)
+				diffp = &p->succ[side];
+		}
+	}
+	for (;;) {
+		int d = *diffp;
+
+		if (is_term(d) || e->b[d].succ[keep] != e->b[b].succ[keep] || !dominates(g, b, d))
+			return false;
+		if (!at_top && g->npred[d] != 1)
+			return false;
+		if (e->b[d].vid != val)
+			break;
+		diffp = &e->b[d].succ[walk];
+		at_top = false;
+	}
+	samep = &e->b[*diffp].succ[walk];
+	for (;;) {
+		int s = *samep;
+
+		if (is_term(s) || e->b[s].succ[keep] != e->b[b].succ[keep] || !dominates(g, b, s)
+		    || g->npred[s] != 1)
+			return false;
+		if (e->b[s].vid == val)
+			break;
+		samep = &e->b[s].succ[walk];
+	}
+	pull = *samep;
+	*samep = e->b[pull].succ[walk];
+	e->b[pull].succ[walk] = *diffp;
+	if (at_top) {
+		for (int i = 0; i < g->n; i++)
+			for (int side = 0; side < 2; side++)
+				if (e->b[g->order[i]].succ[side] == b && g->order[i] != pull)
+					e->b[g->order[i]].succ[side] = pull;
+	} else {
+		*diffp = pull;
+	}
+	return true;
+}
+
+static bool pullups(struct em *e, int *entry, struct graph *g)
+{
+	graph_scan(e, *entry, g);
+	for (int i = g->n - 1; i >= 0; i--) {
+		int b = g->order[i];
+
+		if (pullup(e, b, 0, g) || pullup(e, b, 1, g))
+			return true;
+	}
+	return false;
+}
+
+/* Optimise until nothing changes (bounded): threading, merging, pull-ups. */
+static int optimise(struct em *e, int *entry)
+{
+	struct fset *in = calloc(e->nb, sizeof *in);
+	struct graph g;
+	bool changed = true;
+
+	if (!in)
+		return flt_error(e->c, "out of memory");
+	if (graph_alloc(e, &g) < 0) {
+		free(in);
+		return -1;
+	}
+	for (int round = 0; round < OPT_ROUNDS && changed; round++) {
+		changed = false;
+		for (int pass = 0; pass < OPT_ROUNDS && thread_pass(e, entry, in, &g); pass++)
+			changed = true;
+		if (is_term(*entry))
+			break;
+		changed |= dedup(e, entry, &g);
+		changed |= pullups(e, entry, &g);
+	}
+	graph_free(&g);
+	free(in);
+	return 0;
+}
+
 struct layout {
 	int *pos;       /* first instruction of each block */
 	int *ain, *xin; /* value in A / X on entry: vid, -1 unknown, -2 no path yet */
@@ -251,6 +494,7 @@ struct layout {
 	uint8_t *lng;   /* bit 0: false edge needs a JA, bit 1: true edge */
 	int acc, rej;   /* positions of the two RETs (-1 when unused) */
 	int len;
+	int *order, n;  /* reachable blocks, topological order */
 };
 
 static int meet_val(int cur, int v)
@@ -270,7 +514,9 @@ static int place(struct em *e, int entry, struct layout *L)
 	}
 	L->ain[entry] = -1;
 	L->xin[entry] = -1;
-	for (int bi = entry; bi >= 2; bi--) {
+	for (int oi = 0; oi < L->n; oi++) {
+		int bi = L->order[oi];
+
 		struct blk *b = &e->b[bi];
 		int aout, xout;
 
@@ -307,11 +553,13 @@ static int target_pos(const struct layout *L, int s)
 }
 
 /* Mark edges farther than 255 for a JA trampoline; true when a mark was added. */
-static bool mark_long(struct em *e, int entry, struct layout *L)
+static bool mark_long(struct em *e, struct layout *L)
 {
 	bool more = false;
 
-	for (int bi = entry; bi >= 2; bi--) {
+	for (int oi = 0; oi < L->n; oi++) {
+		int bi = L->order[oi];
+
 		const struct blk *b = &e->b[bi];
 		int j;
 
@@ -337,11 +585,13 @@ static void put(struct sock_filter *o, int *n, uint16_t code, uint8_t jt, uint8_
 	(*n)++;
 }
 
-static void write_code(struct em *e, int entry, const struct layout *L, uint32_t snaplen, struct sock_filter *o)
+static void write_code(struct em *e, const struct layout *L, uint32_t snaplen, struct sock_filter *o)
 {
 	int n = 0;
 
-	for (int bi = entry; bi >= 2; bi--) {
+	for (int oi = 0; oi < L->n; oi++) {
+		int bi = L->order[oi];
+
 		const struct blk *b = &e->b[bi];
 		int t, f, j, ja;
 
@@ -372,6 +622,8 @@ static int lay_out(struct em *e, int entry, uint32_t snaplen, struct filter_prog
 {
 	struct layout L;
 	size_t nb = e->nb;
+	int *stack;
+	uint8_t *state;
 	int rc = -1;
 
 	memset(&L, 0, sizeof L);
@@ -381,13 +633,17 @@ static int lay_out(struct em *e, int entry, uint32_t snaplen, struct filter_prog
 	L.load = calloc(nb, sizeof *L.load);
 	L.ldx = calloc(nb, sizeof *L.ldx);
 	L.lng = calloc(nb, sizeof *L.lng);
-	if (!L.pos || !L.ain || !L.xin || !L.load || !L.ldx || !L.lng) {
+	L.order = calloc(nb, sizeof *L.order);
+	stack = calloc(2 * nb + 2, sizeof *stack);
+	state = calloc(nb, 1);
+	if (!L.order || !stack || !state || !L.pos || !L.ain || !L.xin || !L.load || !L.ldx || !L.lng) {
 		flt_error(e->c, "out of memory");
 		goto out;
 	}
+	L.n = topo_order(e, entry, L.order, stack, state);
 	do
 		L.len = place(e, entry, &L);
-	while (mark_long(e, entry, &L) && L.len <= (int)FILTER_MAX_INSNS);
+	while (mark_long(e, &L) && L.len <= (int)FILTER_MAX_INSNS);
 	if (L.len > (int)FILTER_MAX_INSNS) {
 		flt_error(e->c, "filter program too large (%d instructions; the kernel allows %u)",
 			  L.len, FILTER_MAX_INSNS);
@@ -398,7 +654,7 @@ static int lay_out(struct em *e, int entry, uint32_t snaplen, struct filter_prog
 		flt_error(e->c, "out of memory");
 		goto out;
 	}
-	write_code(e, entry, &L, snaplen, out->insns);
+	write_code(e, &L, snaplen, out->insns);
 	out->len = (uint32_t)L.len;
 	rc = 0;
 out:
@@ -408,13 +664,15 @@ out:
 	free(L.load);
 	free(L.ldx);
 	free(L.lng);
+	free(L.order);
+	free(stack);
+	free(state);
 	return rc;
 }
 
 int flt_emit(struct fc *c, int root, uint32_t snaplen, struct filter_prog *out)
 {
 	struct em e;
-	struct fset *in = NULL;
 	int entry, rc = -1;
 
 	memset(&e, 0, sizeof e);
@@ -427,13 +685,8 @@ int flt_emit(struct fc *c, int root, uint32_t snaplen, struct filter_prog *out)
 	entry = build(&e, root, BLK_ACCEPT, BLK_REJECT);
 	if (entry < 0)
 		goto out;
-	in = calloc(e.nb, sizeof *in);
-	if (!in) {
-		flt_error(c, "out of memory");
+	if (optimise(&e, &entry) < 0)
 		goto out;
-	}
-	for (int pass = 0; pass < THREAD_PASSES && thread_pass(&e, &entry, in); pass++)
-		;
 	if (is_term(entry)) {
 		out->insns = calloc(1, sizeof *out->insns);
 		if (!out->insns) {
@@ -448,7 +701,6 @@ int flt_emit(struct fc *c, int root, uint32_t snaplen, struct filter_prog *out)
 		rc = lay_out(&e, entry, snaplen, out);
 	}
 out:
-	free(in);
 	free(e.b);
 	free(e.vseq);
 	free(e.vlen);

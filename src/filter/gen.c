@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "pcaprec/filter_impl.h"
+#include "pcaprec/frame.h"
 #include "pcaprec/util.h"
 
 /* IPv4 fragment offset mask (RFC 791): only the first fragment has ports. */
 #define IP_FRAGOFF_MASK 0x1fffu
-#define SEQ_MAX 512u
 
 static int node_new(struct fc *c, enum fnode_kind kind)
 {
@@ -148,6 +148,8 @@ static int mcmp_abs(struct fc *c, uint32_t bytes, uint32_t off, uint32_t mask, u
 
 	if ((mask & all) == all)
 		return cmp_abs(c, bytes, off, v);
+	if ((mask & all) == 0)  /* libpcap's optimiser folds the load away */
+		return fn_const(c, (v & all) == 0);
 	if (v == 0)
 		return fn_not(c, fn_test(c, s, 1, BPF_JMP | BPF_JSET | BPF_K, mask));
 	return fn_test(c, s, 2, BPF_JMP | BPF_JEQ | BPF_K, v);
@@ -330,10 +332,10 @@ int gen_ether_proto(struct fc *c, uint32_t p)
 
 	if (p > 0xffff)
 		return flt_error(c, "ether proto %u is larger than 65535", p);
-	if (p > 1500 || c->lt_kind != FLT_ETHERTYPE)
+	if (p > 1500 || c->lt_kind != FLT_ETHERTYPE || c->linktype == LINKTYPE_LINUX_SLL2)
 		return gen_linktype(c, p);
-	if (!c->ethernet)
-		return flt_error(c, "ether proto values up to 1500 (LLC SAPs) are supported only on Ethernet");
+	if (!c->ethernet)  /* Linux cooked v1: 802.2 frames carry protocol 4 (LINUX_SLL_P_802_2) */
+		return fn_and(c, cmp_abs(c, 2, c->off_ll, 4), cmp_abs(c, 1, c->off_nl, p));
 	/* IEEE 802.3 length field then 802.2 DSAP, as libpcap does. */
 	s = stmt(BPF_LD | BPF_H | BPF_ABS, c->off_ll);
 	return fn_and(c, fn_not(c, fn_test(c, &s, 1, BPF_JMP | BPF_JGT | BPF_K, 1500)),
@@ -362,10 +364,16 @@ static int port_side(struct fc *c, bool v6, uint32_t field, uint32_t lo, uint32_
 	return port_atom(c, s, 2, lo, hi, range);
 }
 
+/*
+ * libpcap's shape: (ip and (proto p1 and not-a-later-fragment and ports) or
+ * (proto p2 and ...)) with one copy per transport protocol, so that its
+ * optimiser, and ours, can drop the port loads on paths that do not need
+ * them; identical copies merge again in the emitter.
+ */
 int gen_port(struct fc *c, int proto, int dir, uint32_t lo, uint32_t hi, bool range)
 {
 	static const uint32_t all[] = { 132, 6, 17 };
-	uint32_t one;
+	uint32_t one = 0;
 	const uint32_t *set = all;
 	size_t nset = 3;
 	int r[2];
@@ -378,18 +386,22 @@ int gen_port(struct fc *c, int proto, int dir, uint32_t lo, uint32_t hi, bool ra
 	default: return flt_error(c, "illegal qualifier of 'port' (use tcp, udp or sctp)");
 	}
 	for (int v6 = 1; v6 >= 0; v6--) {
-		int lt = gen_linktype(c, v6 ? 0x86dd : 0x0800);
-		int ps = any_of(c, 1, c->off_nl + (v6 ? 6 : 9), set, nset);
-		int ports = dir_combine(c, dir, dir == FD_DST ? -2 : port_side(c, v6, 0, lo, hi, range),
-					dir == FD_SRC ? -2 : port_side(c, v6, 2, lo, hi, range));
+		int lt = gen_linktype(c, v6 ? 0x86dd : 0x0800), any = fn_const(c, false);
 
-		if (!v6) {
-			struct sock_filter f = stmt(BPF_LD | BPF_H | BPF_ABS, c->off_nl + 6);
+		for (size_t i = 0; i < nset; i++) {
+			int p = cmp_abs(c, 1, c->off_nl + (v6 ? 6 : 9), set[i]);
+			int ports = dir_combine(c, dir, dir == FD_DST ? -2 : port_side(c, v6, 0, lo, hi, range),
+						dir == FD_SRC ? -2 : port_side(c, v6, 2, lo, hi, range));
 
-			ports = fn_and(c, fn_not(c, fn_test(c, &f, 1, BPF_JMP | BPF_JSET | BPF_K,
-							   IP_FRAGOFF_MASK)), ports);
+			if (!v6) {
+				struct sock_filter f = stmt(BPF_LD | BPF_H | BPF_ABS, c->off_nl + 6);
+
+				p = fn_and(c, p, fn_not(c, fn_test(c, &f, 1, BPF_JMP | BPF_JSET | BPF_K,
+								  IP_FRAGOFF_MASK)));
+			}
+			any = fn_or(c, any, fn_and(c, p, ports));
 		}
-		r[v6] = fn_and(c, lt, fn_and(c, ps, ports));
+		r[v6] = fn_and(c, lt, any);
 	}
 	return fn_or(c, r[1], r[0]);
 }

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Differential test: pcaprec's filter compiler and BPF interpreter against libpcap's pcap_compile and bpf_filter over the testdata corpus. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcaprec/filter.h"
+#include "pcaprec/frame.h"
+
+#ifndef TESTDATA_DIR
+#define TESTDATA_DIR "testdata"
+#endif
+
+/* Written by hand to cover every primitive, qualifier and operator we support. */
+static const char *const hand[] = {
+	"", "ip", "ip6", "arp", "rarp", "tcp", "udp", "icmp", "icmp6", "sctp", "igmp",
+	"host 192.0.2.1", "src host 192.0.2.1", "dst host 198.51.100.7", "host 2001:db8::1",
+	"src host 2001:db8::2", "dst host ff02::16", "ip host 192.0.2.1", "arp host 192.0.2.1",
+	"rarp host 192.0.2.1", "ip6 host 2001:db8::1", "src or dst host 192.0.2.1",
+	"src and dst host 192.0.2.1", "host 192.0.2.1 or 198.51.100.7", "host 192.0.2.1 or host 203.0.113.9",
+	"net 192.0.2.0/24", "src net 198.51.100.0/24", "dst net 203.0.113.0 mask 255.255.255.0",
+	"net 192.0.2", "net 192", "net 2001:db8::/32", "net 2001:db8::/36", "ip6 src net 2001:db8::/64",
+	"net 0.0.0.0/0", "host 192.0.2",
+	"port 80", "port 53", "tcp port 80", "udp port 53", "src port 40000", "dst port 80",
+	"tcp src port 40000", "udp dst port 53", "sctp port 80", "port 80 or 443", "port 53 or 80 or 443",
+	"portrange 1-1024", "tcp portrange 80-443", "udp src portrange 5000-6000", "portrange 443-80",
+	"src or dst port 53", "src and dst port 7",
+	"ether host 02:00:00:00:00:0a", "ether src 02:00:00:00:00:0a", "ether dst 02:00:00:00:00:0b",
+	"ether dst ff:ff:ff:ff:ff:ff", "ether broadcast", "ether multicast", "broadcast", "multicast",
+	"ether proto 0x800", "ether proto 0x86dd", "ether proto 0x806", "ether proto \\ip",
+	"ether proto \\arp", "ether proto 0x8100", "ether proto 66",
+	"ip multicast", "ip6 multicast",
+	"vlan", "vlan 100", "vlan 101", "vlan 4095", "vlan and ip", "vlan and ip6", "vlan and arp",
+	"vlan and tcp", "vlan and udp port 53", "vlan and vlan", "vlan and vlan and tcp",
+	"vlan and vlan 100", "vlan 100 or vlan 101", "not vlan", "ip or vlan and ip",
+	"vlan and host 192.0.2.1", "vlan 100 and udp",
+	"proto 6", "proto 17", "ip proto 17", "ip6 proto 17", "ip6 proto 58", "ip proto \\tcp",
+	"ip6 proto \\udp", "proto \\icmp", "ip proto 1",
+	"less 60", "greater 100", "less 0", "greater 1500", "len > 60", "len <= 64", "len = 42",
+	"tcp[tcpflags] & (tcp-syn|tcp-ack) != 0", "tcp[tcpflags] & tcp-syn != 0",
+	"tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn", "tcp[tcpflags] & tcp-fin != 0",
+	"tcp[tcpflags] & tcp-rst != 0", "tcp[tcpflags] & tcp-push != 0", "tcp[tcpflags] & tcp-urg != 0",
+	"tcp[13] = 2", "tcp[13] & 0x12 = 0x12", "tcp[0:2] = 40000", "tcp[2:2] = 80", "tcp[4:4] > 100",
+	"udp[0:2] = 53", "udp[2:2] = 53", "udp[8] = 0", "udp[4:2] > 20",
+	"icmp[icmptype] = icmp-echo", "icmp[icmptype] = icmp-echoreply", "icmp[0] = 3",
+	"icmp6[icmp6type] = icmp6-echo", "icmp6[0] = 135", "icmp6[icmp6type] = icmp6-neighborsolicit",
+	"ip[0] & 0xf > 5", "ip[0] & 0xf = 5", "ip[6:2] & 0x1fff = 0", "ip[6:2] & 0x1fff != 0",
+	"ip[6] & 0x20 != 0", "ip[8] < 5", "ip[9] = 17", "ip[2:2] > 100", "ip[2:2] - 20 > tcp[0]",
+	"ip[12:4] = 0xc0000201", "ip6[6] = 6", "ip6[4:2] > 20", "ip6[40] = 128",
+	"ether[0] & 1 = 1", "ether[0] & 1 = 0", "ether[12:2] = 0x8100", "ether[12:2] > 1500",
+	"ether[14] = 0x42", "link[0] = 2", "arp[7] = 1", "arp[6:2] = 2",
+	"ip[2:2] * 2 > 200", "ip[2:2] / 4 > 10", "ip[2:2] % 7 = 3", "ip[0] >> 4 = 4",
+	"ip[0] << 1 = 0x8a", "ip[1] | 1 = 1", "ip[1] ^ 0xff = 0xff", "-ip[0] = 0xffffffbb",
+	"tcp[ip[0] & 3] = 0x9c", "ip[ip[0] & 0xf] >= 0", "ether[ether[0] & 7] = 0",
+	"ip[2:2] = len - 14", "len - 14 = ip[2:2]", "ip[2:2] + 14 > len", "1 = 1", "1 = 2",
+	"tcp and ip[2:2] > 60", "tcp[13] & 7 != 0 and not src port 443",
+	"not ip", "not tcp", "not port 80", "! udp", "not not ip", "not (ip or ip6)",
+	"ip and not ip", "ip or not ip", "tcp or udp", "tcp and udp", "arp or rarp",
+	"tcp && port 80", "tcp || icmp", "(tcp or udp) and port 53", "tcp or udp and port 53",
+	"host 192.0.2.1 and not port 80", "not host 192.0.2.1 and 198.51.100.7",
+	"(ip[0] & 0xf) > 5", "(ip[0] = 0x45)", "((ip))", "ip6 and (udp or icmp6)",
+	"ip6 and not tcp", "icmp6 and ip6[40] = 135", "ip and (ip[6:2] & 0x1fff) != 0",
+	"udp and ip[6:2] & 0x3fff != 0", "tcp and tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack = 0",
+	"dst port 53 and udp[10] & 0x80 = 0", "ip6 and ip6[6] = 0", "ip6 and ip6[6] = 43",
+	"ip6 and ip6[6] = 44", "ip6 and ip6[6] = 60",
+};
+
+/* Primitives for generated combinations. */
+static const char *const prims[] = {
+	"ip", "ip6", "arp", "tcp", "udp", "icmp", "icmp6", "vlan", "vlan 100", "port 53", "port 80",
+	"src port 40000", "tcp port 443", "host 192.0.2.1", "dst host 198.51.100.7",
+	"host 2001:db8::1", "net 203.0.113.0/24", "ether broadcast", "ether src 02:00:00:00:00:0a",
+	"greater 60", "less 64", "tcp[tcpflags] & tcp-syn != 0", "ip[8] < 64", "udp[0:2] = 53",
+	"proto 17", "portrange 1-100", "ether multicast", "ip6 multicast", "icmp[0] = 8",
+	"ip[6:2] & 0x1fff != 0",
+};
+
+static const char *const forms[] = {
+	"%s and %s", "%s or %s", "not %s and %s", "%s and not %s", "not (%s or %s)", "not %s or not %s",
+	"(%s) and (%s)", "%s or %s and %s", "%s and (%s or %s)", "not (%s and %s) and %s",
+	"%s and %s and %s", "%s or %s or not %s",
+};
+
+#define NGEN 220
+#define MAXPKT 4096
+
+struct corpus {
+	const char *file;
+	pcap_t *p;
+	uint32_t linktype;
+	size_t n;
+	struct pcap_pkthdr hdr[MAXPKT];
+	uint8_t *data[MAXPKT];
+};
+
+struct tally {
+	unsigned exprs, compared, both_failed, mismatches;
+	double worst_ratio;
+	const char *worst;
+	char worst_buf[256];
+};
+
+static char gen_buf[NGEN][256];
+
+static void make_generated(void)
+{
+	uint32_t s = 12345;
+
+	for (int i = 0; i < NGEN; i++) {
+		const char *a, *b, *c, *f;
+
+		s = s * 1103515245u + 12345u;
+		f = forms[(s >> 8) % (sizeof forms / sizeof forms[0])];
+		s = s * 1103515245u + 12345u;
+		a = prims[(s >> 8) % (sizeof prims / sizeof prims[0])];
+		s = s * 1103515245u + 12345u;
+		b = prims[(s >> 8) % (sizeof prims / sizeof prims[0])];
+		s = s * 1103515245u + 12345u;
+		c = prims[(s >> 8) % (sizeof prims / sizeof prims[0])];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(gen_buf[i], sizeof gen_buf[i], f, a, b, c);
+#pragma GCC diagnostic pop
+	}
+}
+
+static uint32_t linktype_of(int dlt)
+{
+	return dlt == DLT_RAW ? LINKTYPE_RAW : (uint32_t)dlt;
+}
+
+static void corpus_load(struct corpus *c, const char *name)
+{
+	char path[512], err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+
+	snprintf(path, sizeof path, "%s/%s", TESTDATA_DIR, name);
+	c->file = name;
+	c->p = pcap_open_offline(path, err);
+	if (!c->p)
+		fail_msg("%s: %s", path, err);
+	c->linktype = linktype_of(pcap_datalink(c->p));
+	c->n = 0;
+	while (c->n < MAXPKT && pcap_next_ex(c->p, &h, &d) == 1) {
+		c->hdr[c->n] = *h;
+		c->data[c->n] = malloc(h->caplen ? h->caplen : 1);
+		assert_non_null(c->data[c->n]);
+		memcpy(c->data[c->n], d, h->caplen);
+		c->n++;
+	}
+	assert_true(c->n > 0);
+}
+
+static void corpus_free(struct corpus *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->data[i]);
+	pcap_close(c->p);
+}
+
+/* Run one expression both ways over every packet; count and print disagreements. */
+static void diff_one(struct corpus *c, const char *expr, struct tally *t)
+{
+	struct bpf_program bp;
+	struct filter_prog ours, theirs;
+	char err[1024];
+	int lrc = pcap_compile(c->p, &bp, expr, 1, PCAP_NETMASK_UNKNOWN);
+	int orc = filter_compile(expr, c->linktype, 262144, &ours, err, sizeof err);
+	bool rejects_all = lrc != 0 && strstr(pcap_geterr(c->p), "rejects all packets");
+
+	t->exprs++;
+	if (lrc != 0 && !rejects_all) {
+		if (orc == 0) {
+			print_message("# MISMATCH %s '%s': libpcap refuses (%s), we compile\n", c->file, expr, pcap_geterr(c->p));
+			t->mismatches++;
+			filter_free(&ours);
+		} else {
+			t->both_failed++;
+		}
+		return;
+	}
+	if (orc != 0) {
+		print_message("# MISMATCH %s '%s': libpcap compiles, we refuse: %s\n", c->file, expr, err);
+		t->mismatches++;
+		if (lrc == 0)
+			pcap_freecode(&bp);
+		return;
+	}
+	theirs.insns = lrc == 0 ? (struct sock_filter *)bp.bf_insns : NULL;
+	theirs.len = lrc == 0 ? bp.bf_len : 0;
+	if (lrc == 0 && ours.len > 2 * theirs.len) {
+		print_message("# SIZE %s '%s': ours %u > 2 x libpcap %u\n", c->file, expr, ours.len, theirs.len);
+		t->mismatches++;
+	}
+	if (lrc == 0 && (double)ours.len / theirs.len > t->worst_ratio) {
+		t->worst_ratio = (double)ours.len / theirs.len;
+		snprintf(t->worst_buf, sizeof t->worst_buf, "%s (%u vs %u)", expr, ours.len, theirs.len);
+	}
+	if (lrc == 0 && !strcmp(c->file, "corpus.pcap") && t->exprs <= sizeof hand / sizeof hand[0])
+		print_message("# size ours %3u libpcap %3u  %s\n", ours.len, theirs.len, expr);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pcap_pkthdr *h = &c->hdr[i];
+		struct bpf_insn *oi = (struct bpf_insn *)ours.insns;
+		uint32_t r1 = lrc == 0 ? bpf_filter(bp.bf_insns, c->data[i], h->len, h->caplen) : 0;
+		uint32_t r2 = bpf_filter(oi, c->data[i], h->len, h->caplen);
+		uint32_t r3 = filter_run(&ours, c->data[i], h->caplen, h->len);
+		uint32_t r4 = lrc == 0 ? filter_run(&theirs, c->data[i], h->caplen, h->len) : 0;
+
+		t->compared++;
+		if (r1 != r2 || r1 != r3 || r1 != r4) {
+			if (t->mismatches < 40)
+				print_message("# MISMATCH %s '%s' packet %zu (caplen %u): libpcap/libpcap %u, "
+					      "libpcap/ours %u, vm/ours %u, vm/libpcap %u\n", c->file, expr, i + 1,
+					      h->caplen, r1, r2, r3, r4);
+			t->mismatches++;
+		}
+	}
+	filter_free(&ours);
+	if (lrc == 0)
+		pcap_freecode(&bp);
+}
+
+static void run_file(const char *name)
+{
+	struct corpus *c = calloc(1, sizeof *c);
+	struct tally t;
+
+	assert_non_null(c);
+	memset(&t, 0, sizeof t);
+	corpus_load(c, name);
+	make_generated();
+	for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++)
+		diff_one(c, hand[i], &t);
+	for (size_t i = 0; i < NGEN; i++)
+		diff_one(c, gen_buf[i], &t);
+	print_message("# %s: %u expressions, %u refused by both, %u packet runs x 4, %u mismatches; "
+		      "worst size ratio %.2f: %s\n", name, t.exprs, t.both_failed, t.compared, t.mismatches,
+		      t.worst_ratio, t.worst_buf);
+	corpus_free(c);
+	free(c);
+	assert_true(t.exprs >= 200);
+	assert_int_equal(t.mismatches, 0);
+}
+
+static void test_ethernet(void **state) { (void)state; run_file("corpus.pcap"); }
+static void test_flows(void **state) { (void)state; run_file("flows.pcap"); }
+static void test_sll2(void **state) { (void)state; run_file("sll2.pcap"); }
+static void test_raw(void **state) { (void)state; run_file("raw.pcap"); }
+static void test_null(void **state) { (void)state; run_file("null.pcap"); }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ethernet),
+		cmocka_unit_test(test_flows),
+		cmocka_unit_test(test_sll2),
+		cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_null),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
