@@ -373,16 +373,16 @@ static int port_side(struct fc *c, bool v6, uint32_t field, uint32_t lo, uint32_
 int gen_port(struct fc *c, int proto, int dir, uint32_t lo, uint32_t hi, bool range)
 {
 	static const uint32_t all[] = { 132, 6, 17 };
-	uint32_t one = 0;
+	uint32_t one[1] = { 0 };
 	const uint32_t *set = all;
 	size_t nset = 3;
 	int r[2];
 
 	switch (proto) {
 	case FP_NONE: break;
-	case FP_TCP: one = 6; set = &one; nset = 1; break;
-	case FP_UDP: one = 17; set = &one; nset = 1; break;
-	case FP_SCTP: one = 132; set = &one; nset = 1; break;
+	case FP_TCP: one[0] = 6; set = one; nset = 1; break;
+	case FP_UDP: one[0] = 17; set = one; nset = 1; break;
+	case FP_SCTP: one[0] = 132; set = one; nset = 1; break;
 	default: return flt_error(c, "illegal qualifier of 'port' (use tcp, udp or sctp)");
 	}
 	for (int v6 = 1; v6 >= 0; v6--) {
