@@ -111,11 +111,18 @@ int writer_flush(struct writer *w, bool sync, int *errnum, char *err, size_t err
  * Flush, finish the gzip trailer if any, fsync (unless the fd is a pipe) and
  * free the writer. Does not close the fd. NULL is a no-op returning 0.
  * The writer is freed even when -1 is returned; the message then ends with
- * "; N frames lost at close" (read writer_pending_frames() before closing to
- * count them). A regular file is still cut at its last whole record, but a
+ * "; N frames lost at close" (writer_close_lost() returns N). A regular file is still cut at its last whole record, but a
  * gzip file lacks its trailer (zcat decodes it and warns).
  */
 int writer_close(struct writer *w, int *errnum, char *err, size_t errlen);
+
+/*
+ * writer_close() that also stores in *lost (may be NULL) how many accepted
+ * frames never reached the file: 0 on success, exact on failure (it can be
+ * fewer than writer_pending_frames() read before, when close's own retry
+ * got part of them out).
+ */
+int writer_close_lost(struct writer *w, uint64_t *lost, int *errnum, char *err, size_t errlen);
 
 /* Uncompressed bytes accepted so far, headers included. */
 uint64_t writer_bytes(const struct writer *w);

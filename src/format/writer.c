@@ -505,18 +505,22 @@ static void writer_free(struct writer *w)
 	free(w);
 }
 
-int writer_close(struct writer *w, int *errnum, char *err, size_t errlen)
+int writer_close_lost(struct writer *w, uint64_t *lost, int *errnum, char *err, size_t errlen)
 {
 	int rc = 0;
 
+	if (lost)
+		*lost = 0;
 	if (!w)
 		return 0;
 	if (seal_and_drain(w, SEAL_FINISH, errnum, err, errlen) < 0) {
-		size_t n = strlen(err ? err : "");
+		uint64_t n = w->out_frames + w->buf_frames;
+		size_t len = err ? strlen(err) : 0;
 
-		if (err && n + 1 < errlen)
-			snprintf(err + n, errlen - n, "; %llu frames lost at close",
-				 (unsigned long long)(w->out_frames + w->buf_frames));
+		if (lost)
+			*lost = n;
+		if (err && len + 1 < errlen)
+			snprintf(err + len, errlen - len, "; %llu frames lost at close", (unsigned long long)n);
 		rc = -1;
 	} else if (w->regular && fsync(w->fd) < 0) {
 		set_errnum(errnum, errno);
@@ -524,6 +528,11 @@ int writer_close(struct writer *w, int *errnum, char *err, size_t errlen)
 	}
 	writer_free(w);
 	return rc;
+}
+
+int writer_close(struct writer *w, int *errnum, char *err, size_t errlen)
+{
+	return writer_close_lost(w, NULL, errnum, err, errlen);
 }
 
 uint64_t writer_bytes(const struct writer *w)

@@ -695,6 +695,7 @@ static void test_pipe_error(void **state)
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 	char err[256];
 	int e = 0, fds[2];
+	uint64_t lost = 99;
 	struct writer *w;
 
 	(void)state;
@@ -706,8 +707,9 @@ static void test_pipe_error(void **state)
 	assert_int_equal(writer_flush(w, true, &e, err, sizeof err), -1);
 	assert_int_equal(e, EPIPE);
 	assert_non_null(strstr(err, "-: write failed"));
-	assert_int_equal(writer_close(w, &e, err, sizeof err), -1);
+	assert_int_equal(writer_close_lost(w, &lost, &e, err, sizeof err), -1);
 	assert_non_null(strstr(err, "5 frames lost"));
+	assert_int_equal(lost, 5);
 	close(fds[1]);
 	signal(SIGPIPE, old);
 }
