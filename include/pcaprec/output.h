@@ -104,6 +104,9 @@ int output_close(struct output *o, uint64_t now_ns, struct output_stats *final);
 
 void output_get_stats(const struct output *o, struct output_stats *st);
 
+/* The message of the last error that stopped writing ("" if none); valid until the next call. */
+const char *output_last_error(const struct output *o);
+
 /* Print output_get_stats as one line to `fp` (SIGUSR1). */
 void output_print_stats(const struct output *o, FILE *fp);
 

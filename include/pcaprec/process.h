@@ -31,6 +31,15 @@ pid_t pidfile_find_recorder(const char *path, char *err, size_t errlen);
 int priv_lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen);
 
 /*
+ * Whether uid:gid (with the user's supplementary groups) may create,
+ * rename and delete files in `dir`, checked while still root by switching
+ * only the filesystem ids and groups for the test and back. -1 with a
+ * message naming the directory and user when not.
+ */
+int priv_check_dir(const char *dir, const char *user, uid_t uid, gid_t gid,
+		   char *err, size_t errlen);
+
+/*
  * Become uid:gid for good: supplementary groups of the user (or just gid),
  * setresgid, setresuid, all capability sets emptied, and check that root
  * cannot be regained. Returns 0 or -1 with err.

@@ -54,6 +54,7 @@ struct output {
 	int last_errno;
 	uint64_t next_check;
 	uint64_t packets, bytes, drops, files;
+	char last_err[512];        /* the message that stopped writing last */
 	char *open_err;            /* during output_open: where block() puts its message */
 	size_t open_errlen;
 };
@@ -110,6 +111,7 @@ static bool make_room(struct output *o)
 /* Enter the blocked state, logging only when the cause changes. */
 static void block(struct output *o, int errnum, const char *msg, uint64_t now)
 {
+	snprintf(o->last_err, sizeof o->last_err, "%s", msg);
 	if (o->open_err)
 		errf(o->open_err, o->open_errlen, "%s", msg);
 	else if (!o->blocked || errnum != o->last_errno)
@@ -624,4 +626,9 @@ int output_check_dir_access(const struct output *o, char *err, size_t errlen)
 			    "could not be created or published; make it writable by that user",
 			    o->dirpath[0] ? o->dirpath : "./", (unsigned)geteuid(), strerror(errno));
 	return 0;
+}
+
+const char *output_last_error(const struct output *o)
+{
+	return o->last_err;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -153,6 +154,69 @@ int priv_lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errl
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	return 0;
+}
+
+/* The user's groups (primary included) into a malloc'd array; NULL on failure. */
+static gid_t *user_groups(uid_t uid, gid_t gid, int *n)
+{
+	struct passwd *pw = getpwuid(uid);
+	gid_t *g;
+	int cnt = 32;
+
+	for (int tries = 0; tries < 3; tries++) {
+		g = malloc((size_t)cnt * sizeof *g);
+		if (!g)
+			return NULL;
+		if (!pw) {
+			g[0] = gid;
+			*n = 1;
+			return g;
+		}
+		if (getgrouplist(pw->pw_name, gid, g, &cnt) >= 0) {
+			*n = cnt;
+			return g;
+		}
+		free(g);
+	}
+	return NULL;
+}
+
+int priv_check_dir(const char *dir, const char *user, uid_t uid, gid_t gid,
+		   char *err, size_t errlen)
+{
+	int nold = getgroups(0, NULL), nnew = 0, rc = 0, e = 0;
+	gid_t *old = nold > 0 ? malloc((size_t)nold * sizeof *old) : NULL;
+	gid_t *grs = user_groups(uid, gid, &nnew);
+	uid_t euid = geteuid();
+	gid_t egid = getegid();
+
+	if ((nold > 0 && (!old || getgroups(nold, old) != nold)) || !grs) {
+		free(old);
+		free(grs);
+		return errf(err, errlen, "-Z %s: cannot read group lists", user);
+	}
+	if (setgroups((size_t)nnew, grs) != 0) {
+		e = errno;
+		rc = errf(err, errlen, "-Z %s: setgroups: %s", user, strerror(e));
+	} else {
+		/* fsuid != 0 also drops CAP_DAC_OVERRIDE for the check, as after the real drop */
+		setfsgid(gid);
+		setfsuid(uid);
+		if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+			e = errno;
+			rc = errf(err, errlen, "-Z %s: output directory %s is not writable by %s (uid %u): %s; "
+				  "files after the first could not be created or published; make it "
+				  "writable by that user (chown/chmod) or choose another directory",
+				  user, dir, user, (unsigned)uid, strerror(e));
+		}
+		setfsuid(euid);
+		setfsgid(egid);
+	}
+	if (setgroups(nold > 0 ? (size_t)nold : 0, old) != 0 && rc == 0)
+		rc = errf(err, errlen, "-Z %s: cannot restore groups: %s", user, strerror(errno));
+	free(old);
+	free(grs);
+	return rc;
 }
 
 /* Empty effective, permitted and inheritable capability sets, and the ambient set. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -82,11 +83,38 @@ static void test_priv_lookup(void **state)
 	assert_int_equal(priv_drop("root", 0, 0, err, sizeof err), -1);
 }
 
+/* Needs root: the check switches fs ids; a 0755 root dir is not writable by nobody, a 0777 one is. */
+static void test_priv_check_dir(void **state)
+{
+	char dir[] = "/tmp/pcaprec-test-priv-XXXXXX", err[512];
+	uid_t uid;
+	gid_t gid;
+	(void)state;
+
+	if (geteuid() != 0)
+		fail_msg("this test needs root (it switches filesystem ids)");
+	assert_int_equal(priv_lookup("nobody", &uid, &gid, err, sizeof err), 0);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(priv_check_dir(dir, "nobody", uid, gid, err, sizeof err), -1);
+	assert_non_null(strstr(err, dir));
+	assert_non_null(strstr(err, "not writable by nobody"));
+	/* still root afterwards: creating a file in the 0755 dir works */
+	assert_int_equal(access(dir, W_OK), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(priv_check_dir(dir, "nobody", uid, gid, err, sizeof err), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chown(dir, uid, gid), 0);
+	assert_int_equal(priv_check_dir(dir, "nobody", uid, gid, err, sizeof err), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pidfile),
 		cmocka_unit_test(test_priv_lookup),
+		cmocka_unit_test(test_priv_check_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
