@@ -1,13 +1,52 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pcaprec interfaces: not built yet. */
+/* pcaprec interfaces: list the interfaces `record -i` can capture on. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "pcaprec/capture.h"
 #include "pcaprec/cli.h"
+
+static void ifs_usage(FILE *out)
+{
+	fprintf(out,
+"usage: pcaprec interfaces\n"
+"\n"
+"List the network interfaces of this namespace that 'pcaprec record -i'\n"
+"can capture on: index, name, the link type record would write, state\n"
+"(up/down, running) and addresses. 'any' captures all of them at once\n"
+"(link type LINUX_SLL2). Needs no privilege.\n");
+}
 
 int cmd_interfaces(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "pcaprec interfaces: not implemented yet\n");
-	return EXIT_ERROR;
+	struct capture_iface *v = NULL;
+	char err[256];
+	int n;
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+			ifs_usage(stdout);
+			return EXIT_OK;
+		}
+		fprintf(stderr, "pcaprec interfaces: unexpected argument '%s'\n", argv[1]);
+		ifs_usage(stderr);
+		return EXIT_USAGE;
+	}
+	n = capture_list_ifaces(&v, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "pcaprec interfaces: %s\n", err);
+		return EXIT_ERROR;
+	}
+	printf("%-5s %-16s %-11s %-13s %s\n", "INDEX", "NAME", "LINKTYPE", "STATE", "ADDRESSES");
+	for (int i = 0; i < n; i++) {
+		const char *lt = linktype_name(v[i].linktype);
+
+		printf("%-5u %-16s %-11s %-13s %s\n", v[i].index, v[i].name, lt ? lt : "?",
+		       !v[i].up ? "down" : v[i].running ? "up,running" : "up",
+		       v[i].addrs);
+	}
+	printf("%-5s %-16s %-11s %-13s %s\n", "-", "any", "LINUX_SLL2", "up", "(all interfaces)");
+	free(v);
+	return EXIT_OK;
 }

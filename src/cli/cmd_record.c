@@ -1,13 +1,277 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pcaprec record: not built yet. */
+/* pcaprec record: flag parsing and wiring of rings, the record loop and the output sink. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
 
+#include "pcaprec/capture.h"
 #include "pcaprec/cli.h"
+#include "pcaprec/record.h"
+#include "pcaprec/util.h"
+#include "pcaprec/writer.h"
+
+#define REC_MAX_IFACES 16
+
+struct rec_args {
+	const char *ifnames[REC_MAX_IFACES];
+	size_t nifaces;
+	const char *out;
+	const char *format;
+	uint32_t snaplen;
+	uint64_t buffer;
+	bool promisc;
+	bool quiet;
+	uint64_t count;
+	uint64_t duration_ns;
+};
+
+static void rec_usage(FILE *out)
+{
+	fprintf(out,
+"usage: pcaprec record -i IFACE [-i IFACE2...] -w FILE [options]\n"
+"\n"
+"Capture frames from AF_PACKET TPACKET_V3 rings into a pcap or pcapng file.\n"
+"Stops on SIGINT/SIGTERM, -c or --duration; frames the kernel already holds\n"
+"are written before the file is closed. Statistics go to stderr at the end.\n"
+"\n"
+"  -i, --interface IFACE  capture on IFACE (repeatable; several need pcapng);\n"
+"                         'any' captures every interface as LINUX_SLL2\n"
+"  -w, --write FILE       output file, created new (never overwritten);\n"
+"                         '-' writes to standard output\n"
+"      --format FMT       pcapng (default), pcap (microseconds), pcap-ns;\n"
+"                         default from FILE's suffix .pcap or .pcapng\n"
+"  -s, --snaplen N        keep at most N bytes per frame (default 262144;\n"
+"                         0 = default)\n"
+"  -p, --no-promiscuous-mode  do not put the interfaces in promiscuous mode\n"
+"  -B, --buffer SIZE      kernel ring size per interface (default 64M; a bare\n"
+"                         number is KiB as in tcpdump; suffixes K M G)\n"
+"  -c, --count N          stop after N frames\n"
+"      --duration DUR     stop after DUR (30s, 15m, 1h, 1d)\n"
+"  -q, --quiet            no start banner and no statistics on stderr\n"
+"  -h, --help             this help\n"
+"\n"
+"Needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode).\n"
+"Exit: 0 ok, 1 runtime error, 2 bad flag, 4 missing privilege.\n");
+}
+
+static int rec_bad(const char *flag, const char *val, const char *want)
+{
+	fprintf(stderr, "pcaprec record: bad value '%s' for %s: %s\n", val, flag, want);
+	return EXIT_USAGE;
+}
+
+enum { OPT_FORMAT = 256, OPT_DURATION };
+
+static int rec_opt(struct rec_args *a, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'i':
+		if (a->nifaces == REC_MAX_IFACES) {
+			fprintf(stderr, "pcaprec record: at most %d -i\n", REC_MAX_IFACES);
+			return EXIT_USAGE;
+		}
+		a->ifnames[a->nifaces++] = arg;
+		return 0;
+	case 'w': a->out = arg; return 0;
+	case OPT_FORMAT: a->format = arg; return 0;
+	case 'p': a->promisc = false; return 0;
+	case 'q': a->quiet = true; return 0;
+	case 's':
+		if (!parse_uint(arg, 0, FRAME_MAX_CAPLEN, &v))
+			return rec_bad("-s/--snaplen", arg, "want 0..262144");
+		a->snaplen = v ? (uint32_t)v : CAPTURE_DEFAULT_SNAPLEN;
+		return 0;
+	case 'B':
+		if (!parse_size(arg, 1024, false, &a->buffer) || a->buffer > (1ull << 40))
+			return rec_bad("-B/--buffer", arg, "want a size like 64M or 65536 (KiB)");
+		return 0;
+	case 'c':
+		if (!parse_uint(arg, 1, UINT64_MAX, &a->count))
+			return rec_bad("-c/--count", arg, "want a positive integer");
+		return 0;
+	case OPT_DURATION:
+		if (!parse_duration(arg, &a->duration_ns))
+			return rec_bad("--duration", arg, "want a duration like 30s, 15m, 1h");
+		return 0;
+	default:
+		rec_usage(stderr);
+		return EXIT_USAGE;
+	}
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+/* Parse argv into *a; returns -1 to continue, else an exit code. */
+static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format *fmt)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "i:w:s:pB:c:qh", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			rec_usage(stdout);
+			return EXIT_OK;
+		}
+		rc = rec_opt(a, c, optarg);
+		if (rc)
+			return rc;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pcaprec record: unexpected argument '%s' (filters are not "
+			"supported yet)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (a->nifaces == 0 || !a->out) {
+		fprintf(stderr, "pcaprec record: %s is required\n", a->nifaces ? "-w FILE" : "-i IFACE");
+		rec_usage(stderr);
+		return EXIT_USAGE;
+	}
+	*fmt = OUT_PCAPNG;
+	if (a->format && !out_format_parse(a->format, fmt))
+		return rec_bad("--format", a->format, "want pcap, pcap-ns or pcapng");
+	if (!a->format && has_suffix(a->out, ".pcap"))
+		*fmt = OUT_PCAP_US;
+	if (*fmt != OUT_PCAPNG && a->nifaces > 1) {
+		fprintf(stderr, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
+			"hold one link type and interface)\n", a->nifaces);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int rec_open_rings(const struct rec_args *a, struct ring **rings)
+{
+	char err[512];
+
+	for (size_t i = 0; i < a->nifaces; i++) {
+		struct ring_opts ro;
+		int e = 0;
+
+		memset(&ro, 0, sizeof ro);
+		ro.ifname = a->ifnames[i];
+		ro.snaplen = a->snaplen;
+		ro.buffer_size = (size_t)a->buffer;
+		ro.promisc = a->promisc;
+		ro.iface_id = (uint32_t)i;
+		rings[i] = ring_open(&ro, &e, err, sizeof err);
+		if (!rings[i]) {
+			fprintf(stderr, "pcaprec record: %s\n", err);
+			return (e == EPERM || e == EACCES) ? EXIT_PRIVILEGE : EXIT_ERROR;
+		}
+	}
+	return 0;
+}
+
+static void rec_report(const struct record_result *res)
+{
+	fprintf(stderr, "%llu packets captured\n", (unsigned long long)res->frames);
+	fprintf(stderr, "%llu packets received by filter\n",
+		(unsigned long long)res->kernel_received);
+	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)res->kernel_dropped);
+	if (res->osdrop)
+		fprintf(stderr, "%llu packets dropped by pcaprec (%s)\n",
+			(unsigned long long)res->osdrop, res->drop_msg);
+}
+
+/* Open the output and run the loop; rings stay owned by the caller. */
+static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings)
+{
+	struct writer_iface wi[REC_MAX_IFACES];
+	struct utsname un;
+	char os[200], err[512];
+	struct writer_meta meta = { NULL, NULL, "pcaprec " PCAPREC_VERSION };
+	struct writer_opts wo;
+	struct record_opts ro;
+	struct record_result res;
+	struct file_sink *fs;
+	int e = 0;
+
+	if (uname(&un) == 0) {
+		snprintf(os, sizeof os, "%s %s", un.sysname, un.release);
+		meta.os = os;
+	}
+	memset(wi, 0, sizeof wi);
+	for (size_t i = 0; i < a->nifaces; i++) {
+		wi[i].name = ring_ifname(rings[i]);
+		wi[i].linktype = ring_linktype(rings[i]);
+		wi[i].snaplen = ring_snaplen(rings[i]);
+	}
+	memset(&wo, 0, sizeof wo);
+	wo.format = fmt;
+	wo.gzip_level = -1;
+	wo.meta = &meta;
+	wo.ifaces = wi;
+	wo.nifaces = a->nifaces;
+	fs = file_sink_open(a->out, &wo, &e, err, sizeof err);
+	if (!fs) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		return EXIT_ERROR;
+	}
+	memset(&ro, 0, sizeof ro);
+	ro.rings = rings;
+	ro.nrings = a->nifaces;
+	ro.sink = file_sink_get(fs);
+	ro.max_frames = a->count;
+	ro.duration_ns = a->duration_ns;
+	record_signals_install();
+	if (!a->quiet)
+		fprintf(stderr, "pcaprec: recording on %s%s (%s, snaplen %u) to %s (%s)\n",
+			a->ifnames[0], a->nifaces > 1 ? " and more" : "",
+			linktype_name(wi[0].linktype), wi[0].snaplen,
+			strcmp(a->out, "-") ? a->out : "standard output", out_format_name(fmt));
+	if (record_run(&ro, &res, err, sizeof err) < 0) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		if (!a->quiet)
+			rec_report(&res);
+		return EXIT_ERROR;
+	}
+	if (!a->quiet)
+		rec_report(&res);
+	return EXIT_OK;
+}
 
 int cmd_record(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "pcaprec record: not implemented yet\n");
-	return EXIT_ERROR;
+	struct rec_args a;
+	struct ring *rings[REC_MAX_IFACES];
+	enum out_format fmt;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	memset(rings, 0, sizeof rings);
+	a.promisc = true;
+	a.snaplen = CAPTURE_DEFAULT_SNAPLEN;
+	a.buffer = CAPTURE_DEFAULT_BUFFER;
+	rc = rec_parse(argc, argv, &a, &fmt);
+	if (rc >= 0)
+		return rc;
+	rc = rec_open_rings(&a, rings);
+	if (rc == 0)
+		rc = rec_capture(&a, fmt, rings);
+	for (size_t i = 0; i < a.nifaces; i++)
+		ring_close(rings[i]);
+	return rc;
 }

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Capture engine: an AF_PACKET socket with a TPACKET_V3 memory-mapped receive ring per interface. */
+#ifndef PCAPREC_CAPTURE_H
+#define PCAPREC_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/filter.h>
+
+#include "pcaprec/frame.h"
+
+#define CAPTURE_DEFAULT_SNAPLEN 262144u
+#define CAPTURE_DEFAULT_BUFFER (64u * 1024u * 1024u)
+#define CAPTURE_DEFAULT_BLOCK_TOV_MS 50u
+
+/* Length of a LINKTYPE_LINUX_SLL2 header (https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html). */
+#define SLL2_HDR_LEN 20u
+/* Length of an IEEE 802.1Q tag (TPID + TCI). */
+#define VLAN_TAG_LEN 4u
+
+struct ring_opts {
+	const char *ifname;          /* interface name, or "any" for all interfaces */
+	uint32_t snaplen;            /* frames are cut to this many bytes (0 = default) */
+	size_t buffer_size;          /* ring bytes (0 = default); rounded to whole blocks */
+	bool promisc;                /* PACKET_MR_PROMISC while the socket is open */
+	uint32_t block_tov_ms;       /* block retire timeout (0 = default) */
+	uint32_t iface_id;           /* copied into frame.iface (pcapng interface id) */
+	/*
+	 * Optional classic BPF program attached with SO_ATTACH_FILTER before the
+	 * socket is bound, so no frame ever bypasses it. NULL = everything.
+	 */
+	const struct sock_filter *filter;
+	uint16_t filter_len;
+};
+
+/* Kernel and pcaprec counters for one ring, accumulated since ring_open. */
+struct ring_stats {
+	uint64_t received;           /* tp_packets: frames that passed the filter, drops included */
+	uint64_t dropped;            /* tp_drops: frames the kernel dropped because the ring was full */
+	uint64_t freeze_q;           /* tp_freeze_q_cnt */
+};
+
+struct ring;
+
+/*
+ * A retired block handed out by ring_next_block. `frames_left` frames remain
+ * after the cursor; the block stays owned by user space (its memory valid)
+ * until ring_release_block. Iteration can stop at any frame and resume.
+ */
+struct ring_block {
+	struct ring *ring;
+	uint32_t index;              /* block number in the ring */
+	uint32_t frames_left;
+	size_t next_off;             /* offset of the next tpacket3_hdr inside the block */
+};
+
+/*
+ * Open a socket on `o->ifname`, configure a TPACKET_V3 ring, attach the
+ * filter, bind, and turn on promiscuous mode if asked. On failure returns NULL,
+ * sets *errnum (EPERM when a capability is missing, ENODEV for an unknown
+ * interface, ENETDOWN for an interface that is down) and writes a message
+ * naming the interface and, for EPERM, the capability.
+ */
+struct ring *ring_open(const struct ring_opts *o, int *errnum, char *err, size_t errlen);
+
+/* Undo promiscuous mode, unmap, close. NULL is a no-op. Blocks handed out become invalid. */
+void ring_close(struct ring *r);
+
+/* The socket, for poll(POLLIN). */
+int ring_fd(const struct ring *r);
+
+/* LINKTYPE_* of the frames this ring produces. */
+uint32_t ring_linktype(const struct ring *r);
+
+/* Interface name as given ("any" included). */
+const char *ring_ifname(const struct ring *r);
+
+uint32_t ring_snaplen(const struct ring *r);
+
+/* Bytes of ring memory actually mapped. */
+size_t ring_buffer_size(const struct ring *r);
+
+/*
+ * If the next block in ring order is owned by user space and not already
+ * handed out, fill *b and return true. One acquire load of the block status
+ * decides ownership. Blocks are handed out and must be released in ring order.
+ */
+bool ring_next_block(struct ring *r, struct ring_block *b);
+
+/*
+ * Next frame of block `b` into *f (data points into the ring, or is rewritten
+ * in place there: VLAN tag re-inserted, SLL2 header prepended). Returns false
+ * when the block has no more frames. Frames the ring should not report
+ * (loopback echoes of outgoing packets) are skipped.
+ */
+bool ring_block_next_frame(struct ring_block *b, struct frame *f);
+
+/* Give the block back to the kernel with one release store of TP_STATUS_KERNEL. */
+void ring_release_block(struct ring_block *b);
+
+/* Number of blocks handed out and not yet released. */
+uint32_t ring_blocks_out(const struct ring *r);
+
+/*
+ * Read PACKET_STATISTICS (which resets the kernel counters) and add them to
+ * the ring's totals; *st receives the totals. Returns -1 on error.
+ */
+int ring_stats(struct ring *r, struct ring_stats *st);
+
+/* --- pure helpers, exported for unit tests --- */
+
+/*
+ * LINKTYPE_* for a device's ARPHRD_* type when read with a SOCK_RAW socket,
+ * or 0 when the device's link header has no LINKTYPE we write directly (such
+ * devices are captured cooked, as LINKTYPE_LINUX_SLL2).
+ */
+uint32_t capture_linktype_for_arphrd(uint16_t arphrd);
+
+/*
+ * Re-insert an 802.1Q tag after the two MAC addresses of the Ethernet frame
+ * at `frame` (`len` bytes). The 4 bytes before `frame` must be writable: the
+ * addresses move there, followed by TPID and TCI. Returns the new start
+ * (frame - 4), or NULL (nothing changed) when len < 12.
+ */
+uint8_t *capture_vlan_insert(uint8_t *frame, size_t len, uint16_t tpid, uint16_t tci);
+
+/*
+ * Write a LINKTYPE_LINUX_SLL2 header into out[0..19]: protocol (network
+ * order as in sockaddr_ll), reserved 0, ifindex, ARPHRD type, packet type,
+ * address length and up to 8 address bytes (zero padded).
+ */
+void capture_sll2_header(uint8_t out[SLL2_HDR_LEN], uint16_t protocol_be, uint32_t ifindex,
+			 uint16_t hatype, uint8_t pkttype, uint8_t halen, const uint8_t *addr);
+
+/* --- interface listing (pcaprec interfaces) --- */
+
+struct capture_iface {
+	char name[64];
+	uint32_t index;
+	uint16_t arphrd;
+	uint32_t linktype;           /* what `record -i name` would write */
+	bool up;
+	bool running;
+	bool loopback;
+	char addrs[512];             /* space-separated addresses, "" if none */
+};
+
+/*
+ * List the interfaces of this network namespace, sorted by index. On success
+ * returns the count and *out (free() it); on failure -1 with a message.
+ */
+int capture_list_ifaces(struct capture_iface **out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The record loop: rings in, frames out to a sink (one file now, the rotating output later). */
+#ifndef PCAPREC_RECORD_H
+#define PCAPREC_RECORD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcaprec/capture.h"
+#include "pcaprec/frame.h"
+#include "pcaprec/writer.h"
+
+/*
+ * Where the loop puts frames. These three calls are the only contact between
+ * capture and output: a rotating output implements the same ops.
+ */
+struct record_sink_ops {
+	/*
+	 * Append one frame (f->iface is the ring's interface id). Returns 0 when
+	 * written, 1 when the frame was dropped but the sink stays usable (disk
+	 * full: the loop counts it as an osdrop), -1 on a fatal error (the loop
+	 * stops). `err` receives a message for 1 and -1.
+	 */
+	int (*write)(void *ctx, const struct frame *f, char *err, size_t errlen);
+	/*
+	 * Called from the loop at least every `tick_ns` (also when no frame
+	 * arrives): flush buffered bytes, rotate on time. 0 or -1 (fatal).
+	 */
+	int (*tick)(void *ctx, uint64_t now_realtime_ns, char *err, size_t errlen);
+	/*
+	 * End of capture: write the final statistics (`st[i]` for interface id
+	 * i), flush, close. Called exactly once, also after errors. 0 or -1.
+	 */
+	int (*close)(void *ctx, const struct iface_stats *st, size_t nst, char *err, size_t errlen);
+};
+
+struct record_sink {
+	const struct record_sink_ops *ops;
+	void *ctx;
+};
+
+struct record_opts {
+	struct ring **rings;         /* ring i produces frames with iface id i */
+	size_t nrings;
+	struct record_sink sink;
+	uint64_t max_frames;         /* -c: stop after this many written frames (0 = no limit) */
+	uint64_t duration_ns;        /* --duration: stop after this long (0 = no limit) */
+	uint64_t tick_ns;            /* sink tick period (0 = 1 s) */
+	uint64_t drain_ns;           /* after a stop request, keep draining this long (0 = 3 block timeouts) */
+};
+
+struct record_result {
+	uint64_t frames;             /* frames the sink accepted */
+	uint64_t osdrop;             /* frames the sink dropped (write op returned 1) */
+	uint64_t kernel_received;    /* sum of tp_packets over the rings */
+	uint64_t kernel_dropped;     /* sum of tp_drops over the rings */
+	char drop_msg[256];          /* the first drop's message, "" if none */
+};
+
+/*
+ * Capture until a stop signal (record_signals_install), max_frames or
+ * duration, writing through the sink; then drain what the kernel already
+ * holds, close the sink with per-interface statistics and fill *res.
+ * Returns 0, or -1 with `err` on a fatal error (the sink is closed anyway).
+ */
+int record_run(const struct record_opts *o, struct record_result *res, char *err, size_t errlen);
+
+/*
+ * Install SIGINT/SIGTERM handlers that only set a flag (no SA_RESTART, so
+ * poll() returns early), and ignore SIGPIPE so a closed stdout becomes EPIPE.
+ */
+void record_signals_install(void);
+
+/* True once SIGINT or SIGTERM arrived. */
+bool record_stop_requested(void);
+
+/* Ask the loop to stop as if a signal arrived (tests, other threads). */
+void record_request_stop(void);
+
+/* --- the single-file sink (pcaprec record -w FILE) --- */
+
+struct file_sink;
+
+/*
+ * Create `path` with O_EXCL (never overwrite; "-" = standard output) and
+ * start a capture file on it. NULL with a message naming the path on error;
+ * *errnum is the errno (EEXIST when the file exists).
+ */
+struct file_sink *file_sink_open(const char *path, const struct writer_opts *wo, int *errnum,
+				 char *err, size_t errlen);
+
+/* The sink ops over `fs`; record_run's close op frees it. */
+struct record_sink file_sink_get(struct file_sink *fs);
+
+/* Free a file sink never handed to record_run (closes the file, keeps it). NULL is a no-op. */
+void file_sink_abort(struct file_sink *fs);
+
+#endif

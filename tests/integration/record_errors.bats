@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# pcaprec record refuses bad input clearly: unknown or down interface,
+# existing or unwritable output, bad flag values, missing privilege.
+
+load ../lib/netns
+load ../lib/record
+
+setup() {
+	require_root
+	netns_up
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	netns_down
+}
+
+@test "unknown interface: exit 1, names the interface, creates no file" {
+	run in_b "$PCAPREC" record -i nosuch0 -w "$OUT/x.pcapng"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no interface named 'nosuch0'"* ]]
+	[ ! -e "$OUT/x.pcapng" ]
+}
+
+@test "interface down: exit 1, says it is down" {
+	ip -n "$NS_B" link set "$IF_B" down
+	run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/x.pcapng"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"'$IF_B' is down"* ]]
+}
+
+@test "an existing output file is never overwritten" {
+	echo precious >"$OUT/old.pcapng"
+	run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/old.pcapng" -c 1
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"old.pcapng: file exists"* ]]
+	[ "$(cat "$OUT/old.pcapng")" = precious ]
+}
+
+@test "unwritable output path: exit 1 naming the path" {
+	run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/no/such/dir/x.pcapng" -c 1
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no/such/dir/x.pcapng: cannot create: No such file or directory"* ]]
+}
+
+@test "bad flag values: exit 2 naming the flag" {
+	check() {
+		local want=$1
+		shift
+		run in_b "$PCAPREC" record "$@"
+		echo "$* -> $status: $output"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$want"* ]]
+	}
+	check "-s/--snaplen" -i "$IF_B" -w "$OUT/x" -s abc
+	check "-s/--snaplen" -i "$IF_B" -w "$OUT/x" -s 300000
+	check "-c/--count" -i "$IF_B" -w "$OUT/x" -c 0
+	check "-c/--count" -i "$IF_B" -w "$OUT/x" -c -5
+	check "--duration" -i "$IF_B" -w "$OUT/x" --duration soon
+	check "-B/--buffer" -i "$IF_B" -w "$OUT/x" -B lots
+	check "--format" -i "$IF_B" -w "$OUT/x" --format pcapx
+	check "-i IFACE is required" -w "$OUT/x"
+	check "-w FILE is required" -i "$IF_B"
+	check "unexpected argument" -i "$IF_B" -w "$OUT/x" extra
+	check "unrecognized option" -i "$IF_B" -w "$OUT/x" --bogus
+	[ ! -e "$OUT/x" ]
+}
+
+@test "two interfaces into pcap are refused: pcapng needed" {
+	run in_b "$PCAPREC" record -i lo -i "$IF_B" -w "$OUT/two.pcap"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"need --format pcapng"* ]]
+	run in_b "$PCAPREC" record -i lo -i "$IF_B" --format pcap-ns -w "$OUT/two.pcapng"
+	[ "$status" -eq 2 ]
+	[ ! -e "$OUT/two.pcap" ] && [ ! -e "$OUT/two.pcapng" ]
+}
+
+@test "without CAP_NET_RAW: exit 4 and the message names CAP_NET_RAW" {
+	chmod 0777 "$OUT"
+	run in_b setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+		"$PCAPREC" record -i "$IF_B" -w "$OUT/np.pcapng" -c 1
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"needs CAP_NET_RAW"* ]]
+	[ ! -e "$OUT/np.pcapng" ]
+}
+
+@test "pcaprec interfaces lists the namespace's interfaces with link type and state" {
+	run in_b "$PCAPREC" interfaces
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E "^[0-9]+ +lo +EN10MB +up,running +127.0.0.1 ::1$"
+	echo "$output" | grep -E "^[0-9]+ +$IF_B +EN10MB +up,running +192.0.2.2 2001:db8::2"
+	echo "$output" | grep -E "^- +any +LINUX_SLL2"
+	ip -n "$NS_B" link set "$IF_B" down
+	run in_b "$PCAPREC" interfaces
+	echo "$output" | grep -E "^[0-9]+ +$IF_B +EN10MB +down"
+	run in_b "$PCAPREC" interfaces extra
+	[ "$status" -eq 2 ]
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# pcaprec record on lo (each packet once), on several interfaces into one
+# pcapng, on 'any' (LINUX_SLL2), and to standard output piped into tshark.
+
+load ../lib/netns
+load ../lib/record
+
+setup() {
+	require_root
+	netns_up
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	[ -n "${REC_PID:-}" ] && kill -KILL "$REC_PID" 2>/dev/null
+	netns_down
+}
+
+# "SEQ DIR" lines of ICMP echo type $2 in file $1, sorted.
+icmp_seqs() {
+	tshark -r "$1" -Y "icmp.type == $2 && ${3:-frame}" -T fields -e icmp.seq \
+		-e frame.packet_flags_direction 2>/dev/null | sort | tr '\t\n' ' '
+}
+
+@test "lo: each ping packet recorded once, not twice" {
+	rec_start "$NS_B" "$OUT/lo.pcapng" -i lo
+	in_b timeout 5 ping -c 3 -i 0.2 -W 1 127.0.0.1 >/dev/null
+	sleep 0.2
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	"$TOOLS/pktlist" "$OUT/lo.pcapng" >/dev/null
+	[ "$(icmp_seqs "$OUT/lo.pcapng" 8)" = "1 0x00000001 2 0x00000001 3 0x00000001 " ]
+	[ "$(icmp_seqs "$OUT/lo.pcapng" 0)" = "1 0x00000001 2 0x00000001 3 0x00000001 " ]
+}
+
+@test "two -i (lo and the veth) into one pcapng with two interface blocks" {
+	rec_start "$NS_B" "$OUT/two.pcapng" -i lo -i "$IF_B"
+	in_b timeout 5 ping -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null
+	in_a timeout 5 ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null
+	sleep 0.2
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	capinfos "$OUT/two.pcapng" | tee "$OUT/ci.txt"
+	grep -q 'Number of interfaces in file: 2' "$OUT/ci.txt"
+	[ "$(tshark -r "$OUT/two.pcapng" -Y 'frame.interface_id == 0' -T fields -e frame.interface_name 2>/dev/null | sort -u)" = "lo" ]
+	[ "$(tshark -r "$OUT/two.pcapng" -Y 'frame.interface_id == 1' -T fields -e frame.interface_name 2>/dev/null | sort -u)" = "$IF_B" ]
+	[ "$(icmp_seqs "$OUT/two.pcapng" 8 'ip.dst == 127.0.0.1 && frame.interface_id == 0')" = "1 0x00000001 2 0x00000001 " ]
+	[ "$(icmp_seqs "$OUT/two.pcapng" 8 'ip.dst == 192.0.2.2 && frame.interface_id == 1')" = "1 0x00000001 2 0x00000001 3 0x00000001 " ]
+	[ "$(icmp_seqs "$OUT/two.pcapng" 0 'ip.src == 192.0.2.2 && frame.interface_id == 1')" = "1 0x00000002 2 0x00000002 3 0x00000002 " ]
+	# one interface statistics block per interface at the end
+	[ "$(grep -c 'Number of stat entries = 1' "$OUT/ci.txt")" -eq 2 ]
+}
+
+@test "-i any: LINUX_SLL2 frames tshark decodes, loopback echoes once" {
+	rec_start "$NS_B" "$OUT/any.pcapng" -i any
+	in_a timeout 5 ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null
+	in_b timeout 5 ping -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null
+	sleep 0.2
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	capinfos "$OUT/any.pcapng" | grep -q 'Encapsulation = Linux cooked-mode capture v2'
+	ifb=$(ip -n "$NS_B" -o link show "$IF_B" | cut -d: -f1)
+	[ "$(icmp_seqs "$OUT/any.pcapng" 8 "ip.dst == 192.0.2.2 && sll.ifindex == $ifb && sll.pkttype == 0")" = "1 0x00000001 2 0x00000001 3 0x00000001 " ]
+	[ "$(icmp_seqs "$OUT/any.pcapng" 0 "ip.src == 192.0.2.2 && sll.ifindex == $ifb && sll.pkttype == 4")" = "1 0x00000002 2 0x00000002 3 0x00000002 " ]
+	[ "$(icmp_seqs "$OUT/any.pcapng" 8 'ip.dst == 127.0.0.1')" = "1 0x00000001 2 0x00000001 " ]
+	# the SLL2 source address is A's MAC on A's incoming requests
+	[ "$(tshark -r "$OUT/any.pcapng" -Y 'icmp.type == 8 && ip.src == 192.0.2.1' -T fields -e sll.src.eth 2>/dev/null | sort -u)" = "$MAC_A" ]
+}
+
+@test "-w - streams pcapng to a pipe that tshark -r - reads" {
+	mkfifo "$OUT/fifo"
+	tshark -r - -T fields -e icmp.seq -Y 'icmp.type == 8' <"$OUT/fifo" >"$OUT/ts.txt" 2>"$OUT/ts.err" &
+	tpid=$!
+	REC_ERR="$OUT/rec.err"
+	: >"$REC_ERR"
+	ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w - >"$OUT/fifo" 2>"$REC_ERR" &
+	REC_PID=$!
+	for i in $(seq 100); do grep -q 'recording on' "$REC_ERR" && break; sleep 0.05; done
+	in_a timeout 5 ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null
+	sleep 0.2
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	timeout 20 tail --pid="$tpid" -f /dev/null
+	wait "$tpid"
+	cat "$OUT/ts.err"
+	[ "$(tr '\n' ' ' <"$OUT/ts.txt")" = "1 2 3 " ]
+}

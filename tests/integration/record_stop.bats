@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# pcaprec record stops cleanly: SIGINT, SIGTERM, -c and --duration leave a
+# complete, valid file holding every frame that arrived before the stop;
+# kill -9 leaves a file libpcap reads up to the last flush.
+
+load ../lib/netns
+load ../lib/record
+
+setup() {
+	require_root
+	netns_up
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	[ -n "${REC_PID:-}" ] && kill -KILL "$REC_PID" 2>/dev/null
+	netns_down
+}
+
+# Send 300 datagrams, signal at once (no pause), check all of them are there.
+stop_with() {
+	local sig=$1 fmt=$2
+	rec_start "$NS_B" "$OUT/s.cap" -i "$IF_B" --format "$fmt"
+	send_udp 300 STOP "$REC_PID" "$sig"
+	rec_stop "$sig"
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	"$TOOLS/pktlist" "$OUT/s.cap" >"$OUT/list.txt"
+	expect_seq 300 STOP "$OUT/list.txt"
+	capinfos "$OUT/s.cap" >/dev/null
+	grep -q '^[0-9]* packets captured$' "$REC_ERR"
+	grep -q '^0 packets dropped by kernel$' "$REC_ERR"
+}
+
+@test "SIGINT right after the last frame: all frames written, file valid (pcapng)" {
+	stop_with INT pcapng
+}
+
+@test "SIGTERM right after the last frame: all frames written, file valid (pcap)" {
+	stop_with TERM pcap
+}
+
+@test "-c 50 writes exactly the first 50 frames and exits 0" {
+	rec_start "$NS_B" "$OUT/c.pcapng" -i "$IF_B" -c 50
+	send_udp 120 CNT
+	timeout 10 tail --pid="$REC_PID" -f /dev/null
+	wait "$REC_PID"
+	REC_PID=
+	"$TOOLS/pktlist" "$OUT/c.pcapng" >"$OUT/list.txt"
+	[ "$(wc -l <"$OUT/list.txt")" -eq 50 ]
+	grep -q '^50 packets captured$' "$REC_ERR"
+	capinfos "$OUT/c.pcapng" >/dev/null
+}
+
+@test "--duration 2s stops after about 2 s with every frame sent before" {
+	start=$(date +%s%N)
+	rec_start "$NS_B" "$OUT/d.pcapng" -i "$IF_B" --duration 2s
+	send_udp 200 DUR
+	timeout 10 tail --pid="$REC_PID" -f /dev/null
+	wait "$REC_PID"
+	REC_PID=
+	end=$(date +%s%N)
+	ms=$(( (end - start) / 1000000 ))
+	echo "ran $ms ms"
+	[ "$ms" -ge 1900 ] && [ "$ms" -lt 6000 ]
+	"$TOOLS/pktlist" "$OUT/d.pcapng" >"$OUT/list.txt"
+	expect_seq 200 DUR "$OUT/list.txt"
+}
+
+@test "kill -9 leaves a file libpcap reads up to the last flushed frame" {
+	rec_start "$NS_B" "$OUT/k.pcapng" -i "$IF_B"
+	send_udp 100 KILL
+	sleep 1.6   # the recorder flushes at least once a second
+	kill -KILL "$REC_PID"
+	wait "$REC_PID" || true
+	REC_PID=
+	"$TOOLS/pktlist" "$OUT/k.pcapng" >"$OUT/list.txt"
+	expect_seq 100 KILL "$OUT/list.txt"
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests for capture's pure helpers: ARPHRD to LINKTYPE, VLAN tag re-insertion, SLL2 headers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <linux/if_arp.h>
+
+#include "pcaprec/capture.h"
+
+struct arphrd_case {
+	uint16_t arphrd;
+	uint32_t want;
+};
+
+static void test_linktype_for_arphrd(void **state)
+{
+	static const struct arphrd_case rows[] = {
+		{ ARPHRD_ETHER, LINKTYPE_ETHERNET },
+		{ ARPHRD_LOOPBACK, LINKTYPE_ETHERNET },
+		{ ARPHRD_NONE, LINKTYPE_RAW },
+		{ ARPHRD_IEEE80211_RADIOTAP, 0 },
+		{ ARPHRD_PPP, 0 },
+		{ ARPHRD_IPGRE, 0 },
+		{ ARPHRD_SIT, 0 },
+		{ ARPHRD_INFINIBAND, 0 },
+		{ ARPHRD_CAN, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		assert_int_equal(capture_linktype_for_arphrd(rows[i].arphrd), rows[i].want);
+}
+
+struct vlan_case {
+	size_t len;
+	uint16_t tpid, tci;
+	const uint8_t want_tag[4];
+};
+
+static void test_vlan_insert(void **state)
+{
+	static const struct vlan_case rows[] = {
+		{ 60, 0x8100, 0x0064, { 0x81, 0x00, 0x00, 0x64 } },   /* VID 100 */
+		{ 60, 0x8100, 0xafff, { 0x81, 0x00, 0xaf, 0xff } },   /* PCP 5, DEI 0, VID 4095 */
+		{ 14, 0x88a8, 0x00c8, { 0x88, 0xa8, 0x00, 0xc8 } },   /* 802.1ad S-tag */
+		{ 12, 0x8100, 0x0001, { 0x81, 0x00, 0x00, 0x01 } },   /* addresses only */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		uint8_t buf[4 + 64], orig[64];
+		uint8_t *out;
+
+		for (size_t j = 0; j < sizeof orig; j++)
+			orig[j] = (uint8_t)(j * 7 + 1);
+		memset(buf, 0xee, sizeof buf);
+		memcpy(buf + 4, orig, rows[i].len);
+		out = capture_vlan_insert(buf + 4, rows[i].len, rows[i].tpid, rows[i].tci);
+		assert_ptr_equal(out, buf);
+		assert_memory_equal(out, orig, 12);              /* dst and src MAC moved up */
+		assert_memory_equal(out + 12, rows[i].want_tag, 4);
+		assert_memory_equal(out + 16, orig + 12, rows[i].len - 12); /* rest untouched */
+	}
+}
+
+static void test_vlan_insert_too_short(void **state)
+{
+	uint8_t buf[4 + 11];
+
+	(void)state;
+	memset(buf, 0x5a, sizeof buf);
+	assert_null(capture_vlan_insert(buf + 4, 11, 0x8100, 1));
+	for (size_t j = 0; j < sizeof buf; j++)
+		assert_int_equal(buf[j], 0x5a);
+}
+
+static void test_sll2_header(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
+	static const uint8_t want_eth[20] = {
+		0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x01, 0x04, 0x06,
+		0x02, 0x00, 0x5e, 0x10, 0x20, 0x30, 0x00, 0x00,
+	};
+	static const uint8_t long_addr[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	static const uint8_t want_long[20] = {
+		0x86, 0xdd, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x0a,
+		1, 2, 3, 4, 5, 6, 7, 8,
+	};
+	static const uint8_t want_none[20] = {
+		0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x03, 0x00,
+		0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	uint8_t out[SLL2_HDR_LEN];
+	const uint8_t ipv4_be[2] = { 0x08, 0x00 }, ipv6_be[2] = { 0x86, 0xdd }, all_be[2] = { 0, 3 };
+	uint16_t p;
+
+	(void)state;
+	memset(out, 0xcc, sizeof out);
+	memcpy(&p, ipv4_be, 2);
+	capture_sll2_header(out, p, 7, ARPHRD_ETHER, 4 /* PACKET_OUTGOING */, 6, mac);
+	assert_memory_equal(out, want_eth, sizeof out);
+
+	memcpy(&p, ipv6_be, 2);
+	capture_sll2_header(out, p, 0x01020304, 0xfffe, 0, 10, long_addr);
+	assert_memory_equal(out, want_long, sizeof out);   /* address cut to 8, halen kept */
+
+	memcpy(&p, all_be, 2);
+	capture_sll2_header(out, p, 1, 0, 3, 0, NULL);
+	assert_memory_equal(out, want_none, sizeof out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_linktype_for_arphrd),
+		cmocka_unit_test(test_vlan_insert),
+		cmocka_unit_test(test_vlan_insert_too_short),
+		cmocka_unit_test(test_sll2_header),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
