@@ -100,6 +100,12 @@ bool ring_block_next_frame(struct ring_block *b, struct frame *f);
 /* Give the block back to the kernel with one release store of TP_STATUS_KERNEL. */
 void ring_release_block(struct ring_block *b);
 
+/*
+ * The socket's pending error (SO_ERROR, cleared by reading), 0 if none:
+ * ENETDOWN when the interface went down, ENODEV when it was removed.
+ */
+int ring_sock_error(struct ring *r);
+
 /* Number of blocks handed out and not yet released. */
 uint32_t ring_blocks_out(const struct ring *r);
 

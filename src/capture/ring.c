@@ -274,6 +274,16 @@ const char *ring_ifname(const struct ring *r) { return r->ifname; }
 uint32_t ring_snaplen(const struct ring *r) { return r->snaplen; }
 size_t ring_buffer_size(const struct ring *r) { return r->map_len; }
 
+int ring_sock_error(struct ring *r)
+{
+	int e = 0;
+	socklen_t len = sizeof e;
+
+	if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+		return errno;
+	return e;
+}
+
 uint32_t ring_blocks_out(const struct ring *r)
 {
 	return __atomic_load_n(&r->blocks_out, __ATOMIC_ACQUIRE);

@@ -59,15 +59,32 @@ static void loop_drain(struct loop_state *s, char *err, size_t errlen)
 			loop_block(s, &b, i, err, errlen);
 }
 
-static void loop_wait(const struct record_opts *o, struct pollfd *pfd)
+/*
+ * Sleep until a block retires, a signal arrives (EINTR) or RECORD_POLL_MS
+ * pass. Returns -1 with a message when a socket reports an error (the
+ * interface went down or away): capture cannot go on.
+ */
+static int loop_wait(const struct record_opts *o, struct pollfd *pfd, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < o->nrings; i++) {
 		pfd[i].fd = ring_fd(o->rings[i]);
 		pfd[i].events = POLLIN;
 		pfd[i].revents = 0;
 	}
-	/* EINTR is how a stop signal arrives; errors show up on the next drain. */
-	(void)poll(pfd, (nfds_t)o->nrings, RECORD_POLL_MS);
+	if (poll(pfd, (nfds_t)o->nrings, RECORD_POLL_MS) <= 0)
+		return 0;
+	for (size_t i = 0; i < o->nrings; i++) {
+		int e;
+
+		if (!(pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)))
+			continue;
+		e = ring_sock_error(o->rings[i]);
+		return errf(err, errlen, "capture on '%s' ended: %s", ring_ifname(o->rings[i]),
+			    e == ENETDOWN ? "the interface went down" :
+			    e == ENODEV ? "the interface was removed" :
+			    e ? strerror(e) : "socket error");
+	}
+	return 0;
 }
 
 /* Per-interface statistics for the sink's close, and the totals for the report. */
@@ -114,7 +131,11 @@ static void loop_run(struct loop_state *s, char *err, size_t errlen)
 				return;
 			}
 		}
-		loop_wait(o, pfd);
+		if (loop_wait(o, pfd, err, errlen) < 0) {
+			s->fatal = -1;
+			loop_drain(s, err, errlen);
+			return;
+		}
 	}
 }
 

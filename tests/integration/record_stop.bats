@@ -77,3 +77,19 @@ stop_with() {
 	"$TOOLS/pktlist" "$OUT/k.pcapng" >"$OUT/list.txt"
 	expect_seq 100 KILL "$OUT/list.txt"
 }
+
+@test "interface removed while recording: exit 1 with a message, file valid with the frames before" {
+	rec_start "$NS_B" "$OUT/gone.pcapng" -i "$IF_B"
+	send_udp 50 GONE
+	sleep 0.3
+	ip -n "$NS_A" link del "$IF_A"
+	timeout 10 tail --pid="$REC_PID" -f /dev/null
+	status=0
+	wait "$REC_PID" || status=$?
+	REC_PID=
+	cat "$REC_ERR"
+	[ "$status" -eq 1 ]
+	grep -q "capture on '$IF_B' ended: the interface" "$REC_ERR"
+	"$TOOLS/pktlist" "$OUT/gone.pcapng" >"$OUT/list.txt"
+	expect_seq 50 GONE "$OUT/list.txt"
+}
