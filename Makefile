@@ -34,6 +34,9 @@ LIB       := $(BUILD)/libpcaprec.a
 BIN       := $(BUILD)/pcaprec
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+# Fuzz targets also build as plain corpus-replay tools (their own main()).
+TOOL_BIN  += $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps test asan check-tests demo bench install uninstall clean lint fuzz
 
@@ -61,6 +64,33 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 $(BUILD)/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+
+$(BUILD)/tools/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+
+# libFuzzer builds with clang: `make fuzz` runs every target (FUZZ_TARGETS)
+# for FUZZ_TIME seconds on a copy of tests/fuzz/corpus/NAME/.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_CFLAGS  := -std=c11 -g -O1 -DPCAPREC_LIBFUZZER -fsanitize=address,undefined
+FUZZ_LIB_SRC := $(filter src/format/% src/util/% src/frame/% src/decode/%,$(LIB_SRC))
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libpcaprec.a: $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libpcaprec.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpcaprec.a -lz -lpthread
+
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
+	set -e; for t in $(FUZZ_TARGETS); do n=$${t#fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_TIME) -rss_limit_mb=512 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n; done
 
 check-tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
 

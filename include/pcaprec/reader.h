@@ -96,6 +96,9 @@ int reader_next(struct reader *r, struct frame *out);
 /* "FILE: byte N: record M: what was expected, what was found"; "" when no error. */
 const char *reader_error(const struct reader *r);
 
+/* Byte offset (uncompressed stream) the error points at; meaningful after -1 from reader_next(). */
+uint64_t reader_error_offset(const struct reader *r);
+
 /* The name given at open ("-" reads as "stdin"). */
 const char *reader_name(const struct reader *r);
 

@@ -22,6 +22,7 @@ int rd_fail(struct reader *r, uint64_t off, const char *fmt, ...)
 	else
 		snprintf(r->err, sizeof r->err, "%s: byte %llu: file header: %s", r->name,
 			 (unsigned long long)off, msg);
+	r->err_off = off;
 	r->state = -1;
 	return -1;
 }
@@ -117,6 +118,11 @@ int reader_next(struct reader *r, struct frame *out)
 const char *reader_error(const struct reader *r)
 {
 	return r->err;
+}
+
+uint64_t reader_error_offset(const struct reader *r)
+{
+	return r->err_off;
 }
 
 const char *reader_name(const struct reader *r)

@@ -32,6 +32,7 @@ struct reader {
 	uint64_t rec_off;
 	uint32_t rec_flags;
 	char err[768];
+	uint64_t err_off;
 	/* pcap */
 	bool swapped;
 	uint32_t snaplen;
