@@ -136,7 +136,8 @@ struct dec_ip {
 	uint8_t dst[16];
 	uint8_t tos;              /* IPv4 TOS / IPv6 traffic class */
 	uint8_t ttl;              /* IPv4 TTL / IPv6 hop limit */
-	uint8_t proto;            /* upper-layer protocol after any IPv6 extension headers */
+	uint8_t proto;            /* upper-layer protocol after any IPv6 extension headers
+				   * (when an extension header fails: that header's type) */
 	uint8_t next_hdr;         /* IPv6: the fixed header's next-header field; IPv4: = proto */
 	uint16_t hdr_len;         /* IPv4: IHL*4; IPv6: 40 + extension headers */
 	uint32_t total_len;       /* IPv4 total length; IPv6: 40 + payload length */

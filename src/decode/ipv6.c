@@ -75,6 +75,7 @@ int dec_ipv6(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out)
 		ip->total_len = 40;
 	ip->len_short = ip->total_len > wire;
 	for (bool first = true;; first = false) {
+		ip->proto = nh; /* on failure: the header that did not decode */
 		if (nh == IP6_HOPOPTS && !first)
 			return dec_fail(out, &out->net, DEC_INVALID, off + (uint32_t)(c.p - p),
 					"IPv6 hop-by-hop header not first");

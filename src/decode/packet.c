@@ -89,15 +89,16 @@ static size_t ip_upper_caplen(const struct dec_packet *out, size_t caplen, uint3
 }
 
 /*
- * Transport layer after a decoded IP header. A header that fits in the
- * captured bytes but not in the IP payload length is invalid, not truncated.
+ * Transport layer after a decoded IP header. When the whole IP payload was
+ * captured, a header that does not fit is invalid (the IP length says the
+ * segment is shorter than its own header), not truncated.
  */
 static void dec_transport_layer(const uint8_t *p, size_t caplen, bool details,
 				struct dec_packet *out)
 {
 	uint32_t off = out->net.off + out->net.hdr_len;
 	size_t len = ip_upper_caplen(out, caplen, off);
-	bool ip_bound = len < (caplen > off ? caplen - off : 0);
+	bool ip_bound = out->ip.payload_len <= (caplen > off ? caplen - off : 0);
 	int st;
 
 	out->tp.off = off;

@@ -23,7 +23,7 @@ int dec_vlan_tags(const uint8_t *p, size_t len, uint32_t off, uint16_t tpid,
 
 	for (;;) {
 		uint32_t at = off + (uint32_t)(c.p - p);
-		if (!rd_be16(&c, &tci) || !rd_be16(&c, &next))
+		if (!rd_be16(&c, &tci))
 			return dec_fail(out, &out->link, DEC_TRUNCATED, at, "VLAN tag");
 		if (out->l2.nvlan < DEC_MAX_VLAN) {
 			struct dec_vlan *v = &out->l2.vlan[out->l2.nvlan++];
@@ -34,6 +34,9 @@ int dec_vlan_tags(const uint8_t *p, size_t len, uint32_t off, uint16_t tpid,
 		} else {
 			out->l2.vlan_more = true;
 		}
+		/* a tag whose TCI was captured is kept even when the type after it is cut */
+		if (!rd_be16(&c, &next))
+			return dec_fail(out, &out->link, DEC_TRUNCATED, at, "VLAN tag");
 		if (!is_tpid(next))
 			break;
 		tpid = next;

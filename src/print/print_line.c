@@ -77,13 +77,18 @@ static void print_link_hdr(const struct dec_packet *d, struct pbuf *b)
 		break;
 	case DEC_P_SLL:
 	case DEC_P_SLL2:
+		/* SLL2: the direction was printed already (print_sll2_dir) */
 		if (d->link.proto == DEC_P_SLL2)
 			pb_printf(b, "ifindex %u ", d->l2.sll_ifindex);
-		pb_printf(b, "%s ", sll_pkttype_name(d->l2.sll_pkttype));
+		else
+			pb_printf(b, "%s ", sll_pkttype_name(d->l2.sll_pkttype));
 		if (d->l2.sll_halen == 6)
 			pb_mac(b, d->l2.sll_addr);
 		pb_printf(b, " ethertype %s (0x%04x), length %u", print_ethertype_name(d->l2.type_len),
 			  d->l2.type_len, d->origlen);
+		break;
+	case DEC_P_RAWIP:
+		pb_puts(b, "ip");
 		break;
 	case DEC_P_NULL:
 	case DEC_P_LOOP:
@@ -120,17 +125,57 @@ static const char *link_trunc_name(const struct dec_packet *d)
 	}
 }
 
-/* LLC frames: tcpdump decodes STP, CDP... behind them; pcaprec shows the LLC header only. */
-static void print_llc(const struct dec_packet *d, struct pbuf *b)
+/* Names of the well-known service access points (IEEE 802.2 / tcpdump's llc table). */
+static const char *llc_sap_name(uint8_t sap)
 {
-	pb_printf(b, "LLC, dsap 0x%02x, ssap 0x%02x, ctrl 0x%02x", d->l2.dsap, d->l2.ssap,
+	switch (sap & 0xfe) {
+	case 0x00:
+		return "Null";
+	case 0x04:
+		return "SNA";
+	case 0x06:
+		return "IP";
+	case 0x42:
+		return "STP";
+	case 0xaa:
+		return "SNAP";
+	case 0xe0:
+		return "IPX";
+	case 0xf0:
+		return "NetBeui";
+	case 0xfe:
+		return "OSI";
+	default:
+		return "Unknown";
+	}
+}
+
+/*
+ * LLC header (with -e, or when it carries no IP/ARP): tcpdump goes on to
+ * decode STP, CDP... behind it; pcaprec stops at LLC/SNAP.
+ */
+static void print_llc(const struct print_opts *o, const struct dec_packet *d, struct pbuf *b)
+{
+	bool net = d->net.proto != DEC_P_OTHER && d->net.proto != DEC_P_NONE;
+	uint32_t len = d->l2.llc_length;
+
+	if (net && !o->link)
+		return; /* like tcpdump: SNAP-encapsulated IP prints as plain IP */
+	pb_printf(b, "LLC, dsap %s (0x%02x) %s, ssap %s (0x%02x) %s, ctrl 0x%02x",
+		  llc_sap_name(d->l2.dsap), d->l2.dsap, d->l2.dsap & 1 ? "Group" : "Individual",
+		  llc_sap_name(d->l2.ssap), d->l2.ssap & 0xfe, d->l2.ssap & 1 ? "Response" : "Command",
 		  d->l2.llc_control);
-	if (d->l2.snap)
-		pb_printf(b, ", oui 0x%06x", d->l2.snap_oui);
-	if (d->net.proto == DEC_P_IPV4 || d->net.proto == DEC_P_IPV6 || d->net.proto == DEC_P_ARP)
+	if (d->l2.snap) {
+		uint32_t hl = d->link.hdr_len - d->link.off;
+		len = d->l2.llc_length > hl - 14 ? d->l2.llc_length - (hl - 14) : 0;
+		pb_printf(b, ": oui %s (0x%06x), ethertype %s (0x%04x), length %u",
+			  d->l2.snap_oui ? "Unknown" : "Ethernet", d->l2.snap_oui,
+			  print_ethertype_name(d->l2.ethertype), d->l2.ethertype, len);
+	} else {
+		pb_printf(b, ", length %u", len);
+	}
+	if (net)
 		pb_puts(b, ": ");
-	else
-		pb_printf(b, ", length %u", d->l2.llc_length);
 }
 
 size_t print_line(const struct print_opts *o, struct print_state *st, const struct frame *f,
@@ -150,10 +195,12 @@ size_t print_line(const struct print_opts *o, struct print_state *st, const stru
 		pb_printf(&b, "unsupported link type %u, length %u", d->linktype, d->origlen);
 	} else {
 		bool show_link = o->link || (d->net.proto == DEC_P_OTHER && d->link.proto != DEC_P_LLC);
+		if (d->link.proto == DEC_P_SLL2)
+			pb_printf(&b, "%-3s ", sll_pkttype_name(d->l2.sll_pkttype));
 		if (show_link)
 			print_link_hdr(d, &b);
 		if (d->link.proto == DEC_P_LLC)
-			print_llc(d, &b);
+			print_llc(o, d, &b);
 		if (d->net.proto != DEC_P_OTHER)
 			print_net(o, f, d, &b);
 		else if (b.len >= 2 && b.buf[b.len - 1] == ' ' &&

@@ -145,6 +145,23 @@ static void print_ip6_ext(const struct dec_packet *d, struct pbuf *b)
 	}
 }
 
+/* tcpdump's marker names for a cut extension header. */
+static const char *ip6_ext_trunc_name(uint8_t type)
+{
+	switch (type) {
+	case 0:
+		return "hbhopt";
+	case 43:
+		return "rt6";
+	case 44:
+		return "frag";
+	case 60:
+		return "dstopt";
+	default:
+		return "ip6";
+	}
+}
+
 void print_net(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
 	       struct pbuf *b)
 {
@@ -155,10 +172,14 @@ void print_net(const struct print_opts *o, const struct frame *f, const struct d
 		print_arp(o, d, b);
 		return;
 	}
+	if (v6 && d->net.status == DEC_TRUNCATED && d->err_off < d->net.off + 40) {
+		pb_puts(b, " [|ip6]"); /* tcpdump names no protocol before the fixed header */
+		return;
+	}
 	if (!o->link)
 		pb_puts(b, v6 ? "IP6 " : "IP ");
-	if (d->net.status == DEC_TRUNCATED) {
-		pb_puts(b, v6 ? " [|ip6]" : " [|ip]");
+	if (d->net.status == DEC_TRUNCATED && !v6) {
+		pb_puts(b, " [|ip]");
 		return;
 	}
 	if (d->net.status == DEC_INVALID) {
@@ -172,12 +193,16 @@ void print_net(const struct print_opts *o, const struct frame *f, const struct d
 		pb_printf(b, "truncated-ip%s - %u bytes missing! ", v6 ? "6" : "",
 			  ip->total_len - wire);
 	}
-	if (v6 && ip->n_ext > 0) {
+	if (v6 && (ip->n_ext > 0 || d->net.status == DEC_TRUNCATED)) {
 		pb_ip(b, 6, ip->src);
 		pb_puts(b, " > ");
 		pb_ip(b, 6, ip->dst);
 		pb_puts(b, ": ");
 		print_ip6_ext(d, b);
+		if (d->net.status == DEC_TRUNCATED) {
+			pb_printf(b, " [|%s]", ip6_ext_trunc_name(ip->proto));
+			return;
+		}
 	}
 	print_transport(o, f, d, b);
 }

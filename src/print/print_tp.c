@@ -110,10 +110,17 @@ static void print_tcp_opt(const struct frame *f, const struct dec_tcp *t,
 	pb_puts(b, "[bad opt]");
 }
 
-static void print_tcp(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
+/* TCP payload bytes on the wire, by the IP length. */
+static uint32_t tcp_len(const struct dec_packet *d)
+{
+	return d->ip.payload_len > d->tcp.doff ? d->ip.payload_len - d->tcp.doff : 0;
+}
+
+/* Flags, seq, ack, win, urg: the fixed header (RFC 9293 3.1). */
+static void print_tcp_fixed(const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_tcp *t = &d->tcp;
-	uint32_t len = d->ip.payload_len > t->doff ? d->ip.payload_len - t->doff : 0;
+	uint32_t len = tcp_len(d);
 
 	pb_puts(b, "Flags [");
 	print_tcp_flags(b, t->flags);
@@ -128,6 +135,13 @@ static void print_tcp(const struct frame *f, const struct dec_packet *d, struct 
 	pb_printf(b, ", win %u", t->win);
 	if (t->flags & TCP_URG)
 		pb_printf(b, ", urg %u", t->urg);
+}
+
+static void print_tcp(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
+{
+	const struct dec_tcp *t = &d->tcp;
+
+	print_tcp_fixed(d, b);
 	if (t->nopt > 0 || t->opt_bad) {
 		pb_puts(b, ", options [");
 		for (uint8_t i = 0; i < t->nopt; i++) {
@@ -139,11 +153,73 @@ static void print_tcp(const struct frame *f, const struct dec_packet *d, struct 
 			pb_puts(b, t->nopt ? ",[bad opt]" : "[bad opt]");
 		pb_puts(b, "]");
 	}
-	pb_printf(b, ", length %u", len);
+	pb_printf(b, ", length %u", tcp_len(d));
+}
+
+/*
+ * The IP header an ICMP error quotes (RFC 792, RFC 4443 3.1), decoded with
+ * the same decoders. False when there is none or it did not decode.
+ */
+static bool icmp_inner(const struct frame *f, const struct dec_packet *d, struct dec_packet *in)
+{
+	uint32_t off = d->icmp.inner_off;
+	if (off == 0 || off >= f->caplen)
+		return false;
+	dec_packet(d->ip.version == 6 ? LINKTYPE_IPV6 : LINKTYPE_IPV4, f->data + off,
+		   f->caplen - off, f->caplen - off, DEC_DEPTH_TRANSPORT, in);
+	return in->net.status == DEC_OK;
+}
+
+/* "203.0.113.9 udp port 33435" from a quoted packet; ports only when captured. */
+static void print_inner_port(const struct dec_packet *in, struct pbuf *b)
+{
+	bool tcp = in->tp.proto == DEC_P_TCP;
+	size_t have = in->caplen > in->tp.off ? in->caplen - in->tp.off : 0;
+
+	pb_ip(b, in->ip.version, in->ip.dst);
+	if ((tcp || in->tp.proto == DEC_P_UDP) && have >= 4)
+		pb_printf(b, " %s port %u", tcp ? "tcp" : "udp", tcp ? in->tcp.dport : in->udp.dport);
+	else
+		pb_printf(b, " protocol %u port ?", in->ip.proto);
+}
+
+/* ICMP destination unreachable (type 3) in tcpdump's words. */
+static void print_icmp_unreach(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
+{
+	struct dec_packet in;
+
+	if (!icmp_inner(f, d, &in)) {
+		pb_printf(b, "unreachable, code %u", d->icmp.code);
+		return;
+	}
+	switch (d->icmp.code) {
+	case 0:
+	case 1:
+		pb_printf(b, "%s ", d->icmp.code ? "host" : "net");
+		pb_ip(b, 4, in.ip.dst);
+		pb_puts(b, " unreachable");
+		break;
+	case 2:
+		pb_ip(b, 4, in.ip.dst);
+		pb_printf(b, " protocol %u unreachable", in.ip.proto);
+		break;
+	case 3:
+		print_inner_port(&in, b);
+		pb_puts(b, " unreachable");
+		break;
+	case 4:
+		pb_ip(b, 4, in.ip.dst);
+		pb_printf(b, " unreachable - need to frag (mtu %u)", d->icmp.rest & 0xffff);
+		break;
+	default:
+		pb_ip(b, 4, in.ip.dst);
+		pb_printf(b, " unreachable - code %u", d->icmp.code);
+		break;
+	}
 }
 
 /* ICMP messages (RFC 792) tcpdump names; others as "type-#N". */
-static void print_icmp(const struct dec_packet *d, struct pbuf *b)
+static void print_icmp(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_icmp *m = &d->icmp;
 
@@ -154,7 +230,7 @@ static void print_icmp(const struct dec_packet *d, struct pbuf *b)
 		pb_printf(b, "echo %s, id %u, seq %u", m->type ? "request" : "reply", m->id, m->seq);
 		break;
 	case 3:
-		pb_printf(b, "unreachable, code %u", m->code);
+		print_icmp_unreach(f, d, b);
 		break;
 	case 4:
 		pb_puts(b, "source quench");
@@ -217,6 +293,30 @@ static const char *icmp6_name(uint8_t type)
 	}
 }
 
+/* ICMPv6 destination unreachable detail (RFC 4443 3.1 codes). */
+static void print_icmp6_unreach(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
+{
+	static const char *const codes[] = { "unreachable route", "unreachable prohibited",
+					     "beyond scope", "unreachable address",
+					     "unreachable port" };
+	struct dec_packet in;
+	uint8_t code = d->icmp.code;
+
+	if (code < 5)
+		pb_printf(b, ", %s", codes[code]);
+	else
+		pb_printf(b, ", unknown unreach code (%u)", code);
+	if (!icmp_inner(f, d, &in))
+		return;
+	if (code == 4) {
+		pb_puts(b, ", ");
+		print_inner_port(&in, b);
+	} else if (code == 0 || code == 1 || code == 3) {
+		pb_puts(b, " ");
+		pb_ip(b, 6, in.ip.dst);
+	}
+}
+
 static void print_icmp6(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_icmp *m = &d->icmp;
@@ -231,6 +331,8 @@ static void print_icmp6(const struct frame *f, const struct dec_packet *d, struc
 		pb_puts(b, tp_caplen(f, d) >= 1 ? " [|icmp6]" : "[|icmp6]");
 		return;
 	}
+	if (m->type == 1)
+		print_icmp6_unreach(f, d, b);
 	if (m->is_echo)
 		pb_printf(b, ", id %u, seq %u", m->id, m->seq);
 	if (m->has_target) {
@@ -250,6 +352,11 @@ static bool print_tp_failure(const struct frame *f, const struct dec_packet *d, 
 
 	if (d->tp.proto == DEC_P_ICMPV6 && d->tp.status == DEC_TRUNCATED && tp_caplen(f, d) >= 1)
 		return false; /* printed with its type name, like tcpdump */
+	if (d->tp.proto == DEC_P_TCP && d->tp.status == DEC_TRUNCATED && tp_caplen(f, d) >= 20) {
+		print_tcp_fixed(d, b); /* only the options were cut */
+		pb_puts(b, " [|tcp]");
+		return true;
+	}
 	if (d->tp.status == DEC_TRUNCATED) {
 		pb_printf(b, " [|%s]", d->tp.proto == DEC_P_ICMPV6 ? "icmp6" : n);
 		return true;
@@ -289,7 +396,7 @@ void print_transport(const struct print_opts *o, const struct frame *f,
 		pb_printf(b, "UDP, length %u", d->udp.len - 8u);
 		break;
 	case DEC_P_ICMP:
-		print_icmp(d, b);
+		print_icmp(f, d, b);
 		break;
 	case DEC_P_ICMPV6:
 		print_icmp6(f, d, b);

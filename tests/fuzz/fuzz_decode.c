@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* libFuzzer target for the decoders and both printers; without libFuzzer, a replay main() runs files given as arguments. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcaprec/decode.h"
+#include "pcaprec/frame.h"
+#include "pcaprec/print.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * Input: one byte choosing the link type, one byte choosing the depth and
+ * printer options, then the frame. The frame is copied into a buffer of
+ * exactly its size so that a sanitizer sees any read past caplen.
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint32_t linktypes[] = {
+		LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW,
+		LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_NULL, LINKTYPE_LOOP,
+	};
+	struct dec_packet d;
+	struct print_opts o = { 0 };
+	struct print_state st = { 0 };
+	char line[PRINT_LINE_MAX];
+
+	if (size < 2 || size - 2 > FRAME_MAX_CAPLEN)
+		return 0;
+	uint32_t lt = linktypes[data[0] % (sizeof linktypes / sizeof linktypes[0])];
+	enum dec_depth depth = (enum dec_depth)(DEC_DEPTH_LINK + data[1] % 4);
+	size_t caplen = size - 2;
+	uint8_t *pkt = malloc(caplen ? caplen : 1);
+	if (pkt == NULL)
+		return 0;
+	memcpy(pkt, data + 2, caplen);
+
+	/* origlen: the caplen, or more (as if cut by a snaplen) */
+	uint32_t origlen = (uint32_t)caplen + ((data[1] & 0x10) ? 100u : 0u);
+	dec_packet(lt, pkt, caplen, origlen, depth, &d);
+	if (d.payload_off + d.payload_caplen > caplen)
+		abort(); /* the payload window must lie inside the capture */
+	if (depth == DEC_DEPTH_ALL) {
+		struct frame f = { .ts_ns = 1700000000123456789ull, .caplen = (uint32_t)caplen,
+				   .origlen = origlen, .linktype = lt, .data = pkt };
+		o.link = (data[1] & 0x20) != 0;
+		o.verbose = (data[1] & 0x40) != 0;
+		o.utc = true;
+		size_t n = print_line(&o, &st, &f, &d, line, sizeof line);
+		if (n == 0 || n >= sizeof line || line[n - 1] != '\n' || strlen(line) != n)
+			abort();
+		n = print_json(&o, &st, &f, &d, line, sizeof line);
+		if (n == 0 || n >= sizeof line || line[n - 1] != '\n' || strlen(line) != n)
+			abort();
+	}
+	free(pkt);
+	return 0;
+}
+
+#ifndef PCAPREC_LIBFUZZER
+/* Replay: run every file named on the command line once (corpus regression). */
+int main(int argc, char **argv)
+{
+	int bad = 0;
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		static uint8_t buf[FRAME_MAX_CAPLEN + 2];
+		size_t n;
+		if (f == NULL) {
+			fprintf(stderr, "fuzz_decode: cannot open %s\n", argv[i]);
+			bad = 1;
+			continue;
+		}
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, n);
+	}
+	printf("fuzz_decode: replayed %d inputs\n", argc - 1);
+	return bad;
+}
+#endif
