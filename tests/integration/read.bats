@@ -161,3 +161,19 @@ compare() {
 	[ "$status" -eq 0 ]
 	"$PCAPREC" read --json "$TESTDATA/corpus.pcap" | jq -e -s 'length == 70' >/dev/null
 }
+
+@test "fuzz corpus replays cleanly through the decoders and both printers" {
+	run "$TOOLS/fuzz_decode" "$BATS_TEST_DIRNAME/../fuzz/corpus/decode"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "replayed "*" inputs" ]]
+	[ "$(ls "$BATS_TEST_DIRNAME/../fuzz/corpus/decode" | wc -l)" -ge 80 ]
+}
+
+@test "libFuzzer: 10 s bounded run of fuzz_decode (clang)" {
+	cd "$BATS_TEST_DIRNAME/../.."
+	run make -s fuzz FUZZ_TARGETS=fuzz_decode FUZZ_TIME=10
+	echo "$output" | tail -20
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Done "*" runs in "* ]]
+}
