@@ -28,8 +28,14 @@ struct ring_opts {
 	uint32_t block_tov_ms;       /* block retire timeout (0 = default) */
 	uint32_t iface_id;           /* copied into frame.iface (pcapng interface id) */
 	/*
-	 * Optional classic BPF program attached with SO_ATTACH_FILTER before the
-	 * socket is bound, so no frame ever bypasses it. NULL = everything.
+	 * Optional classic BPF program (compiled for ring_linktype's bytes),
+	 * attached with SO_ATTACH_FILTER before the socket is bound, so no frame
+	 * ever bypasses it. NULL = everything. The kernel runs it on the frame
+	 * as it sees it, which differs from the frame we produce when a VLAN tag
+	 * was stripped into metadata or the ring is cooked (no link header). So
+	 * ring_open guards the program to accept every tagged frame, and does
+	 * not attach it at all on cooked rings; the caller must run the filter
+	 * itself on every frame ring_block_next_frame marks `rewritten`.
 	 */
 	const struct sock_filter *filter;
 	uint16_t filter_len;
@@ -54,6 +60,7 @@ struct ring_block {
 	uint32_t index;              /* block number in the ring */
 	uint32_t frames_left;
 	size_t next_off;             /* offset of the next tpacket3_hdr inside the block */
+	bool rewritten;              /* the last frame differs from what a kernel filter saw */
 };
 
 /*
@@ -64,6 +71,14 @@ struct ring_block {
  * naming the interface and, for EPERM, the capability.
  */
 struct ring *ring_open(const struct ring_opts *o, int *errnum, char *err, size_t errlen);
+
+/*
+ * The LINKTYPE_* ring_open would produce for interface `ifname` ("any"
+ * included), without opening anything or needing privilege; so a filter can
+ * be compiled for it first. -1 with *errnum and a message like ring_open's.
+ */
+int capture_iface_linktype(const char *ifname, uint32_t *linktype, int *errnum, char *err,
+			   size_t errlen);
 
 /* Undo promiscuous mode, unmap, close. NULL is a no-op. Blocks handed out become invalid. */
 void ring_close(struct ring *r);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "pcaprec/capture.h"
+#include "pcaprec/filter.h"
 #include "pcaprec/frame.h"
 #include "pcaprec/writer.h"
 
@@ -45,6 +46,12 @@ struct record_opts {
 	struct ring **rings;         /* ring i produces frames with iface id i */
 	size_t nrings;
 	struct record_sink sink;
+	/*
+	 * NULL, or one program per ring (len 0 = none): the same program given
+	 * to ring_open, run here on the frames the kernel could not judge
+	 * (ring_block.rewritten).
+	 */
+	const struct filter_prog *filters;
 	uint64_t max_frames;         /* -c: stop after this many written frames (0 = no limit) */
 	uint64_t duration_ns;        /* --duration: stop after this long (0 = no limit) */
 	uint64_t tick_ns;            /* sink tick period (0 = 1 s) */

@@ -96,6 +96,24 @@ out:
 	return rc;
 }
 
+int capture_iface_linktype(const char *ifname, uint32_t *linktype, int *errnum, char *err,
+			   size_t errlen)
+{
+	struct dev_info d = { 0, 0 };
+
+	*errnum = 0;
+	if (strcmp(ifname, "any") == 0) {
+		*linktype = LINKTYPE_LINUX_SLL2;
+		return 0;
+	}
+	if (dev_lookup(ifname, &d, errnum, err, errlen) < 0)
+		return -1;
+	*linktype = capture_linktype_for_arphrd(d.arphrd);
+	if (*linktype == 0)
+		*linktype = LINKTYPE_LINUX_SLL2;
+	return 0;
+}
+
 static int ring_socket(struct ring *r, int *errnum, char *err, size_t errlen)
 {
 	int ver = TPACKET_V3;
@@ -172,20 +190,53 @@ static int ring_map(struct ring *r, size_t buffer_size, uint32_t tov_ms, int *er
 	return 0;
 }
 
+/*
+ * Attach o->filter behind a guard that accepts every frame whose VLAN tag the
+ * kernel stripped (SKF_AD_VLAN_TAG_PRESENT): the program was written for the
+ * tagged bytes we produce, so those frames are judged in user space.
+ */
+static int ring_attach_filter(struct ring *r, const struct ring_opts *o, int *errnum,
+			      char *err, size_t errlen)
+{
+	static const struct sock_filter guard[3] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+	};
+	struct sock_filter *insns;
+	struct sock_fprog prog;
+	size_t n = 3u + o->filter_len;
+	int rc = 0;
+
+	if (n > BPF_MAXINSNS) {
+		*errnum = E2BIG;
+		return errf(err, errlen, "filter for '%s' has %u instructions, more than the "
+			    "kernel's %d", r->ifname, o->filter_len, BPF_MAXINSNS - 3);
+	}
+	insns = calloc(n, sizeof *insns);
+	if (!insns) {
+		*errnum = ENOMEM;
+		return errf(err, errlen, "out of memory");
+	}
+	memcpy(insns, guard, sizeof guard);
+	memcpy(insns + 3, o->filter, o->filter_len * sizeof *insns);
+	prog.len = (unsigned short)n;
+	prog.filter = insns;
+	if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
+		*errnum = errno;
+		rc = errf(err, errlen, "attaching the filter on '%s': %s", r->ifname, strerror(errno));
+	}
+	free(insns);
+	return rc;
+}
+
 static int ring_bind(struct ring *r, const struct ring_opts *o, int *errnum, char *err,
 		     size_t errlen)
 {
 	struct sockaddr_ll sll;
 
-	if (o->filter) {
-		struct sock_fprog prog = { o->filter_len, (struct sock_filter *)o->filter };
-
-		if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
-			*errnum = errno;
-			return errf(err, errlen, "attaching the filter on '%s': %s", r->ifname,
-				    strerror(errno));
-		}
-	}
+	if (o->filter && !r->cooked && ring_attach_filter(r, o, errnum, err, errlen) < 0)
+		return -1;
 	memset(&sll, 0, sizeof sll);
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
@@ -324,11 +375,13 @@ void ring_release_block(struct ring_block *b)
 
 /*
  * Turn the ring entry `h` into a frame, rewriting bytes in front of the
- * packet in place (the kernel left RING_RESERVE spare bytes there).
+ * packet in place (the kernel left RING_RESERVE spare bytes there). Returns
+ * true when the bytes differ from what the kernel (and its filter) saw.
  */
-static void ring_fill_frame(const struct ring *r, struct tpacket3_hdr *h,
+static bool ring_fill_frame(const struct ring *r, struct tpacket3_hdr *h,
 			    const struct sockaddr_ll *sll, struct frame *f)
 {
+	bool rewritten = r->cooked;
 	uint8_t *data;
 	uint32_t caplen = h->tp_snaplen, origlen = h->tp_len;
 
@@ -347,6 +400,7 @@ static void ring_fill_frame(const struct ring *r, struct tpacket3_hdr *h,
 
 			if (n) {
 				data = n;
+				rewritten = true;
 				caplen += VLAN_TAG_LEN;
 				origlen += VLAN_TAG_LEN;
 			}
@@ -359,12 +413,14 @@ static void ring_fill_frame(const struct ring *r, struct tpacket3_hdr *h,
 	f->iface = r->iface_id;
 	f->dir = sll->sll_pkttype == PACKET_OUTGOING ? FRAME_DIR_OUT : FRAME_DIR_IN;
 	f->data = data;
+	return rewritten;
 }
 
 bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 {
 	const struct ring *r = b->ring;
 	uint8_t *base = r->map + (size_t)b->index * r->block_size;
+
 
 	while (b->frames_left > 0) {
 		struct tpacket3_hdr *h;
@@ -387,7 +443,7 @@ bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 		if (sll->sll_pkttype == PACKET_OUTGOING &&
 		    (r->loopback_dev || (r->cooked && sll->sll_hatype == ARPHRD_LOOPBACK)))
 			continue;
-		ring_fill_frame(r, h, sll, f);
+		b->rewritten = ring_fill_frame(r, h, sll, f);
 		return true;
 	}
 	return false;

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include "pcaprec/capture.h"
 #include "pcaprec/cli.h"
+#include "pcaprec/filter.h"
 #include "pcaprec/record.h"
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
@@ -25,6 +27,8 @@ struct rec_args {
 	bool quiet;
 	uint64_t count;
 	uint64_t duration_ns;
+	struct filter_opts filter;
+	char *expr;                  /* trailing words joined, owned */
 };
 
 static void rec_usage(FILE *out)
@@ -49,6 +53,11 @@ static void rec_usage(FILE *out)
 "                         number is KiB as in tcpdump; suffixes K M G)\n"
 "  -c, --count N          stop after N frames\n"
 "      --duration DUR     stop after DUR (30s, 15m, 1h, 1d)\n"
+"      --filter EXPR      keep only frames matching a pcap-filter(7) expression\n"
+"                         (also: the words after the options, as in tcpdump);\n"
+"                         compiled to classic BPF and run in the kernel\n"
+"  -F FILE                read the filter expression from FILE\n"
+"      --bpf FILE         use a BPF program in tcpdump -ddd form\n"
 "  -q, --quiet            no start banner and no statistics on stderr\n"
 "  -h, --help             this help\n"
 "\n"
@@ -62,7 +71,7 @@ static int rec_bad(const char *flag, const char *val, const char *want)
 	return EXIT_USAGE;
 }
 
-enum { OPT_FORMAT = 256, OPT_DURATION };
+enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF };
 
 static int rec_opt(struct rec_args *a, int c, const char *arg)
 {
@@ -93,6 +102,9 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (!parse_uint(arg, 1, UINT64_MAX, &a->count))
 			return rec_bad("-c/--count", arg, "want a positive integer");
 		return 0;
+	case OPT_FILTER: a->filter.expr = arg; return 0;
+	case 'F': a->filter.expr_file = arg; return 0;
+	case OPT_BPF: a->filter.bpf_file = arg; return 0;
 	case OPT_DURATION:
 		if (!parse_duration(arg, &a->duration_ns))
 			return rec_bad("--duration", arg, "want a duration like 30s, 15m, 1h");
@@ -110,6 +122,28 @@ static bool has_suffix(const char *s, const char *suf)
 	return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
+/* The words of a trailing filter expression joined by spaces (malloc'd), or NULL. */
+static char *rec_join(int n, char **words)
+{
+	size_t len = 1, off = 0;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		size_t w = strlen(words[i]);
+
+		if (i)
+			s[off++] = ' ';
+		memcpy(s + off, words[i], w);
+		off += w;
+	}
+	return s;
+}
+
 /* Parse argv into *a; returns -1 to continue, else an exit code. */
 static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format *fmt)
 {
@@ -123,6 +157,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "bpf", required_argument, NULL, OPT_BPF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -130,7 +166,7 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 
 	optind = 1;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:pB:c:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:s:pB:c:qhF:", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			rec_usage(stdout);
 			return EXIT_OK;
@@ -140,9 +176,17 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 			return rc;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "pcaprec record: unexpected argument '%s' (filters are not "
-			"supported yet)\n", argv[optind]);
-		return EXIT_USAGE;
+		if (a->filter.expr) {
+			fprintf(stderr, "pcaprec record: both --filter and a trailing expression "
+				"('%s') given\n", argv[optind]);
+			return EXIT_USAGE;
+		}
+		a->expr = rec_join(argc - optind, argv + optind);
+		if (!a->expr) {
+			fprintf(stderr, "pcaprec record: out of memory\n");
+			return EXIT_ERROR;
+		}
+		a->filter.expr = a->expr;
 	}
 	if (a->nifaces == 0 || !a->out) {
 		fprintf(stderr, "pcaprec record: %s is required\n", a->nifaces ? "-w FILE" : "-i IFACE");
@@ -162,15 +206,51 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	return -1;
 }
 
-static int rec_open_rings(const struct rec_args *a, struct ring **rings)
+static bool rec_has_filter(const struct filter_opts *f)
+{
+	return f->expr || f->expr_file || f->bpf_file;
+}
+
+/*
+ * Compile the filter for interface `name`'s link type into *prog. Returns 0
+ * (prog zeroed when there is no filter) or an exit code.
+ */
+static int rec_filter(const struct rec_args *a, const char *name, struct filter_prog *prog)
+{
+	char err[1024];
+	uint32_t lt = 0;
+	int e = 0;
+
+	memset(prog, 0, sizeof *prog);
+	if (!rec_has_filter(&a->filter))
+		return 0;
+	if (capture_iface_linktype(name, &lt, &e, err, sizeof err) < 0) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		return EXIT_ERROR;
+	}
+	if (filter_from_options(&a->filter, lt, a->snaplen, prog, err, sizeof err) < 0) {
+		fprintf(stderr, "pcaprec record: filter: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Open one ring per -i, each with the filter compiled for its link type into progs[i]. */
+static int rec_open_rings(const struct rec_args *a, struct ring **rings,
+			  struct filter_prog *progs)
 {
 	char err[512];
 
 	for (size_t i = 0; i < a->nifaces; i++) {
 		struct ring_opts ro;
-		int e = 0;
+		int e = 0, rc = rec_filter(a, a->ifnames[i], &progs[i]);
+		const struct filter_prog prog = progs[i];
 
+		if (rc)
+			return rc;
 		memset(&ro, 0, sizeof ro);
+		ro.filter = prog.insns;
+		ro.filter_len = (uint16_t)prog.len;
 		ro.ifname = a->ifnames[i];
 		ro.snaplen = a->snaplen;
 		ro.buffer_size = (size_t)a->buffer;
@@ -197,7 +277,8 @@ static void rec_report(const struct record_result *res)
 }
 
 /* Open the output and run the loop; rings stay owned by the caller. */
-static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings)
+static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings,
+		       const struct filter_prog *progs)
 {
 	struct writer_iface wi[REC_MAX_IFACES];
 	struct utsname un;
@@ -218,6 +299,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 		wi[i].name = ring_ifname(rings[i]);
 		wi[i].linktype = ring_linktype(rings[i]);
 		wi[i].snaplen = ring_snaplen(rings[i]);
+		wi[i].filter = a->filter.expr;
 	}
 	memset(&wo, 0, sizeof wo);
 	wo.format = fmt;
@@ -234,6 +316,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	ro.rings = rings;
 	ro.nrings = a->nifaces;
 	ro.sink = file_sink_get(fs);
+	ro.filters = progs;
 	ro.max_frames = a->count;
 	ro.duration_ns = a->duration_ns;
 	record_signals_install();
@@ -257,21 +340,28 @@ int cmd_record(int argc, char **argv)
 {
 	struct rec_args a;
 	struct ring *rings[REC_MAX_IFACES];
+	struct filter_prog progs[REC_MAX_IFACES];
 	enum out_format fmt;
 	int rc;
 
 	memset(&a, 0, sizeof a);
 	memset(rings, 0, sizeof rings);
+	memset(progs, 0, sizeof progs);
 	a.promisc = true;
 	a.snaplen = CAPTURE_DEFAULT_SNAPLEN;
 	a.buffer = CAPTURE_DEFAULT_BUFFER;
 	rc = rec_parse(argc, argv, &a, &fmt);
-	if (rc >= 0)
+	if (rc >= 0) {
+		free(a.expr);
 		return rc;
-	rc = rec_open_rings(&a, rings);
+	}
+	rc = rec_open_rings(&a, rings, progs);
 	if (rc == 0)
-		rc = rec_capture(&a, fmt, rings);
-	for (size_t i = 0; i < a.nifaces; i++)
+		rc = rec_capture(&a, fmt, rings, progs);
+	for (size_t i = 0; i < a.nifaces; i++) {
 		ring_close(rings[i]);
+		filter_free(&progs[i]);
+	}
+	free(a.expr);
 	return rc;
 }

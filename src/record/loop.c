@@ -31,7 +31,17 @@ static void loop_block(struct loop_state *s, struct ring_block *b, size_t ring_i
 	struct frame f;
 
 	while (!s->done && ring_block_next_frame(b, &f)) {
-		int rc = sink->ops->write(sink->ctx, &f, err, errlen);
+		int rc;
+
+		if (b->rewritten && s->o->filters && s->o->filters[ring_i].len) {
+			uint32_t keep = filter_run(&s->o->filters[ring_i], f.data, f.caplen, f.origlen);
+
+			if (keep == 0)
+				continue;
+			if (keep < f.caplen)
+				f.caplen = keep;
+		}
+		rc = sink->ops->write(sink->ctx, &f, err, errlen);
 
 		if (rc == 0) {
 			s->res->frames++;

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# pcaprec record with a filter keeps exactly the frames libpcap's compiler
+# (tcpdump -r FILE EXPR) keeps from an unfiltered capture of the same
+# traffic, VLAN-tagged frames and cooked (-i any) captures included.
+
+load ../lib/netns
+load ../lib/record
+
+setup() {
+	require_root
+	netns_up
+	OUT="$BATS_TEST_TMPDIR"
+	PIDS=()
+}
+
+teardown() {
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	netns_down
+}
+
+# Start a recorder in B; extra args after the file.
+start_bg() {
+	local file=$1
+	shift
+	: >"$file.err"
+	ip netns exec "$NS_B" "$PCAPREC" record -w "$file" "$@" 2>"$file.err" &
+	PIDS+=($!)
+	for i in $(seq 100); do grep -q 'recording on' "$file.err" && return 0; sleep 0.05; done
+	cat "$file.err"
+	return 1
+}
+
+# Background frames (IPv6 DAD, router solicitations) can come while the
+# recorders start one by one or stop; compare only frames between T0 and T1.
+traffic() {
+	T0=$(date +%s.%N)
+	timeout 30 ip netns exec "$NS_A" /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/sendframes.py" \
+		"$IF_A" "$MAC_A" "$MAC_B" "$OUT/sent.hex"
+	send_udp 20 FLT
+	in_a timeout 5 ping -c 2 -i 0.2 -W 1 192.0.2.2 >/dev/null
+	in_a timeout 5 ping -6 -c 2 -i 0.2 -W 1 2001:db8::2 >/dev/null
+	sleep 0.3
+	T1=$(date +%s.%N)
+	for p in "${PIDS[@]}"; do kill -INT "$p"; done
+	for p in "${PIDS[@]}"; do wait "$p"; done
+	PIDS=()
+}
+
+# Frames (caplen, len, bytes) of filtered capture $1 equal tcpdump's pick by
+# expression $3 from the unfiltered capture $2.
+same_as_libpcap() {
+	tcpdump -r "$2" -w "$OUT/ref.pcap" "$3" 2>/dev/null
+	window() { awk -v t0="$T0" -v t1="$T1" '$2 >= t0 && $2 <= t1 { print $3, $4, $5 }'; }
+	"$TOOLS/pktlist" "$OUT/ref.pcap" | window >"$OUT/ref.txt"
+	"$TOOLS/pktlist" "$1" | window >"$OUT/got.txt"
+	echo "filter '$3': libpcap $(wc -l <"$OUT/ref.txt"), pcaprec $(wc -l <"$OUT/got.txt")"
+	[ -s "$OUT/ref.txt" ]
+	diff "$OUT/ref.txt" "$OUT/got.txt"
+}
+
+@test "filters on Ethernet (kernel-side, tagged frames re-judged) match libpcap" {
+	start_bg "$OUT/all.pcapng" -i "$IF_B"
+	start_bg "$OUT/udp.pcapng" -i "$IF_B" --filter 'udp port 40009'
+	start_bg "$OUT/vlan.pcapng" -i "$IF_B" vlan
+	start_bg "$OUT/notvlan.pcapng" -i "$IF_B" --filter 'udp and not vlan'
+	start_bg "$OUT/icmp.pcapng" -i "$IF_B" -s 60 --filter 'icmp or icmp6 or arp'
+	traffic
+	same_as_libpcap "$OUT/udp.pcapng" "$OUT/all.pcapng" 'udp port 40009'
+	same_as_libpcap "$OUT/vlan.pcapng" "$OUT/all.pcapng" 'vlan'
+	same_as_libpcap "$OUT/notvlan.pcapng" "$OUT/all.pcapng" 'udp and not vlan'
+	editcap -s 60 "$OUT/all.pcapng" "$OUT/all60.pcapng"
+	same_as_libpcap "$OUT/icmp.pcapng" "$OUT/all60.pcapng" 'icmp or icmp6 or arp'
+	# the expression is recorded as the interface's if_filter
+	capinfos "$OUT/udp.pcapng" | grep -q 'udp port 40009'
+}
+
+@test "a filter on -i any (cooked, judged in user space) matches libpcap" {
+	start_bg "$OUT/all.pcapng" -i any
+	start_bg "$OUT/icmp.pcapng" -i any --filter 'icmp or udp port 40009'
+	traffic
+	same_as_libpcap "$OUT/icmp.pcapng" "$OUT/all.pcapng" 'icmp or udp port 40009'
+}
+
+@test "a bad filter expression: exit 2 with the compiler's message, no file" {
+	run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/bad.pcapng" --filter 'udp port'
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"filter:"* ]]
+	[ ! -e "$OUT/bad.pcapng" ]
+	run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/bad.pcapng" --filter udp tcp
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"both --filter and a trailing expression"* ]]
+}
