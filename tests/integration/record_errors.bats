@@ -65,7 +65,7 @@ teardown() {
 	check "--format" -i "$IF_B" -w "$OUT/x" --format pcapx
 	check "-i IFACE is required" -w "$OUT/x"
 	check "-w FILE is required" -i "$IF_B"
-	check "unexpected argument" -i "$IF_B" -w "$OUT/x" extra
+	check "filter:" -i "$IF_B" -w "$OUT/x" extra words
 	check "unrecognized option" -i "$IF_B" -w "$OUT/x" --bogus
 	[ ! -e "$OUT/x" ]
 }
