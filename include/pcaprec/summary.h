@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Capture summaries: totals, protocol hierarchy, conversations, endpoints, ports, time series. */
+#ifndef PCAPREC_SUMMARY_H
+#define PCAPREC_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pcaprec/decode.h"
+#include "pcaprec/frame.h"
+
+/*
+ * Memory is bounded whatever the input: the flow table holds at most
+ * `max_flows` conversations (all kinds together; packets of further flows
+ * are counted into a per-kind "folded" bucket and reported), the time series
+ * at most TSERIES_MAX_BUCKETS buckets (the interval widens when it would
+ * need more), the protocol tree at most PHS_MAX_NODES nodes, and port
+ * counters are two fixed arrays of 65536 entries.
+ */
+#define SUMMARY_DEFAULT_MAX_FLOWS 1000000u
+#define SUMMARY_DEFAULT_TOP 10u
+#define SUMMARY_MAX_IFACES 64u      /* interfaces counted separately; more share the last slot */
+
+/* ---------------------------------------------------------------- flow table */
+
+/* Conversation kinds, as tshark's -z conv,eth|ip|ipv6|tcp|udp. Zero marks an empty slot. */
+enum flow_kind {
+	FLOW_NONE = 0,
+	FLOW_ETH,
+	FLOW_IP4,
+	FLOW_IP6,
+	FLOW_TCP,
+	FLOW_UDP,
+	FLOW_KINDS
+};
+
+/*
+ * A conversation key, normalized so that (a, port_a) <= (b, port_b)
+ * (addresses compared bytewise, then ports). Unused address bytes are zero.
+ * `family` is 4 or 6 for IP-based kinds, 0 for Ethernet. 40 bytes, compared
+ * and hashed as a whole, so build keys with flow_key_make().
+ */
+struct flow_key {
+	uint8_t a[16];
+	uint8_t b[16];
+	uint16_t port_a;
+	uint16_t port_b;
+	uint8_t kind;       /* enum flow_kind */
+	uint8_t family;
+	uint8_t addr_len;   /* 6, 4 or 16 */
+	uint8_t pad;
+};
+
+/*
+ * One conversation. Index 0 of pkts/bytes counts packets from key.a to
+ * key.b, index 1 the other way. `a_first` is 1 when key.a sent the first
+ * packet seen (reports show the first sender as tshark's "Address A").
+ */
+struct flow {
+	struct flow_key key;
+	uint32_t hash;
+	uint8_t a_first;
+	uint8_t pad[3];
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	uint64_t first_ns;
+	uint64_t last_ns;
+};
+
+/* Packets and bytes that belonged to flows the table had no room for. */
+struct flow_fold {
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
+struct flowtab;
+
+/*
+ * Fill `*k` for a packet of `kind` from `src`/`dst` (addr_len bytes each)
+ * and ports (0 for kinds without ports), normalized; returns the direction:
+ * 0 when src became key.a, 1 when src became key.b.
+ */
+int flow_key_make(struct flow_key *k, enum flow_kind kind, uint8_t family,
+		  const uint8_t *src, const uint8_t *dst, size_t addr_len,
+		  uint16_t sport, uint16_t dport);
+
+/* Hash of a normalized key (multiply-xor over its five 64-bit words). */
+uint32_t flow_key_hash(const struct flow_key *k);
+
+/*
+ * An empty table that will hold at most `max_flows` (>= 1) entries. It
+ * starts small and doubles up to its maximum, keeping load <= 3/4. NULL on
+ * allocation failure.
+ */
+struct flowtab *flowtab_open(uint64_t max_flows);
+void flowtab_close(struct flowtab *t);
+
+/*
+ * Count one packet of `bytes` at time `ts_ns` going in direction `dir` (as
+ * returned by flow_key_make) of the flow `k`. Returns the entry, or NULL
+ * when the flow is new and the table is full: then the packet is added to
+ * the kind's fold counters instead.
+ */
+struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,
+			 uint64_t bytes, uint64_t ts_ns);
+
+/* The entry for `k`, or NULL. */
+struct flow *flowtab_find(const struct flowtab *t, const struct flow_key *k);
+
+/* Entries held, in total or of one kind. */
+uint64_t flowtab_count(const struct flowtab *t);
+uint64_t flowtab_count_kind(const struct flowtab *t, enum flow_kind kind);
+
+/* Packets and bytes folded for `kind`. */
+struct flow_fold flowtab_folded(const struct flowtab *t, enum flow_kind kind);
+
+/*
+ * Pointers to every entry of `kind`, written to out[0..n) (out must have
+ * room for flowtab_count_kind() entries). Returns n. Entries stay owned by
+ * the table and valid until the next flowtab_add or flowtab_close.
+ */
+size_t flowtab_collect(const struct flowtab *t, enum flow_kind kind,
+		       const struct flow **out);
+
+/* Bytes allocated by the table now. */
+size_t flowtab_memory(const struct flowtab *t);
+
+/* ---------------------------------------------------------------- time series */
+
+#define TSERIES_MAX_BUCKETS 8192u
+
+struct tbucket {
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
+/*
+ * Packets and bytes per interval since `origin_ns` (the first packet).
+ * With a fixed interval (the user's --interval) the interval is widened by
+ * integer factors (x2, x5) only when TSERIES_MAX_BUCKETS would not cover the
+ * capture; with automatic interval it starts at 1 us and widens through
+ * round steps (1, 2, 10, 20 ... us/ms/s, 1 min, 2 min, 10 min, 20 min, 1 h, 2 h, 6 h,
+ * 12 h, 1 d ...), each an integer multiple of the last, so buckets merge
+ * exactly. Packets earlier than origin count in bucket 0.
+ */
+struct tseries {
+	uint64_t origin_ns;
+	uint64_t interval_ns;
+	uint64_t user_interval_ns;  /* 0 = automatic */
+	uint32_t nbuckets;          /* buckets in use: highest index seen + 1 */
+	uint32_t step;              /* position in the widening sequence */
+	bool started;
+	bool widened;               /* a user interval had to be widened */
+	struct tbucket b[TSERIES_MAX_BUCKETS];
+};
+
+/* Start an empty series; `interval_ns` 0 = automatic. */
+void tseries_init(struct tseries *t, uint64_t interval_ns);
+
+/* Count one packet. */
+void tseries_add(struct tseries *t, uint64_t ts_ns, uint64_t bytes);
+
+/*
+ * The interval to show: for an automatic series the smallest round interval
+ * (1/2/5 x 10^k ns up to seconds, then 1 s 2 s 5 s 10 s 15 s 30 s, 1/2/5/10/15/30 min,
+ * 1/2/3/6/12 h, 1/2/5/10 d ...) that is a multiple of the internal interval
+ * and gives at most `max_rows` buckets; the user's (possibly widened)
+ * interval otherwise.
+ */
+uint64_t tseries_display_interval(const struct tseries *t, uint32_t max_rows);
+
+/*
+ * Regroup into `out` (room for `cap` buckets) at `interval_ns`, a multiple
+ * of t->interval_ns. Returns the bucket count (at most cap; later buckets
+ * are added into the last one).
+ */
+uint32_t tseries_regroup(const struct tseries *t, uint64_t interval_ns,
+			 struct tbucket *out, uint32_t cap);
+
+/* ---------------------------------------------------------------- protocol hierarchy */
+
+#define PHS_MAX_NODES 256u
+#define PHS_MAX_DEPTH 12u
+
+/* Protocol names of the hierarchy, named as tshark's -z io,phs names them. */
+enum phs_proto {
+	PHS_ROOT = 0,
+	PHS_ETH, PHS_LLC, PHS_SLL, PHS_RAW, PHS_NULL, PHS_LOOP, PHS_LINK_OTHER,
+	PHS_VLAN, PHS_QINQ,
+	PHS_ARP, PHS_IP, PHS_IPV6, PHS_NET_OTHER,
+	PHS_TCP, PHS_UDP, PHS_ICMP, PHS_ICMPV6, PHS_TP_OTHER,
+	PHS_TRUNCATED, PHS_INVALID,
+	PHS_NPROTO
+};
+
+struct phs_node {
+	uint8_t proto;      /* enum phs_proto */
+	uint8_t depth;
+	uint16_t parent;
+	uint16_t child[PHS_NPROTO];  /* node index, 0 = none (node 0 is the root) */
+	uint64_t frames;
+	uint64_t bytes;
+};
+
+struct phs {
+	uint32_t nnodes;
+	struct phs_node node[PHS_MAX_NODES];
+};
+
+void phs_init(struct phs *h);
+
+/* Count a frame of `bytes` along `path` (n protocols, outermost first). */
+void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes);
+
+/* tshark's name of a protocol ("eth", "ip", "tcp", "_ws.short"...). */
+const char *phs_proto_name(enum phs_proto p);
+
+/* The path of one decoded packet into path[0..PHS_MAX_DEPTH); returns its length. */
+size_t phs_path(const struct dec_packet *d, uint8_t *path);
+
+/* ---------------------------------------------------------------- report helpers (src/summary/report.c) */
+
+/* One endpoint, derived from the conversations of one kind (as tshark's -z endpoints). */
+struct sum_endpoint {
+	uint8_t addr[16];
+	uint8_t addr_len;
+	uint8_t family;
+	uint16_t port;
+	uint64_t tx_pkts, tx_bytes;
+	uint64_t rx_pkts, rx_bytes;
+};
+
+/* Packets and bytes seen on one TCP or UDP port (either end). */
+struct sum_port {
+	uint16_t port;
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
+/*
+ * All conversations of `kind`, sorted by total bytes (then frames, then
+ * start) descending, into a malloc'd array the caller frees. Returns the
+ * count (*rows may be NULL when 0), or -1 when out of memory.
+ */
+long sum_conv_rows(const struct flowtab *t, enum flow_kind kind, const struct flow ***rows);
+
+/*
+ * Endpoints of the `n` conversations in rows[]: each conversation adds its
+ * A->B packets to A's tx and B's rx and the other way. Sorted like
+ * sum_conv_rows, into a malloc'd array. Returns the count or -1.
+ */
+long sum_endpoints(const struct flow *const *rows, size_t n, struct sum_endpoint **out);
+
+struct summary;
+
+/* The `max` (0 = all) busiest TCP (udp false) or UDP ports by packets, malloc'd into *out; count or -1. */
+long sum_top_ports(const struct summary *s, bool udp, size_t max, struct sum_port **out);
+
+/* An address as text: MAC aa:bb:..., dotted IPv4, RFC 5952 IPv6. */
+void sum_fmt_addr(const uint8_t *a, uint8_t addr_len, char *buf, size_t len);
+
+/* A timestamp as "2023-11-14 22:13:20.123456789" (UTC); `iso` gives "2023-11-14T22:13:20.123456789Z". */
+void sum_fmt_time(uint64_t ns, bool iso, char *buf, size_t len);
+
+/* Name of a kind as the JSON and tshark use it: "eth", "ip", "ipv6", "tcp", "udp". */
+const char *flow_kind_name(enum flow_kind kind);
+
+/* ---------------------------------------------------------------- the summary */
+
+/* One interface of an input, as its file describes it. */
+struct summary_iface {
+	char name[64];          /* if_name, or "" */
+	uint32_t linktype;
+	uint32_t snaplen;
+	bool has_stats;         /* an Interface Statistics Block was read */
+	uint64_t ifrecv, ifdrop, osdrop;
+	bool has_ifrecv, has_ifdrop, has_osdrop;
+};
+
+/* One input file, as the reader describes it. */
+struct summary_file {
+	char name[256];
+	char type[32];          /* "pcap", "pcap-ns", "pcapng" */
+	bool compressed;        /* gzip */
+	uint64_t size;          /* bytes on disk; 0 when unknown (stdin) */
+	bool size_known;
+	uint32_t snaplen;       /* pcap header / largest IDB snaplen; 0 = not set */
+	uint32_t niface;
+	struct summary_iface iface[SUMMARY_MAX_IFACES];
+};
+
+struct summary_opts {
+	uint64_t max_flows;     /* 0 = SUMMARY_DEFAULT_MAX_FLOWS */
+	uint64_t interval_ns;   /* 0 = automatic */
+	uint32_t top;           /* rows per table; 0 = all */
+	bool top_set;           /* false = SUMMARY_DEFAULT_TOP */
+};
+
+struct summary;
+
+/* A fresh summary (a few MiB, the flow table grows as flows appear). NULL + err on failure. */
+struct summary *summary_open(const struct summary_opts *opts, char *err, size_t errlen);
+void summary_close(struct summary *s);
+
+/*
+ * Describe the inputs (copied). Call before writing the report; may be
+ * called once per file for merged summaries.
+ */
+void summary_add_file(struct summary *s, const struct summary_file *f);
+
+/* The depth summary_add needs from dec_packet(). */
+#define SUMMARY_DEC_DEPTH DEC_DEPTH_TRANSPORT
+
+/* Count one frame and its decoding (dec_packet at SUMMARY_DEC_DEPTH). No allocation. */
+void summary_add(struct summary *s, const struct frame *f, const struct dec_packet *d);
+
+/* Record why reading stopped early (reader_error text and byte offset). */
+void summary_set_error(struct summary *s, const char *file, const char *msg);
+
+/* Packets counted so far. */
+uint64_t summary_packets(const struct summary *s);
+
+/*
+ * Write the report. Text: capinfos-like totals, then the tables (charts in
+ * unicode blocks when `tty`). JSON: one object, schema in README.md
+ * ("pcaprec summary" section). Returns 0, or -1 on an output error.
+ */
+int summary_write_text(struct summary *s, FILE *out, bool tty);
+int summary_write_json(struct summary *s, FILE *out);
+
+#endif

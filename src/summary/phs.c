@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Protocol hierarchy: a small fixed tree of protocol paths with frame and byte counts, as tshark -z io,phs. */
+#include <string.h>
+
+#include "pcaprec/summary.h"
+
+static const char *const phs_names[PHS_NPROTO] = {
+	[PHS_ROOT] = "",
+	[PHS_ETH] = "eth",
+	[PHS_LLC] = "llc",
+	[PHS_SLL] = "sll",
+	[PHS_RAW] = "raw",
+	[PHS_NULL] = "null",
+	[PHS_LOOP] = "loop",
+	[PHS_LINK_OTHER] = "data",
+	[PHS_VLAN] = "vlan",
+	[PHS_QINQ] = "ieee8021ad",
+	[PHS_ARP] = "arp",
+	[PHS_IP] = "ip",
+	[PHS_IPV6] = "ipv6",
+	[PHS_NET_OTHER] = "data",
+	[PHS_TCP] = "tcp",
+	[PHS_UDP] = "udp",
+	[PHS_ICMP] = "icmp",
+	[PHS_ICMPV6] = "icmpv6",
+	[PHS_TP_OTHER] = "data",
+	[PHS_TRUNCATED] = "_ws.short",
+	[PHS_INVALID] = "_ws.malformed",
+};
+
+const char *phs_proto_name(enum phs_proto p)
+{
+	return (unsigned)p < PHS_NPROTO ? phs_names[p] : "?";
+}
+
+void phs_init(struct phs *h)
+{
+	memset(h, 0, sizeof *h);
+	h->nnodes = 1;
+}
+
+/* Child `p` of node `at`, created when missing; `at` itself when the tree is full. */
+static uint32_t phs_child(struct phs *h, uint32_t at, uint8_t p)
+{
+	struct phs_node *n = &h->node[at];
+	uint32_t c = n->child[p];
+
+	if (c != 0)
+		return c;
+	if (h->nnodes >= PHS_MAX_NODES)
+		return at;
+	c = h->nnodes++;
+	h->node[c].proto = p;
+	h->node[c].depth = (uint8_t)(n->depth + 1);
+	h->node[c].parent = (uint16_t)at;
+	n->child[p] = (uint16_t)c;
+	return c;
+}
+
+void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes)
+{
+	uint32_t at = 0;
+
+	h->node[0].frames++;
+	h->node[0].bytes += bytes;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = phs_child(h, at, path[i]);
+		if (c == at)
+			return;
+		at = c;
+		h->node[at].frames++;
+		h->node[at].bytes += bytes;
+	}
+}
+
+static uint8_t link_proto(uint8_t p)
+{
+	switch (p) {
+	case DEC_P_ETHER: case DEC_P_LLC: return PHS_ETH;
+	case DEC_P_SLL: case DEC_P_SLL2: return PHS_SLL;
+	case DEC_P_RAWIP: return PHS_RAW;
+	case DEC_P_NULL: return PHS_NULL;
+	case DEC_P_LOOP: return PHS_LOOP;
+	default: return PHS_LINK_OTHER;
+	}
+}
+
+static uint8_t net_proto(uint8_t p)
+{
+	switch (p) {
+	case DEC_P_ARP: return PHS_ARP;
+	case DEC_P_IPV4: return PHS_IP;
+	case DEC_P_IPV6: return PHS_IPV6;
+	default: return PHS_NET_OTHER;
+	}
+}
+
+static uint8_t tp_proto(uint8_t p)
+{
+	switch (p) {
+	case DEC_P_TCP: return PHS_TCP;
+	case DEC_P_UDP: return PHS_UDP;
+	case DEC_P_ICMP: return PHS_ICMP;
+	case DEC_P_ICMPV6: return PHS_ICMPV6;
+	default: return PHS_TP_OTHER;
+	}
+}
+
+/* Append `p` for a layer and, when it failed, the failure marker; false when decoding stops here. */
+static bool phs_layer(uint8_t *path, size_t *n, uint8_t p, uint8_t status)
+{
+	path[(*n)++] = p;
+	if (status == DEC_TRUNCATED || status == DEC_INVALID) {
+		path[(*n)++] = status == DEC_TRUNCATED ? PHS_TRUNCATED : PHS_INVALID;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * tshark names the link and each VLAN tag, then the network and transport
+ * protocols; a frame too short for its link header counts only as
+ * "_ws.short" at the top, a later short header under its protocol.
+ */
+size_t phs_path(const struct dec_packet *d, uint8_t *path)
+{
+	size_t n = 0;
+
+	if (d->link.proto == DEC_P_NONE)
+		return 0;
+	if (d->link.status == DEC_TRUNCATED && d->l2.nvlan == 0) {
+		path[n++] = PHS_TRUNCATED;
+		return n;
+	}
+	path[n++] = link_proto(d->link.proto);
+	for (uint8_t i = 0; i < d->l2.nvlan && i < DEC_MAX_VLAN && n < PHS_MAX_DEPTH - 4; i++)
+		path[n++] = d->l2.vlan[i].tpid == 0x88a8 ? PHS_QINQ : PHS_VLAN;
+	if (d->link.proto == DEC_P_LLC)
+		path[n++] = PHS_LLC;
+	if (d->link.status == DEC_TRUNCATED || d->link.status == DEC_INVALID) {
+		path[n++] = d->link.status == DEC_TRUNCATED ? PHS_TRUNCATED : PHS_INVALID;
+		return n;
+	}
+	if (d->net.proto == DEC_P_NONE)
+		return n;
+	if (!phs_layer(path, &n, net_proto(d->net.proto), d->net.status))
+		return n;
+	if (d->tp.proto == DEC_P_NONE)
+		return n;
+	phs_layer(path, &n, tp_proto(d->tp.proto), d->tp.status);
+	return n;
+}

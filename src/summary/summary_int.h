@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The summary's state, shared by the counting code and the report writers of src/summary/ only. */
+#ifndef PCAPREC_SUMMARY_INT_H
+#define PCAPREC_SUMMARY_INT_H
+
+#include "pcaprec/summary.h"
+
+#define SUMMARY_MAX_FILES 64u    /* files described individually in a merged report */
+
+struct port_count {
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
+struct summary {
+	struct summary_opts opt;
+	uint32_t top;                /* effective rows per table, 0 = all */
+
+	/* totals (capinfos) */
+	uint64_t packets;
+	uint64_t wire_bytes;         /* sum of origlen: capinfos "Data size", tshark bytes */
+	uint64_t cap_bytes;          /* sum of caplen */
+	uint64_t first_ns;           /* timestamp of the first frame read */
+	uint64_t min_ns, max_ns;
+	uint64_t prev_ns;
+	uint64_t out_of_order;       /* frames older than the one before */
+	uint32_t caplen_min, caplen_max;
+	uint64_t snapped;            /* caplen < origlen */
+	uint64_t truncated;          /* a decoded header ran past caplen */
+	uint64_t invalid;            /* a header field that cannot be */
+	uint64_t tcp_syn, tcp_synack, tcp_rst, tcp_fin;
+	uint64_t iface_pkts[SUMMARY_MAX_IFACES];
+	uint64_t iface_bytes[SUMMARY_MAX_IFACES];
+
+	/* inputs */
+	uint32_t nfiles;
+	uint32_t files_omitted;      /* described beyond SUMMARY_MAX_FILES */
+	struct summary_file *files;  /* SUMMARY_MAX_FILES entries */
+	bool has_error;
+	char error[512];
+
+	struct phs phs;
+	struct tseries ts;
+	struct flowtab *flows;
+	struct port_count *ports;    /* [2][65536]: TCP, then UDP */
+};
+
+#endif
