@@ -274,6 +274,7 @@ struct summary_iface {
 	char name[64];          /* if_name, or "" */
 	uint32_t linktype;
 	uint32_t snaplen;
+	uint64_t packets;       /* packet records read on it */
 	bool has_stats;         /* an Interface Statistics Block was read */
 	uint64_t ifrecv, ifdrop, osdrop;
 	bool has_ifrecv, has_ifdrop, has_osdrop;

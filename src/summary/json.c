@@ -41,7 +41,8 @@ static void json_iface(FILE *o, const struct summary_iface *f, uint32_t id)
 	json_str(o, f->name);
 	fprintf(o, ",\"linktype\":%u,\"linktype_name\":", f->linktype);
 	json_str(o, ln ? ln : "unknown");
-	fprintf(o, ",\"snaplen\":%u,\"stats\":", f->snaplen);
+	fprintf(o, ",\"snaplen\":%u,\"packets\":%llu,\"stats\":", f->snaplen,
+		(unsigned long long)f->packets);
 	if (!f->has_stats) {
 		fputs("null}", o);
 		return;
@@ -108,14 +109,7 @@ static void json_totals(FILE *o, const struct summary *s)
 	json_rate(o, "data_byte_rate", (double)s->wire_bytes, dur);
 	json_rate(o, "data_bit_rate", 8.0 * (double)s->wire_bytes, dur);
 	json_rate(o, "avg_packet_rate", (double)s->packets, dur);
-	fprintf(o, ",\"out_of_order\":%llu,\"interfaces\":[", (unsigned long long)s->out_of_order);
-	for (uint32_t i = 0, n = 0; i < SUMMARY_MAX_IFACES; i++) {
-		if (!s->iface_pkts[i])
-			continue;
-		fprintf(o, "%s{\"id\":%u,\"packets\":%llu,\"bytes\":%llu}", n++ ? "," : "", i,
-			(unsigned long long)s->iface_pkts[i], (unsigned long long)s->iface_bytes[i]);
-	}
-	fputs("]}", o);
+	fprintf(o, ",\"out_of_order\":%llu}", (unsigned long long)s->out_of_order);
 }
 
 static void json_damage(FILE *o, const struct summary *s)

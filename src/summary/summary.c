@@ -54,6 +54,8 @@ void summary_add_file(struct summary *s, const struct summary_file *f)
 
 void summary_set_error(struct summary *s, const char *file, const char *msg)
 {
+	if (s->has_error)
+		return;  /* the first damage explains the rest */
 	s->has_error = true;
 	if (file && *file)
 		snprintf(s->error, sizeof s->error, "%s: %s", file, msg);
@@ -69,7 +71,6 @@ uint64_t summary_packets(const struct summary *s)
 static void add_totals(struct summary *s, const struct frame *f)
 {
 	uint64_t ts = f->ts_ns;
-	uint32_t ifc = f->iface < SUMMARY_MAX_IFACES ? f->iface : SUMMARY_MAX_IFACES - 1;
 
 	if (s->packets == 0) {
 		s->first_ns = s->min_ns = s->max_ns = ts;
@@ -91,8 +92,6 @@ static void add_totals(struct summary *s, const struct frame *f)
 		s->caplen_max = f->caplen;
 	if (f->caplen < f->origlen)
 		s->snapped++;
-	s->iface_pkts[ifc]++;
-	s->iface_bytes[ifc] += f->origlen;
 }
 
 static void add_flow(struct summary *s, enum flow_kind kind, uint8_t family,

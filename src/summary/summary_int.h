@@ -29,8 +29,6 @@ struct summary {
 	uint64_t truncated;          /* a decoded header ran past caplen */
 	uint64_t invalid;            /* a header field that cannot be */
 	uint64_t tcp_syn, tcp_synack, tcp_rst, tcp_fin;
-	uint64_t iface_pkts[SUMMARY_MAX_IFACES];
-	uint64_t iface_bytes[SUMMARY_MAX_IFACES];
 
 	/* inputs */
 	uint32_t nfiles;

@@ -43,15 +43,13 @@ static void text_file(FILE *o, const struct summary_file *f)
 		fprintf(o, LABEL "%llu bytes\n", "File size:", (unsigned long long)f->size);
 }
 
-static void text_iface(FILE *o, const struct summary *s, const struct summary_iface *f, uint32_t id,
-		       bool counts)
+static void text_iface(FILE *o, const struct summary_iface *f, uint32_t id)
 {
 	const char *ln = linktype_name(f->linktype);
 
 	fprintf(o, "Interface #%-10u%s%s%s (%s), snaplen %u", id, f->name,
 		*f->name ? ", " : "", linktype_description(f->linktype), ln ? ln : "?", f->snaplen);
-	if (counts && id < SUMMARY_MAX_IFACES)
-		fprintf(o, ", %llu packets", (unsigned long long)s->iface_pkts[id]);
+	fprintf(o, ", %llu packets", (unsigned long long)f->packets);
 	if (f->has_stats) {
 		fputs("; statistics block:", o);
 		if (f->has_ifrecv)
@@ -317,7 +315,7 @@ int summary_write_text(struct summary *s, FILE *out, bool tty)
 		const struct summary_file *f = &s->files[i];
 		text_file(out, f);
 		for (uint32_t j = 0; j < f->niface && j < SUMMARY_MAX_IFACES; j++)
-			text_iface(out, s, &f->iface[j], j, s->nfiles == 1);
+			text_iface(out, &f->iface[j], j);
 	}
 	if (s->files_omitted)
 		fprintf(out, "(%u more files)\n", s->files_omitted);
