@@ -217,8 +217,12 @@ void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes);
 /* tshark's name of a protocol ("eth", "ip", "tcp", "_ws.short"...). */
 const char *phs_proto_name(enum phs_proto p);
 
-/* The path of one decoded packet into path[0..PHS_MAX_DEPTH); returns its length. */
-size_t phs_path(const struct dec_packet *d, uint8_t *path);
+/*
+ * The path of one decoded packet into path[0..PHS_MAX_DEPTH); returns its
+ * length. `p`/`caplen` are the frame's bytes, read only to name the VLAN tag
+ * an Ethernet frame was cut in (the decoder keeps only whole tags).
+ */
+size_t phs_path(const struct dec_packet *d, const uint8_t *p, size_t caplen, uint8_t *path);
 
 /* ---------------------------------------------------------------- report helpers (src/summary/report.c) */
 

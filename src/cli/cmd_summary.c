@@ -189,7 +189,27 @@ static void meter_done(struct meter *m)
  * The per-packet loop over one source: next frame, decode as deep as the
  * summary needs, (filter hook), count. Returns 0 at the clean end, -1 on damage.
  */
-static int pump(struct summary *s, struct reader *r, struct reader_set *set, const struct sum_cli *c)
+/* Where frames come from: one file, or a set of files merged by time. */
+struct input {
+	struct reader *r;
+	struct reader_set *set;
+};
+
+static int input_next(const struct input *in, struct frame *f)
+{
+	if (in->set)
+		return reader_set_next(in->set, f);
+	return reader_next(in->r, f);
+}
+
+static const struct reader *input_current(const struct input *in)
+{
+	if (in->set)
+		return reader_set_reader(in->set, reader_set_current(in->set));
+	return in->r;
+}
+
+static int pump(struct summary *s, const struct input *in, const struct sum_cli *c)
 {
 	struct dec_packet d;
 	struct frame f;
@@ -199,14 +219,14 @@ static int pump(struct summary *s, struct reader *r, struct reader_set *set, con
 
 	m.on = c->progress && isatty(STDERR_FILENO);
 	for (;;) {
-		rc = set ? reader_set_next(set, &f) : reader_next(r, &f);
+		rc = input_next(in, &f);
 		if (rc <= 0)
 			break;
 		dec_packet(f.linktype, f.data, f.caplen, f.origlen, SUMMARY_DEC_DEPTH, &d);
 		/* --filter hook: a predicate on (f, d) goes here once src/filter/ lands */
 		summary_add(s, &f, &d);
 		if (m.on && (++n & 0xffff) == 0) {
-			const struct reader *cur = set ? reader_set_reader(set, reader_set_current(set)) : r;
+			const struct reader *cur = input_current(in);
 			if (!m.total)
 				m.total = reader_file_size(cur);
 			if (m.total >= PROGRESS_MIN_BYTES || reader_compressed(cur))
@@ -250,7 +270,9 @@ static int one_file(const char *path, struct sum_cli *c)
 		reader_close(r);
 		return EXIT_ERROR;
 	}
-	if (pump(s, r, NULL, c) < 0) {
+	struct input in = { r, NULL };
+
+	if (pump(s, &in, c) < 0) {
 		summary_set_error(s, NULL, reader_error(r));
 		st = EXIT_DAMAGED;
 	}
@@ -282,7 +304,9 @@ static int merged(const char *const *paths, size_t n, struct sum_cli *c)
 		reader_set_close(set);
 		return EXIT_ERROR;
 	}
-	while (pump(s, NULL, set, c) < 0) {
+	struct input in = { NULL, set };
+
+	while (pump(s, &in, c) < 0) {
 		/* the damaged file is dropped from the set; the others go on */
 		fprintf(stderr, "pcaprec summary: %s\n", reader_set_error(set));
 		summary_set_error(s, NULL, reader_set_error(set));

@@ -164,8 +164,9 @@ static void json_conv_row(FILE *o, const struct summary *s, const struct flow *f
 	sum_fmt_addr(bb, f->key.addr_len, bs, sizeof bs);
 	fprintf(o, "{\"a\":\"%s\",\"b\":\"%s\"", as, bs);
 	if (ports)
-		fprintf(o, ",\"port_a\":%u,\"port_b\":%u", a == 0 ? f->key.port_a : f->key.port_b,
-			a == 0 ? f->key.port_b : f->key.port_a);
+		fprintf(o, ",\"port_a\":%u,\"port_b\":%u",
+			(unsigned)(a == 0 ? f->key.port_a : f->key.port_b),
+			(unsigned)(a == 0 ? f->key.port_b : f->key.port_a));
 	fprintf(o, ",\"frames_ab\":%llu,\"bytes_ab\":%llu,\"frames_ba\":%llu,\"bytes_ba\":%llu"
 		",\"frames\":%llu,\"bytes\":%llu,\"rel_start\":%.9f,\"duration\":%.9f}",
 		(unsigned long long)f->pkts[a], (unsigned long long)f->bytes[a],

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pcaprec/summary.h"
+#include "pcaprec/util.h"
 
 static const char *const phs_names[PHS_NPROTO] = {
 	[PHS_ROOT] = "",
@@ -122,13 +123,14 @@ static bool phs_layer(uint8_t *path, size_t *n, uint8_t p, uint8_t status)
  * protocols; a frame too short for its link header counts only as
  * "_ws.short" at the top, a later short header under its protocol.
  */
-size_t phs_path(const struct dec_packet *d, uint8_t *path)
+size_t phs_path(const struct dec_packet *d, const uint8_t *p, size_t caplen, uint8_t *path)
 {
+	bool ether = d->link.proto == DEC_P_ETHER || d->link.proto == DEC_P_LLC;
 	size_t n = 0;
 
 	if (d->link.proto == DEC_P_NONE)
 		return 0;
-	if (d->link.status == DEC_TRUNCATED && d->l2.nvlan == 0) {
+	if (d->link.status == DEC_TRUNCATED && !(ether && caplen >= 14)) {
 		path[n++] = PHS_TRUNCATED;
 		return n;
 	}
@@ -138,6 +140,15 @@ size_t phs_path(const struct dec_packet *d, uint8_t *path)
 	if (d->link.proto == DEC_P_LLC)
 		path[n++] = PHS_LLC;
 	if (d->link.status == DEC_TRUNCATED || d->link.status == DEC_INVALID) {
+		size_t at = 12 + 4 * (size_t)d->l2.nvlan;  /* type field naming the tag that was cut */
+		if (ether && d->link.proto == DEC_P_ETHER && d->link.status == DEC_TRUNCATED &&
+		    at + 2 <= caplen && d->l2.nvlan < DEC_MAX_VLAN) {
+			uint16_t t = ld_be16(p + at);
+			if (t == 0x8100 || t == 0x9100)
+				path[n++] = PHS_VLAN;
+			else if (t == 0x88a8)
+				path[n++] = PHS_QINQ;
+		}
 		path[n++] = d->link.status == DEC_TRUNCATED ? PHS_TRUNCATED : PHS_INVALID;
 		return n;
 	}

@@ -170,7 +170,7 @@ void summary_add(struct summary *s, const struct frame *f, const struct dec_pack
 		s->truncated++;
 	else if (d->status == DEC_INVALID)
 		s->invalid++;
-	n = phs_path(d, path);
+	n = phs_path(d, f->data, f->caplen, path);
 	phs_add(&s->phs, path, n, f->origlen);
 	add_flows(s, f, d);
 }

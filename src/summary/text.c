@@ -97,7 +97,7 @@ static void text_totals(FILE *o, const struct summary *s)
 
 static void text_health(FILE *o, const struct summary *s)
 {
-	uint64_t fp = 0, fb = 0;
+	bool full = false;
 
 	fprintf(o, LABEL "%llu SYN, %llu SYN-ACK, %llu RST, %llu FIN\n", "TCP flags:",
 		(unsigned long long)s->tcp_syn, (unsigned long long)s->tcp_synack,
@@ -105,17 +105,19 @@ static void text_health(FILE *o, const struct summary *s)
 	fprintf(o, LABEL "%llu truncated, %llu malformed, %llu cut by snap length\n", "Damaged packets:",
 		(unsigned long long)s->truncated, (unsigned long long)s->invalid,
 		(unsigned long long)s->snapped);
-	for (int k = FLOW_ETH; k < FLOW_KINDS; k++) {
-		struct flow_fold f = flowtab_folded(s->flows, (enum flow_kind)k);
-		fp += f.pkts;
-		fb += f.bytes;
-	}
 	fprintf(o, LABEL "%llu conversations tracked (max %llu)", "Flow table:",
 		(unsigned long long)flowtab_count(s->flows),
 		(unsigned long long)(s->opt.max_flows ? s->opt.max_flows : SUMMARY_DEFAULT_MAX_FLOWS));
-	if (fp)
-		fprintf(o, "; FULL: %llu packets (%llu bytes) of further flows folded into \"other\"",
-			(unsigned long long)fp, (unsigned long long)fb);
+	for (int k = FLOW_ETH; k < FLOW_KINDS; k++) {
+		struct flow_fold f = flowtab_folded(s->flows, (enum flow_kind)k);
+		if (!f.pkts)
+			continue;
+		fprintf(o, "%s %s %llu packets (%llu bytes)",
+			full ? "," : "; FULL, further flows folded into \"other\":",
+			flow_kind_name((enum flow_kind)k), (unsigned long long)f.pkts,
+			(unsigned long long)f.bytes);
+		full = true;
+	}
 	fputc('\n', o);
 	if (s->has_error)
 		fprintf(o, LABEL "%s\n", "READ ERROR:", s->error);
