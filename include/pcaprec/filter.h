@@ -94,4 +94,28 @@ int filter_from_options(const struct filter_opts *o, uint32_t linktype, uint32_t
  */
 int filter_parse_arg(struct filter_opts *o, int argc, char **argv, int *i, char *err, size_t errlen);
 
+/*
+ * For readers whose frames may change link type (several files, pcapng
+ * interfaces): compiles the options once per link type on first use.
+ * filter_cache_open compiles for Ethernet at once so a bad expression is
+ * reported before any packet is read; it returns NULL (message in err) on
+ * error, and a cache that keeps everything when the options hold no filter.
+ */
+struct filter_cache;
+
+struct filter_cache *filter_cache_open(const struct filter_opts *o, uint32_t snaplen, char *err, size_t errlen);
+
+/*
+ * 1 = keep the packet, 0 = drop it, -1 = the expression cannot be compiled
+ * for this link type (filter_cache_error says why; later packets of that
+ * link type also return -1).
+ */
+int filter_cache_match(struct filter_cache *fc, uint32_t linktype, const uint8_t *pkt,
+		       uint32_t caplen, uint32_t wirelen);
+
+const char *filter_cache_error(const struct filter_cache *fc);
+
+/* Free everything; NULL is a no-op. */
+void filter_cache_close(struct filter_cache *fc);
+
 #endif

@@ -90,6 +90,9 @@ struct fc {
 	char *err;
 	size_t errlen;
 	bool failed;
+	bool in_prim;            /* errors point at prim_pos with a caret */
+	size_t prim_pos;         /* where the primitive being generated starts */
+	int depth;               /* nesting of not, parentheses and unary minus */
 
 	uint32_t linktype;
 	enum flt_kind lt_kind;
@@ -103,6 +106,11 @@ struct fc {
 	struct sock_filter *pool;
 	size_t npool, cappool;
 };
+
+/* Limits that keep hostile input cheap: expression bytes, nesting, test nodes. */
+#define FLT_MAX_EXPR 65536u
+#define FLT_MAX_DEPTH 200
+#define FLT_MAX_TESTS 16384u
 
 /* Lexer: advance fc->tok to the next token; -1 (message set) on a bad token. */
 int flt_next(struct fc *c);

@@ -8,6 +8,7 @@
 
 #include "pcaprec/cli.h"
 #include "pcaprec/decode.h"
+#include "pcaprec/filter.h"
 #include "pcaprec/print.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/util.h"
@@ -17,7 +18,7 @@ struct read_opts {
 	bool json;
 	bool merge;
 	uint64_t count;           /* -c: stop after this many printed packets; 0 = all */
-	const char *filter;       /* --filter EXPR */
+	struct filter_opts filter; /* --filter EXPR, -F FILE, --bpf FILE */
 };
 
 /* State of one run: options, printer memory, the output line and counters. */
@@ -25,6 +26,8 @@ struct read_run {
 	const struct read_opts *o;
 	struct print_state st;
 	uint64_t printed;
+	struct filter_cache *fcache;
+	bool filter_failed;
 	char line[PRINT_LINE_MAX];
 };
 
@@ -53,6 +56,8 @@ static void read_usage(FILE *out)
 		"  --json        one JSON object per packet (NDJSON), every decoded field\n"
 		"  --merge       merge several files by timestamp instead of reading them in turn\n"
 		"  --filter EXPR only packets matching a pcap-filter(7) expression\n"
+		"  -F FILE       read the filter expression from FILE\n"
+		"  --bpf FILE    filter with a BPF program in tcpdump -ddd form\n"
 		"  -r FILE       read FILE (same as giving it as an argument)\n"
 		"  -h, --help    this text\n"
 		"\n"
@@ -61,7 +66,7 @@ static void read_usage(FILE *out)
 		"(every good packet before the damage is printed first).\n");
 }
 
-enum { OPT_JSON = 256, OPT_MERGE, OPT_NANO, OPT_UTC, OPT_FILTER };
+enum { OPT_JSON = 256, OPT_MERGE, OPT_NANO, OPT_UTC, OPT_FILTER, OPT_BPF };
 
 /* Parses argv into *o; file names are left at argv[optind...]. Returns -1 on a bad flag. */
 static int read_parse(int argc, char **argv, struct read_opts *o, const char **rfile, bool *help)
@@ -72,6 +77,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 		{ "nano", no_argument, NULL, OPT_NANO },
 		{ "utc", no_argument, NULL, OPT_UTC },
 		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "bpf", required_argument, NULL, OPT_BPF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -81,7 +87,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:nethvr:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:nethvr:F:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (!parse_uint(optarg, 1, UINT64_MAX, &o->count)) {
@@ -119,7 +125,13 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 			o->print.utc = true;
 			break;
 		case OPT_FILTER:
-			o->filter = optarg;
+			o->filter.expr = optarg;
+			break;
+		case 'F':
+			o->filter.expr_file = optarg;
+			break;
+		case OPT_BPF:
+			o->filter.bpf_file = optarg;
 			break;
 		case ':':
 			fprintf(stderr, "pcaprec read: option '%s' needs a value\n", argv[optind - 1]);
@@ -138,17 +150,16 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 	return 0;
 }
 
-/*
- * The per-packet predicate. --filter plugs in here (compile once per link
- * type, run over f->data); until the filter module is wired, every packet
- * is kept.
- */
-static bool read_keep(struct read_run *run, const struct frame *f, const struct dec_packet *d)
+/* The per-packet predicate: the filter (compiled once per link type) over the raw bytes. */
+static bool read_keep(struct read_run *run, const struct frame *f)
 {
-	(void)run;
-	(void)f;
-	(void)d;
-	return true;
+	int m = filter_cache_match(run->fcache, f->linktype, f->data, f->caplen, f->origlen);
+
+	if (m < 0 && !run->filter_failed) {
+		fprintf(stderr, "pcaprec read: %s\n", filter_cache_error(run->fcache));
+		run->filter_failed = true;
+	}
+	return m == 1;
 }
 
 /* Decode and print one frame; returns false once -c packets have been printed. */
@@ -157,9 +168,9 @@ static bool read_frame(struct read_run *run, const struct frame *f)
 	struct dec_packet d;
 	size_t n;
 
-	dec_packet(f->linktype, f->data, f->caplen, f->origlen, DEC_DEPTH_ALL, &d);
-	if (!read_keep(run, f, &d))
+	if (!read_keep(run, f))
 		return true;
+	dec_packet(f->linktype, f->data, f->caplen, f->origlen, DEC_DEPTH_ALL, &d);
 	if (run->o->json)
 		n = print_json(&run->o->print, &run->st, f, &d, run->line, sizeof run->line);
 	else
@@ -258,13 +269,18 @@ int cmd_read(int argc, char **argv)
 		read_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (o.filter != NULL) {
-		fprintf(stderr, "pcaprec read: --filter is not available in this build yet\n");
-		return EXIT_USAGE;
-	}
 	memset(&run, 0, sizeof run);
 	run.o = &o;
+	char ferr[1024];
+	run.fcache = filter_cache_open(&o.filter, 262144, ferr, sizeof ferr);
+	if (run.fcache == NULL) {
+		fprintf(stderr, "pcaprec read: %s\n", ferr);
+		return EXIT_USAGE;
+	}
 	rc = o.merge && n > 1 ? read_merged(&run, paths, n) : read_sequential(&run, paths, n);
+	filter_cache_close(run.fcache);
+	if (run.filter_failed && rc == EXIT_OK)
+		rc = EXIT_USAGE;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "pcaprec read: writing output: %s\n", strerror(errno));
 		return EXIT_ERROR;

@@ -355,29 +355,49 @@ static bool same_block(const struct blk *a, const struct blk *b)
 	       && a->succ[1] == b->succ[1];
 }
 
-/* Merge blocks that do the same test and go to the same places (children first). */
+static uint32_t blk_hash(const struct blk *b)
+{
+	uint32_t h = 2166136261u;
+	uint32_t v[5] = { (uint32_t)b->vid, b->jop, b->k, (uint32_t)b->succ[0], (uint32_t)b->succ[1] };
+
+	for (int i = 0; i < 5; i++)
+		h = (h ^ v[i]) * 16777619u;
+	return h;
+}
+
+/* Merge blocks that do the same test and go to the same places (children first, hashed). */
 static bool dedup(struct em *e, int *entry, struct graph *g)
 {
+	size_t cap = 1;
+	int *table;
 	bool changed = false;
 
 	g->n = topo_order(e, *entry, g->order, g->stack, g->state);
+	while (cap < 2 * (size_t)g->n + 2)
+		cap *= 2;
+	table = malloc(cap * sizeof *table);
+	if (!table)
+		return false;
+	memset(table, 0xff, cap * sizeof *table);
 	for (int i = g->n - 1; i >= 0; i--) {
 		int b = g->order[i];
+		size_t h;
 
 		g->canon[b] = b;
 		for (int side = 0; side < 2; side++)
 			if (!is_term(e->b[b].succ[side]))
 				e->b[b].succ[side] = g->canon[e->b[b].succ[side]];
-		for (int j = g->n - 1; j > i; j--) {
-			int o = g->order[j];
-
-			if (g->canon[o] == o && same_block(&e->b[o], &e->b[b])) {
-				g->canon[b] = o;
+		for (h = blk_hash(&e->b[b]) & (cap - 1); table[h] >= 0; h = (h + 1) & (cap - 1)) {
+			if (same_block(&e->b[table[h]], &e->b[b])) {
+				g->canon[b] = table[h];
 				changed = true;
 				break;
 			}
 		}
+		if (table[h] < 0)
+			table[h] = b;
 	}
+	free(table);
 	if (!is_term(*entry))
 		*entry = g->canon[*entry];
 	return changed;
@@ -466,6 +486,7 @@ static int optimise(struct em *e, int *entry)
 	struct fset *in = calloc(e->nb, sizeof *in);
 	struct graph g;
 	bool changed = true;
+	int rc = 0;
 
 	if (!in)
 		return flt_error(e->c, "out of memory");
@@ -479,12 +500,17 @@ static int optimise(struct em *e, int *entry)
 			changed = true;
 		if (is_term(*entry))
 			break;
+		if (g.n > 3 * (int)FILTER_MAX_INSNS) {
+			rc = flt_error(e->c, "filter program too large (more than %u tests; the kernel allows %u instructions)",
+				       3 * FILTER_MAX_INSNS, FILTER_MAX_INSNS);
+			break;
+		}
 		changed |= dedup(e, entry, &g);
 		changed |= pullups(e, entry, &g);
 	}
 	graph_free(&g);
 	free(in);
-	return 0;
+	return rc;
 }
 
 struct layout {

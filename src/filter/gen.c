@@ -13,6 +13,8 @@
 
 static int node_new(struct fc *c, enum fnode_kind kind)
 {
+	if (c->nnodes >= 4 * FLT_MAX_TESTS)
+		return flt_error(c, "filter expression too complex");
 	if (c->nnodes == c->capnodes) {
 		size_t cap = c->capnodes ? c->capnodes * 2 : 64;
 		struct fnode *n = realloc(c->nodes, cap * sizeof *n);

@@ -8,41 +8,60 @@
 
 #include "pcaprec/filter_impl.h"
 
-int flt_error(struct fc *c, const char *fmt, ...)
-{
-	va_list ap;
+static int caret_error(struct fc *c, size_t pos, const char *kind, const char *msg);
 
+static int set_error(struct fc *c, const char *msg)
+{
 	if (c->failed)
 		return -1;
 	c->failed = true;
-	va_start(ap, fmt);
 	if (c->err && c->errlen)
-		vsnprintf(c->err, c->errlen, fmt, ap);
-	va_end(ap);
+		snprintf(c->err, c->errlen, "%s", msg);
 	return -1;
 }
 
-/*
- * "syntax error at column N: MSG" then the expression and a caret under
- * byte `pos` (columns count from 1). Tabs are kept so the caret lines up.
- */
-int flt_syntax_error(struct fc *c, size_t pos, const char *fmt, ...)
+/* Errors found while generating a primitive point at the primitive. */
+int flt_error(struct fc *c, const char *fmt, ...)
 {
-	char msg[256];
-	char caret[512];
+	char msg[512];
 	va_list ap;
-	size_t n = 0;
 
-	if (c->failed)
-		return -1;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (c->in_prim)
+		return caret_error(c, c->prim_pos, "error", msg);
+	return set_error(c, msg);
+}
+
+/*
+ * "KIND at column N: MSG" then the expression and a caret under byte
+ * `pos` (columns count from 1). Tabs are kept so the caret lines up.
+ */
+static int caret_error(struct fc *c, size_t pos, const char *kind, const char *msg)
+{
+	char caret[512];
+	size_t n = 0;
+
 	for (size_t i = 0; i < pos && c->src[i] && n + 2 < sizeof caret; i++)
 		caret[n++] = c->src[i] == '\t' ? '\t' : ' ';
+	char full[1024];
+
 	caret[n++] = '^';
 	caret[n] = '\0';
-	return flt_error(c, "syntax error at column %zu: %s\n  %s\n  %s", pos + 1, msg, c->src, caret);
+	snprintf(full, sizeof full, "%s at column %zu: %s\n  %s\n  %s", kind, pos + 1, msg, c->src, caret);
+	return set_error(c, full);
+}
+
+int flt_syntax_error(struct fc *c, size_t pos, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return caret_error(c, pos, "syntax error", msg);
 }
 
 static bool is_hex(int ch)

@@ -131,7 +131,7 @@ static int expect_num(struct fc *c, const char *what, uint32_t max, uint32_t *v)
 	if (c->tok.kind != FT_NUM)
 		return flt_syntax_error(c, c->tok.pos, "expected %s", what);
 	if (c->tok.num > max)
-		return flt_syntax_error(c, c->tok.pos, "%s %u is larger than %u", what, c->tok.num, max);
+		return flt_syntax_error(c, c->tok.pos, "expected %s no larger than %u", what, max);
 	*v = c->tok.num;
 	return advance(c);
 }
@@ -168,7 +168,20 @@ static int arith_load(struct fc *c, int proto)
 	return an_new(c, AN_LOAD, 0, ix, (int)size, proto);
 }
 
+static int arith_primary_at(struct fc *c);
+
 static int arith_primary(struct fc *c)
+{
+	int r;
+
+	if (++c->depth > FLT_MAX_DEPTH)
+		return flt_syntax_error(c, c->tok.pos, "expression nested too deeply (more than %d levels)", FLT_MAX_DEPTH);
+	r = arith_primary_at(c);
+	c->depth--;
+	return r;
+}
+
+static int arith_primary_at(struct fc *c)
 {
 	int v, p;
 
@@ -415,8 +428,12 @@ static int qualified(struct parser *ps, int proto)
 	}
 	if (q.type == TY_DEFAULT)
 		q.type = TY_HOST;
-	if (!is_value_token(c) && c->tok.kind != FT_ID)
-		return flt_syntax_error(c, c->tok.pos, "expected an address, net or port value");
+	if (!is_value_token(c) && c->tok.kind != FT_ID) {
+		static const char *const want[] = { "an address", "a host address after 'host'",
+			"a network after 'net'", "a port number after 'port'", "LOW-HIGH after 'portrange'" };
+
+		return flt_syntax_error(c, c->tok.pos, "expected %s", want[q.type]);
+	}
 	return qualified_value(ps, &q);
 }
 
@@ -539,7 +556,25 @@ static bool starts_relation(struct fc *c)
 	       || binop_at(next, 3) >= 0 || binop_at(next, 4) >= 0;
 }
 
+static int primary_at(struct parser *ps);
+
+/* Errors raised by the generator while this primitive is built point at its start. */
 static int primary(struct parser *ps)
+{
+	struct fc *c = ps->c;
+	size_t saved_pos = c->prim_pos;
+	bool saved_in = c->in_prim;
+	int r;
+
+	c->prim_pos = c->tok.pos;
+	c->in_prim = true;
+	r = primary_at(ps);
+	c->prim_pos = saved_pos;
+	c->in_prim = saved_in;
+	return r;
+}
+
+static int primary_at(struct parser *ps)
 {
 	struct fc *c = ps->c;
 	int p, r;
@@ -584,12 +619,17 @@ static int primary(struct parser *ps)
 
 static int unary(struct parser *ps)
 {
-	if (ps->c->tok.kind == FT_NOT) {
-		if (advance(ps->c) < 0)
-			return -1;
-		return fn_not(ps->c, unary(ps));
-	}
-	return primary(ps);
+	struct fc *c = ps->c;
+	int r;
+
+	if (++c->depth > FLT_MAX_DEPTH)
+		return flt_syntax_error(c, c->tok.pos, "expression nested too deeply (more than %d levels)", FLT_MAX_DEPTH);
+	if (c->tok.kind == FT_NOT)
+		r = advance(c) < 0 ? -1 : fn_not(c, unary(ps));
+	else
+		r = primary(ps);
+	c->depth--;
+	return r;
 }
 
 /* and/or have equal precedence and associate to the left (pcap-filter(7)). */
@@ -662,7 +702,9 @@ int filter_compile(const char *expr_text, uint32_t linktype, uint32_t snaplen,
 	c.errlen = errlen;
 	if (err && errlen)
 		err[0] = '\0';
-	if (setup_linktype(&c, linktype) == 0 && flt_parse(&c, &root) == 0)
+	if (strlen(c.src) > FLT_MAX_EXPR)
+		errf(err, errlen, "filter expression longer than %u bytes", FLT_MAX_EXPR);
+	else if (setup_linktype(&c, linktype) == 0 && flt_parse(&c, &root) == 0)
 		rc = flt_emit(&c, root, snaplen ? snaplen : 262144, out);
 	free(c.nodes);
 	free(c.anodes);
