@@ -79,7 +79,7 @@ FUZZ_LIB_SRC := $(filter src/format/% src/util/% src/frame/% src/decode/% src/pr
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 build/fuzz/libpcaprec.a: $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.o)
 	rm -f $@
@@ -128,4 +128,4 @@ uninstall:
 clean:
 	rm -rf build pcaprec
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.d)

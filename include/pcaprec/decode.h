@@ -153,6 +153,8 @@ struct dec_ip {
 	uint16_t frag_off;        /* offset in bytes (field * 8) */
 	uint8_t n_ext;            /* IPv6 extension headers in ext[] (in order) */
 	uint8_t ext[DEC_MAX_IP6_EXT];
+	uint32_t ext_off[DEC_MAX_IP6_EXT]; /* packet offset of each header in ext[] */
+	uint16_t ext_len[DEC_MAX_IP6_EXT]; /* its length in bytes */
 };
 
 /* TCP option kinds (RFC 9293 3.2, RFC 7323, RFC 2018). */

@@ -26,6 +26,7 @@ struct print_opts {
 	bool utc;                 /* PRINT_TS_LOCAL/DATE in UTC instead of local time */
 	bool link;                /* -e: print the link-level header */
 	int verbose;              /* -v count: IP header fields */
+	bool quoted;              /* internal: printing the packet an ICMP error quotes */
 };
 
 /*
@@ -67,6 +68,8 @@ size_t print_line(const struct print_opts *o, struct print_state *st, const stru
 /*
  * The same packet as one JSON object on one line (NDJSON) with every
  * decoded field; key names are documented in README and never change.
+ * When the object does not fit in `cap` (>= 128) bytes, a complete stub
+ * with the timestamp and "output_cut": true is written instead.
  */
 size_t print_json(const struct print_opts *o, struct print_state *st, const struct frame *f,
 		  const struct dec_packet *d, char *buf, size_t cap);
@@ -95,6 +98,28 @@ void print_net(const struct print_opts *o, const struct frame *f, const struct d
 /* Transport part after "src.sport > dst.dport: " or "src > dst: ". */
 void print_transport(const struct print_opts *o, const struct frame *f,
 		     const struct dec_packet *d, struct pbuf *b);
+
+/*
+ * Checksum verification for -v (RFC 1071): 1 correct, 0 wrong (*want = the
+ * value the field should hold), -1 cannot tell (not all captured, fragment,
+ * no such header). _l4 covers TCP, UDP, ICMP and ICMPv6 with their
+ * pseudo-headers (RFC 9293 3.1, RFC 768, RFC 8200 8.1).
+ */
+int print_cksum_ipv4(const struct frame *f, const struct dec_packet *d, uint16_t *want);
+int print_cksum_l4(const struct frame *f, const struct dec_packet *d, uint16_t *want);
+
+/* IPv6 extension headers as tcpdump lists them ("HBH DSTOPT RT6 (...) frag (0|72) "). */
+void print_ip6_ext(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+		   struct pbuf *b);
+
+/* Final destination from a type 0/2 routing header with segments left (RFC 8200 8.1). */
+bool print_ip6_final_dst(const struct frame *f, const struct dec_packet *d, uint8_t dst[16]);
+
+/* ICMP / ICMPv6 message text after the endpoints (src/print/print_icmp.c). */
+void print_icmp(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+		struct pbuf *b);
+void print_icmp6(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+		 struct pbuf *b);
 
 /* Name tcpdump uses for an ethertype ("IPv4", "802.1Q"...), or "Unknown". */
 const char *print_ethertype_name(uint16_t type);

@@ -35,8 +35,12 @@ static int ip6_ext(struct cursor *c, const uint8_t *base, uint32_t off, uint8_t 
 		ip->mf = (fo & 1) != 0;
 		ip->id = ld_be32(c->p + 4);
 	}
-	if (ip->n_ext < DEC_MAX_IP6_EXT)
-		ip->ext[ip->n_ext++] = type;
+	if (ip->n_ext < DEC_MAX_IP6_EXT) {
+		ip->ext[ip->n_ext] = type;
+		ip->ext_off[ip->n_ext] = at;
+		ip->ext_len[ip->n_ext] = (uint16_t)n;
+		ip->n_ext++;
+	}
 	cur_skip(c, n);
 	*next = nh;
 	return DEC_OK;

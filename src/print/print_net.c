@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Network-layer part of a line: ARP, IPv4 and IPv6 the way tcpdump -nn prints them. */
 #include "pcaprec/print.h"
+#include "pcaprec/util.h"
 
 /* IP protocol names as tcpdump's -v shows them ("proto TCP (6)"). */
 static const char *ipproto_name(uint8_t p)
@@ -34,8 +35,6 @@ static const char *ipproto_name(uint8_t p)
 		return "ICMPv6";
 	case 59:
 		return "NONE";
-	case 60:
-		return "DSTOPT";
 	case 89:
 		return "OSPF";
 	case 132:
@@ -85,8 +84,83 @@ static void print_arp(const struct print_opts *o, const struct dec_packet *d, st
 	pb_printf(b, ", length %u", len);
 }
 
+/* IPv4 option names (RFC 791 3.1, RFC 2113) in tcpdump's words. */
+static const char *ipopt_name(uint8_t type)
+{
+	switch (type) {
+	case 0:
+		return "EOL";
+	case 1:
+		return "NOP";
+	case 7:
+		return "RR";
+	case 68:
+		return "TS";
+	case 130:
+		return "SECURITY";
+	case 131:
+		return "LSRR";
+	case 137:
+		return "SSRR";
+	case 148:
+		return "RA";
+	default:
+		return NULL;
+	}
+}
+
+/* Route options: the addresses, a comma after each one the pointer has passed (RFC 791). */
+static void print_ipopt_route(const uint8_t *o, size_t len, struct pbuf *b)
+{
+	if (len < 3) {
+		pb_printf(b, " [bad length %zu]", len);
+		return;
+	}
+	if ((len + 1) & 3)
+		pb_printf(b, " [bad length %zu]", len);
+	size_t ptr = (size_t)o[2] - 1;
+	if (o[2] == 0 || ptr < 3 || ((ptr + 1) & 3) || ptr > len + 1)
+		pb_printf(b, " [bad ptr %u]", o[2]);
+	for (size_t i = 3; i + 4 <= len; i += 4) {
+		pb_puts(b, " ");
+		pb_ip(b, 4, o + i);
+		if (ptr > i)
+			pb_puts(b, ",");
+	}
+}
+
+/* The options of an IPv4 header as tcpdump -v lists them (timestamps by name only). */
+static void print_ipv4_options(const uint8_t *o, size_t len, struct pbuf *b)
+{
+	for (bool first = true; len > 0; first = false) {
+		const char *name = ipopt_name(o[0]);
+		size_t olen = 1;
+		if (!first)
+			pb_puts(b, ",");
+		if (name)
+			pb_puts(b, name);
+		else
+			pb_printf(b, "unknown %u", o[0]);
+		if (o[0] == 0)
+			return;
+		if (o[0] != 1) {
+			olen = len >= 2 ? o[1] : 0;
+			if (olen < 2 || olen > len) {
+				pb_printf(b, " [bad length %zu]", olen);
+				return;
+			}
+		}
+		if (o[0] == 7 || o[0] == 131 || o[0] == 137)
+			print_ipopt_route(o, olen, b);
+		else if (o[0] == 148 && olen >= 4 && ld_be16(o + 2) != 0)
+			pb_printf(b, " value %u", ld_be16(o + 2));
+		o += olen;
+		len -= olen;
+	}
+}
+
 /* tcpdump -v's IPv4 header summary, then the newline and indent it uses. */
-static void print_ipv4_verbose(const struct dec_packet *d, struct pbuf *b)
+static void print_ipv4_verbose(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
 {
 	static const char *const ecn[] = { "", ",ECT(1)", ",ECT(0)", ",CE" };
 	const struct dec_ip *ip = &d->ip;
@@ -103,8 +177,14 @@ static void print_ipv4_verbose(const struct dec_packet *d, struct pbuf *b)
 	pb_printf(b, "(tos 0x%x%s, ttl %u, id %u, offset %u, flags [%s], proto %s (%u), length %u",
 		  ip->tos & 0xfc, ecn[ip->tos & 3], ip->ttl, ip->id, ip->frag_off, flags,
 		  ipproto_name(ip->proto), ip->proto, ip->total_len);
-	if (ip->opt_len)
-		pb_printf(b, ", options (%u bytes)", ip->opt_len);
+	if (ip->opt_len && f->caplen >= d->net.off + ip->hdr_len) {
+		pb_puts(b, ", options (");
+		print_ipv4_options(f->data + d->net.off + 20, ip->opt_len, b);
+		pb_puts(b, ")");
+	}
+	uint16_t want;
+	if (print_cksum_ipv4(f, d, &want) == 0)
+		pb_printf(b, ", bad cksum %x (->%x)!", ip->checksum, want);
 	pb_puts(b, ")\n    ");
 }
 
@@ -119,30 +199,6 @@ static void print_ipv6_verbose(const struct dec_packet *d, struct pbuf *b)
 		pb_printf(b, "flowlabel 0x%05x, ", ip->flowlabel);
 	pb_printf(b, "hlim %u, next-header %s (%u) payload length: %u) ", ip->ttl,
 		  ipproto_name(ip->next_hdr), ip->next_hdr, ip->total_len - 40u);
-}
-
-/* IPv6 extension headers the way tcpdump lists them before the transport part. */
-static void print_ip6_ext(const struct dec_packet *d, struct pbuf *b)
-{
-	for (uint8_t i = 0; i < d->ip.n_ext; i++) {
-		switch (d->ip.ext[i]) {
-		case 0:
-			pb_puts(b, "HBH ");
-			break;
-		case 43:
-			pb_puts(b, "RT6 ");
-			break;
-		case 44:
-			pb_printf(b, "frag (%u|%u)%s", d->ip.frag_off, d->ip.payload_len,
-				  d->ip.frag_off ? "" : " ");
-			break;
-		case 60:
-			pb_puts(b, "DSTOPT ");
-			break;
-		default:
-			break;
-		}
-	}
 }
 
 /* tcpdump's marker names for a cut extension header. */
@@ -187,7 +243,7 @@ void print_net(const struct print_opts *o, const struct frame *f, const struct d
 		return;
 	}
 	if (o->verbose)
-		v6 ? print_ipv6_verbose(d, b) : print_ipv4_verbose(d, b);
+		v6 ? print_ipv6_verbose(d, b) : print_ipv4_verbose(f, d, b);
 	if (ip->len_short) {
 		uint32_t wire = d->origlen - d->net.off;
 		pb_printf(b, "truncated-ip%s - %u bytes missing! ", v6 ? "6" : "",
@@ -198,7 +254,7 @@ void print_net(const struct print_opts *o, const struct frame *f, const struct d
 		pb_puts(b, " > ");
 		pb_ip(b, 6, ip->dst);
 		pb_puts(b, ": ");
-		print_ip6_ext(d, b);
+		print_ip6_ext(o, f, d, b);
 		if (d->net.status == DEC_TRUNCATED) {
 			pb_printf(b, " [|%s]", ip6_ext_trunc_name(ip->proto));
 			return;

@@ -116,16 +116,23 @@ static uint32_t tcp_len(const struct dec_packet *d)
 	return d->ip.payload_len > d->tcp.doff ? d->ip.payload_len - d->tcp.doff : 0;
 }
 
-/* Flags, seq, ack, win, urg: the fixed header (RFC 9293 3.1). */
-static void print_tcp_fixed(const struct dec_packet *d, struct pbuf *b)
+/* Flags, seq, ack, win, urg: the fixed header (RFC 9293 3.1); with -v the checksum. */
+static void print_tcp_fixed(const struct print_opts *o, const struct frame *f,
+			    const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_tcp *t = &d->tcp;
 	uint32_t len = tcp_len(d);
+	uint16_t want;
 
 	pb_puts(b, "Flags [");
 	print_tcp_flags(b, t->flags);
 	pb_puts(b, "]");
-	if (len > 0 || (t->flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
+	int ck = o->verbose ? print_cksum_l4(f, d, &want) : -1;
+	if (ck == 1)
+		pb_printf(b, ", cksum 0x%04x (correct)", t->csum);
+	else if (ck == 0)
+		pb_printf(b, ", cksum 0x%04x (incorrect -> 0x%04x)", t->csum, want);
+	if (o->verbose > 1 || len > 0 || (t->flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
 		pb_printf(b, ", seq %u", t->seq);
 		if (len > 0)
 			pb_printf(b, ":%u", t->seq + len);
@@ -137,11 +144,12 @@ static void print_tcp_fixed(const struct dec_packet *d, struct pbuf *b)
 		pb_printf(b, ", urg %u", t->urg);
 }
 
-static void print_tcp(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
+static void print_tcp(const struct print_opts *o, const struct frame *f,
+		      const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_tcp *t = &d->tcp;
 
-	print_tcp_fixed(d, b);
+	print_tcp_fixed(o, f, d, b);
 	if (t->nopt > 0 || t->opt_bad) {
 		pb_puts(b, ", options [");
 		for (uint8_t i = 0; i < t->nopt; i++) {
@@ -156,194 +164,9 @@ static void print_tcp(const struct frame *f, const struct dec_packet *d, struct 
 	pb_printf(b, ", length %u", tcp_len(d));
 }
 
-/*
- * The IP header an ICMP error quotes (RFC 792, RFC 4443 3.1), decoded with
- * the same decoders. False when there is none or it did not decode.
- */
-static bool icmp_inner(const struct frame *f, const struct dec_packet *d, struct dec_packet *in)
-{
-	uint32_t off = d->icmp.inner_off;
-	if (off == 0 || off >= f->caplen)
-		return false;
-	dec_packet(d->ip.version == 6 ? LINKTYPE_IPV6 : LINKTYPE_IPV4, f->data + off,
-		   f->caplen - off, f->caplen - off, DEC_DEPTH_TRANSPORT, in);
-	return in->net.status == DEC_OK;
-}
-
-/* "203.0.113.9 udp port 33435" from a quoted packet; ports only when captured. */
-static void print_inner_port(const struct dec_packet *in, struct pbuf *b)
-{
-	bool tcp = in->tp.proto == DEC_P_TCP;
-	size_t have = in->caplen > in->tp.off ? in->caplen - in->tp.off : 0;
-
-	pb_ip(b, in->ip.version, in->ip.dst);
-	if ((tcp || in->tp.proto == DEC_P_UDP) && have >= 4)
-		pb_printf(b, " %s port %u", tcp ? "tcp" : "udp", tcp ? in->tcp.dport : in->udp.dport);
-	else
-		pb_printf(b, " protocol %u port ?", in->ip.proto);
-}
-
-/* ICMP destination unreachable (type 3) in tcpdump's words. */
-static void print_icmp_unreach(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
-{
-	struct dec_packet in;
-
-	if (!icmp_inner(f, d, &in)) {
-		pb_printf(b, "unreachable, code %u", d->icmp.code);
-		return;
-	}
-	switch (d->icmp.code) {
-	case 0:
-	case 1:
-		pb_printf(b, "%s ", d->icmp.code ? "host" : "net");
-		pb_ip(b, 4, in.ip.dst);
-		pb_puts(b, " unreachable");
-		break;
-	case 2:
-		pb_ip(b, 4, in.ip.dst);
-		pb_printf(b, " protocol %u unreachable", in.ip.proto);
-		break;
-	case 3:
-		print_inner_port(&in, b);
-		pb_puts(b, " unreachable");
-		break;
-	case 4:
-		pb_ip(b, 4, in.ip.dst);
-		pb_printf(b, " unreachable - need to frag (mtu %u)", d->icmp.rest & 0xffff);
-		break;
-	default:
-		pb_ip(b, 4, in.ip.dst);
-		pb_printf(b, " unreachable - code %u", d->icmp.code);
-		break;
-	}
-}
-
-/* ICMP messages (RFC 792) tcpdump names; others as "type-#N". */
-static void print_icmp(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
-{
-	const struct dec_icmp *m = &d->icmp;
-
-	pb_puts(b, "ICMP ");
-	switch (m->type) {
-	case 0:
-	case 8:
-		pb_printf(b, "echo %s, id %u, seq %u", m->type ? "request" : "reply", m->id, m->seq);
-		break;
-	case 3:
-		print_icmp_unreach(f, d, b);
-		break;
-	case 4:
-		pb_puts(b, "source quench");
-		break;
-	case 5:
-		pb_printf(b, "redirect, code %u", m->code);
-		break;
-	case 11:
-		pb_puts(b, m->code == 0 ? "time exceeded in-transit" : "ip reassembly time exceeded");
-		break;
-	case 13:
-		pb_puts(b, "time stamp request");
-		break;
-	case 14:
-		pb_puts(b, "time stamp reply");
-		break;
-	default:
-		pb_printf(b, "type-#%u", m->type);
-		break;
-	}
-	pb_printf(b, ", length %u", d->ip.payload_len);
-}
-
-/* ICMPv6 names as tcpdump prints them (RFC 4443, RFC 4861). */
-static const char *icmp6_name(uint8_t type)
-{
-	switch (type) {
-	case 1:
-		return "destination unreachable";
-	case 2:
-		return "packet too big";
-	case 3:
-		return "time exceeded in-transit";
-	case 4:
-		return "parameter problem";
-	case 128:
-		return "echo request";
-	case 129:
-		return "echo reply";
-	case 130:
-		return "multicast listener query";
-	case 131:
-		return "multicast listener report";
-	case 132:
-		return "multicast listener done";
-	case 133:
-		return "router solicitation";
-	case 134:
-		return "router advertisement";
-	case 135:
-		return "neighbor solicitation";
-	case 136:
-		return "neighbor advertisement";
-	case 137:
-		return "redirect";
-	case 143:
-		return "multicast listener report v2";
-	default:
-		return NULL;
-	}
-}
-
-/* ICMPv6 destination unreachable detail (RFC 4443 3.1 codes). */
-static void print_icmp6_unreach(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
-{
-	static const char *const codes[] = { "unreachable route", "unreachable prohibited",
-					     "beyond scope", "unreachable address",
-					     "unreachable port" };
-	struct dec_packet in;
-	uint8_t code = d->icmp.code;
-
-	if (code < 5)
-		pb_printf(b, ", %s", codes[code]);
-	else
-		pb_printf(b, ", unknown unreach code (%u)", code);
-	if (!icmp_inner(f, d, &in))
-		return;
-	if (code == 4) {
-		pb_puts(b, ", ");
-		print_inner_port(&in, b);
-	} else if (code == 0 || code == 1 || code == 3) {
-		pb_puts(b, " ");
-		pb_ip(b, 6, in.ip.dst);
-	}
-}
-
-static void print_icmp6(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
-{
-	const struct dec_icmp *m = &d->icmp;
-	const char *name = icmp6_name(m->type);
-
-	pb_puts(b, "ICMP6, ");
-	if (name)
-		pb_puts(b, name);
-	else
-		pb_printf(b, "unknown icmp6 type (%u)", m->type);
-	if (d->tp.status == DEC_TRUNCATED) {
-		pb_puts(b, tp_caplen(f, d) >= 1 ? " [|icmp6]" : "[|icmp6]");
-		return;
-	}
-	if (m->type == 1)
-		print_icmp6_unreach(f, d, b);
-	if (m->is_echo)
-		pb_printf(b, ", id %u, seq %u", m->id, m->seq);
-	if (m->has_target) {
-		pb_puts(b, m->type == 135 ? ", who has " : ", tgt is ");
-		pb_ip(b, 6, m->target);
-	}
-	pb_printf(b, ", length %u", d->ip.payload_len);
-}
-
 /* Transport layers that did not decode: truncation, invalid, fragments, other protocols. */
-static bool print_tp_failure(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
+static bool print_tp_failure(const struct print_opts *o, const struct frame *f,
+			     const struct dec_packet *d, struct pbuf *b)
 {
 	static const char *const names[DEC_P_COUNT] = {
 		[DEC_P_TCP] = "tcp", [DEC_P_UDP] = "udp", [DEC_P_ICMP] = "icmp",
@@ -353,7 +176,7 @@ static bool print_tp_failure(const struct frame *f, const struct dec_packet *d, 
 	if (d->tp.proto == DEC_P_ICMPV6 && d->tp.status == DEC_TRUNCATED && tp_caplen(f, d) >= 1)
 		return false; /* printed with its type name, like tcpdump */
 	if (d->tp.proto == DEC_P_TCP && d->tp.status == DEC_TRUNCATED && tp_caplen(f, d) >= 20) {
-		print_tcp_fixed(d, b); /* only the options were cut */
+		print_tcp_fixed(o, f, d, b); /* only the options were cut */
 		pb_puts(b, " [|tcp]");
 		return true;
 	}
@@ -380,26 +203,47 @@ static bool print_tp_failure(const struct frame *f, const struct dec_packet *d, 
 	return false;
 }
 
+/*
+ * "UDP, length N" (RFC 768 length minus the header). tcpdump checks the
+ * checksum with -v over IPv6 (where it is mandatory) and with -vv over IPv4.
+ */
+static void print_udp(const struct print_opts *o, const struct frame *f,
+		      const struct dec_packet *d, struct pbuf *b)
+{
+	uint16_t want;
+	bool v6 = d->ip.version == 6;
+
+	if (!d->ip.has_frag && ((v6 && o->verbose) || o->verbose > 1)) {
+		int ck = print_cksum_l4(f, d, &want);
+		if (!v6 && d->udp.csum == 0)
+			pb_puts(b, "[no cksum] ");
+		else if (ck == 1)
+			pb_puts(b, "[udp sum ok] ");
+		else if (ck == 0)
+			pb_printf(b, "[bad udp cksum 0x%04x -> 0x%04x!] ", d->udp.csum, want);
+	}
+	pb_printf(b, "UDP, length %u", d->udp.len - 8u);
+}
+
 void print_transport(const struct print_opts *o, const struct frame *f,
 		     const struct dec_packet *d, struct pbuf *b)
 {
-	(void)o;
 	if (!(d->ip.version == 6 && d->ip.has_frag && d->ip.frag_off))
 		print_endpoints(f, d, b);
-	if (print_tp_failure(f, d, b))
+	if (print_tp_failure(o, f, d, b))
 		return;
 	switch (d->tp.proto) {
 	case DEC_P_TCP:
-		print_tcp(f, d, b);
+		print_tcp(o, f, d, b);
 		break;
 	case DEC_P_UDP:
-		pb_printf(b, "UDP, length %u", d->udp.len - 8u);
+		print_udp(o, f, d, b);
 		break;
 	case DEC_P_ICMP:
-		print_icmp(f, d, b);
+		print_icmp(o, f, d, b);
 		break;
 	case DEC_P_ICMPV6:
-		print_icmp6(f, d, b);
+		print_icmp6(o, f, d, b);
 		break;
 	default:
 		break;

@@ -66,6 +66,38 @@ compare() {
 	grep -q 'ethertype 802.1Q-QinQ (0x88a8), length 62: vlan 100, p 0, ethertype 802.1Q (0x8100), vlan 20, p 0, ethertype IPv4 (0x0800), 192.0.2.1.7002 > 192.0.2.2.7003: ' "$TMP/ours"
 }
 
+@test "read -v / -vv print the header fields and checksums tcpdump -v / -vv prints" {
+	frames
+	for f in "$TMP/frames.pcap" "$TMP/cut.pcap" "$TESTDATA/corpus.pcap" "$TESTDATA/flows.pcap" "$TESTDATA/sll2.pcap"; do
+		for fl in -v -vv; do
+			run compare "$f" "$fl"
+			echo "$f $fl: $output"
+			[ "$status" -eq 0 ]
+		done
+	done
+	"$PCAPREC" read -v "$TESTDATA/corpus.pcap" >"$TMP/ours"
+	grep -q 'cksum 0x[0-9a-f]* (correct)' "$TMP/ours"
+	grep -q '\[icmp6 sum ok\]' "$TMP/ours"
+	grep -q 'options (RR 192.0.2.254,EOL)' "$TMP/ours"
+}
+
+@test "read -v reports a wrong TCP checksum like tcpdump" {
+	"$PY" - "$TMP/bad.pcap" <<'PYEOF' 2>/dev/null
+import sys
+from scapy.all import Ether, IP, TCP, UDP, IPv6, wrpcap
+wrpcap(sys.argv[1], [
+    Ether() / IP(src="192.0.2.1", dst="192.0.2.2", chksum=0x1234) / TCP(sport=1, dport=2, chksum=0xbeef),
+    Ether() / IPv6(src="2001:db8::1", dst="2001:db8::2") / UDP(sport=3, dport=4, chksum=0x1111),
+])
+PYEOF
+	run compare "$TMP/bad.pcap" -v
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q 'cksum 0xbeef (incorrect -> 0x' "$TMP/ours"
+	grep -q 'bad cksum 1234 (->' "$TMP/ours"
+	grep -q 'bad udp cksum 0x1111 -> 0x' "$TMP/ours"
+}
+
 @test "read timestamp formats -t -tt -ttt -tttt -ttttt and --nano agree with tcpdump" {
 	frames
 	for fl in -t -tt -ttt -tttt -ttttt; do

@@ -193,6 +193,12 @@ static void chk_ip6_ext(const struct dec_packet *d)
 	assert_int_equal(d->ip.ext[0], 0);
 	assert_int_equal(d->ip.ext[1], 43);
 	assert_int_equal(d->ip.ext[2], 60);
+	assert_int_equal(d->ip.ext_off[0], 54);
+	assert_int_equal(d->ip.ext_len[0], 8);
+	assert_int_equal(d->ip.ext_off[1], 62);
+	assert_int_equal(d->ip.ext_len[1], 24);
+	assert_int_equal(d->ip.ext_off[2], 86);
+	assert_int_equal(d->ip.ext_len[2], 8);
 	assert_int_equal(d->ip.next_hdr, 0);
 	assert_int_equal(d->ip.proto, 17);
 	assert_int_equal(d->ip.flowlabel, 0x12345);
