@@ -113,6 +113,24 @@ PYEOF
 	grep -qv '000$' "$TMP/ours" # the ns digits really come through
 }
 
+@test "read --filter / -F print the packets tcpdump prints for the same expression" {
+	for e in 'tcp port 80' 'udp' 'vlan' 'icmp6' 'ip6 and tcp' 'arp' 'net 192.0.2.0/24 and not tcp'; do
+		"$PCAPREC" read -nn --filter "$e" "$TESTDATA/corpus.pcap" >"$TMP/ours"
+		tcpdump -nn -S -r "$TESTDATA/corpus.pcap" "$e" >"$TMP/theirs" 2>/dev/null
+		[ -s "$TMP/theirs" ]
+		run "$PY" "$HERE/read_compare.py" "$TMP/ours" "$TMP/theirs"
+		echo "$e: $output"
+		[ "$status" -eq 0 ]
+	done
+	printf 'icmp # echo and errors\n' >"$TMP/expr"
+	"$PCAPREC" read -F "$TMP/expr" "$TESTDATA/corpus.pcap" >"$TMP/ours"
+	[ "$(wc -l <"$TMP/ours")" -eq "$(tcpdump -nn -r "$TESTDATA/corpus.pcap" icmp 2>/dev/null | wc -l)" ]
+	run "$PCAPREC" read --filter 'tcp port' "$TESTDATA/corpus.pcap"
+	[ "$status" -eq 2 ]
+	echo "$output" | grep -q "syntax error"
+	[ -z "$(echo "$output" | grep -v -e 'pcaprec read:' -e 'tcp port' -e '\^')" ]
+}
+
 @test "read -c N stops after N packets; -n and -r are accepted" {
 	"$PCAPREC" read -nn "$TESTDATA/corpus.pcap" | head -n 7 >"$TMP/all7"
 	run "$PCAPREC" read -c 7 -n -r "$TESTDATA/corpus.pcap"
