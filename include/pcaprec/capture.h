@@ -94,6 +94,9 @@ const char *ring_ifname(const struct ring *r);
 
 uint32_t ring_snaplen(const struct ring *r);
 
+/* Blocks in the ring. */
+uint32_t ring_nblocks(const struct ring *r);
+
 /* Bytes of ring memory actually mapped. */
 size_t ring_buffer_size(const struct ring *r);
 

@@ -324,6 +324,7 @@ uint32_t ring_linktype(const struct ring *r) { return r->linktype; }
 const char *ring_ifname(const struct ring *r) { return r->ifname; }
 uint32_t ring_snaplen(const struct ring *r) { return r->snaplen; }
 size_t ring_buffer_size(const struct ring *r) { return r->map_len; }
+uint32_t ring_nblocks(const struct ring *r) { return r->nblocks; }
 
 int ring_sock_error(struct ring *r)
 {
