@@ -106,6 +106,17 @@ void flowtab_close(struct flowtab *t);
 struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,
 			 uint64_t bytes, uint64_t ts_ns);
 
+/*
+ * The same in three steps for software pipelining: flowtab_prefetch hashes
+ * `k` and starts loading its index slot; flowtab_prefetch_entry (later)
+ * starts loading the entry that slot names; flowtab_add_hashed (later
+ * still) counts the packet. Results equal flowtab_add's.
+ */
+uint32_t flowtab_prefetch(const struct flowtab *t, const struct flow_key *k);
+void flowtab_prefetch_entry(const struct flowtab *t, uint32_t hash);
+struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uint32_t hash,
+				int dir, uint64_t bytes, uint64_t ts_ns);
+
 /* The entry for `k`, or NULL. */
 struct flow *flowtab_find(const struct flowtab *t, const struct flow_key *k);
 
@@ -244,18 +255,23 @@ struct sum_port {
 };
 
 /*
- * All conversations of `kind`, sorted by total bytes (then frames, then
- * start) descending, into a malloc'd array the caller frees. Returns the
- * count (*rows may be NULL when 0), or -1 when out of memory.
+ * The `top` (0 = all) largest conversations of `kind`, by total bytes (then
+ * frames, then start), in a malloc'd array the caller frees (*rows may be
+ * NULL when there are none). Returns how many, or -1 when out of memory.
+ * O(n log top): no full sort for a short table.
  */
-long sum_conv_rows(const struct flowtab *t, enum flow_kind kind, const struct flow ***rows);
+long sum_conv_rows(const struct flowtab *t, enum flow_kind kind, size_t top,
+		   const struct flow ***rows);
 
 /*
- * Endpoints of the `n` conversations in rows[]: each conversation adds its
- * A->B packets to A's tx and B's rx and the other way. Sorted like
- * sum_conv_rows, into a malloc'd array. Returns the count or -1.
+ * Endpoints derived from every conversation of `kind`: each conversation
+ * adds its A->B packets to A's tx and B's rx and the other way (aggregated
+ * in a hash index, O(n)). The `top` (0 = all) largest by bytes come first,
+ * sorted, in a malloc'd array; *total gets the number of endpoints.
+ * Returns how many are in the array, or -1 when out of memory.
  */
-long sum_endpoints(const struct flow *const *rows, size_t n, struct sum_endpoint **out);
+long sum_endpoints(const struct flowtab *t, enum flow_kind kind, size_t top,
+		   struct sum_endpoint **out, size_t *total);
 
 struct summary;
 
@@ -301,6 +317,7 @@ struct summary_opts {
 	uint64_t interval_ns;   /* 0 = automatic */
 	uint32_t top;           /* rows per table; 0 = all */
 	bool top_set;           /* false = SUMMARY_DEFAULT_TOP */
+	const char *filter;     /* the --filter expression shown in the report, or NULL; must outlive the summary */
 };
 
 struct summary;
@@ -323,6 +340,9 @@ void summary_add(struct summary *s, const struct frame *f, const struct dec_pack
 
 /* Record why reading stopped early (reader_error text and byte offset). */
 void summary_set_error(struct summary *s, const char *file, const char *msg);
+
+/* Apply pending flow-table updates; the report writers call it themselves. */
+void summary_flush(struct summary *s);
 
 /* Packets counted so far. */
 uint64_t summary_packets(const struct summary *s);

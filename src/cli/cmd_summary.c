@@ -8,6 +8,7 @@
 
 #include "pcaprec/cli.h"
 #include "pcaprec/decode.h"
+#include "pcaprec/filter.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/summary.h"
 #include "pcaprec/util.h"
@@ -15,12 +16,24 @@
 #define PROGRESS_MIN_BYTES (64u << 20)    /* smaller inputs finish before a meter helps */
 #define PROGRESS_EVERY_NS 250000000u
 
+#define FILTER_MAX_LINKTYPES 16u
+
+/* --filter compiled once per link type met (pcapng files may mix them). */
+struct sum_filter {
+	const char *expr;
+	uint32_t n;
+	uint32_t linktype[FILTER_MAX_LINKTYPES];
+	struct filter_prog prog[FILTER_MAX_LINKTYPES];
+	uint32_t last;
+	bool failed;
+};
+
 struct sum_cli {
 	struct summary_opts opts;
+	struct sum_filter flt;
 	bool json;
 	bool merge;
 	bool progress;
-	const char *filter;
 	int nreports;
 };
 
@@ -41,6 +54,7 @@ static void usage(FILE *o)
 	      "      --max-flows N   conversations tracked, all kinds together (default 1000000,\n"
 	      "                      about 96 bytes each); packets of further flows are counted\n"
 	      "                      into a folded \"other\" bucket per kind and reported\n"
+	      "      --filter EXPR   only packets matching a pcap-filter(7) expression\n"
 	      "  -m, --merge         read all files as one recording, merged by timestamp;\n"
 	      "                      without it each file gets its own summary\n"
 	      "      --no-progress   no progress meter (shown on a terminal stderr for inputs\n"
@@ -75,7 +89,7 @@ static int parse_args(int argc, char **argv, struct sum_cli *c)
 		case 'j': c->json = true; break;
 		case 'm': c->merge = true; break;
 		case 'P': c->progress = false; break;
-		case 'f': c->filter = optarg; break;
+		case 'f': c->flt.expr = optarg; c->opts.filter = optarg; break;
 		case 'h': usage(stdout); return -1;
 		case 'n':
 			if (!parse_uint(optarg, 0, UINT32_MAX, &v)) {
@@ -189,6 +203,41 @@ static void meter_done(struct meter *m)
  * The per-packet loop over one source: next frame, decode as deep as the
  * summary needs, (filter hook), count. Returns 0 at the clean end, -1 on damage.
  */
+/* The program for link type `lt`, compiled on first use; NULL (and a message) when it cannot be. */
+static const struct filter_prog *filter_for(struct sum_filter *sf, uint32_t lt)
+{
+	char err[512];
+
+	if (sf->n > 0 && sf->linktype[sf->last] == lt)
+		return &sf->prog[sf->last];
+	for (uint32_t i = 0; i < sf->n; i++) {
+		if (sf->linktype[i] == lt) {
+			sf->last = i;
+			return &sf->prog[i];
+		}
+	}
+	if (sf->n == FILTER_MAX_LINKTYPES) {
+		fprintf(stderr, "pcaprec summary: --filter: more than %u link types\n", FILTER_MAX_LINKTYPES);
+		sf->failed = true;
+		return NULL;
+	}
+	if (filter_compile(sf->expr, lt, 0, &sf->prog[sf->n], err, sizeof err) < 0) {
+		fprintf(stderr, "pcaprec summary: --filter for link type %u: %s\n", lt, err);
+		sf->failed = true;
+		return NULL;
+	}
+	sf->linktype[sf->n] = lt;
+	sf->last = sf->n++;
+	return &sf->prog[sf->last];
+}
+
+static void filter_release(struct sum_filter *sf)
+{
+	for (uint32_t i = 0; i < sf->n; i++)
+		filter_free(&sf->prog[i]);
+	sf->n = 0;
+}
+
 /* Where frames come from: one file, or a set of files merged by time. */
 struct input {
 	struct reader *r;
@@ -209,7 +258,7 @@ static const struct reader *input_current(const struct input *in)
 	return in->r;
 }
 
-static int pump(struct summary *s, const struct input *in, const struct sum_cli *c)
+static int pump(struct summary *s, const struct input *in, struct sum_cli *c)
 {
 	struct dec_packet d;
 	struct frame f;
@@ -222,8 +271,16 @@ static int pump(struct summary *s, const struct input *in, const struct sum_cli 
 		rc = input_next(in, &f);
 		if (rc <= 0)
 			break;
+		if (c->flt.expr) {
+			const struct filter_prog *fp = filter_for(&c->flt, f.linktype);
+			if (!fp) {
+				rc = -2;
+				break;
+			}
+			if (filter_run(fp, f.data, f.caplen, f.origlen) == 0)
+				continue;
+		}
 		dec_packet(f.linktype, f.data, f.caplen, f.origlen, SUMMARY_DEC_DEPTH, &d);
-		/* --filter hook: a predicate on (f, d) goes here once src/filter/ lands */
 		summary_add(s, &f, &d);
 		if (m.on && (++n & 0xffff) == 0) {
 			const struct reader *cur = input_current(in);
@@ -271,8 +328,14 @@ static int one_file(const char *path, struct sum_cli *c)
 		return EXIT_ERROR;
 	}
 	struct input in = { r, NULL };
+	int rc = pump(s, &in, c);
 
-	if (pump(s, &in, c) < 0) {
+	if (rc == -2) {
+		summary_close(s);
+		reader_close(r);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
 		summary_set_error(s, NULL, reader_error(r));
 		st = EXIT_DAMAGED;
 	}
@@ -305,12 +368,18 @@ static int merged(const char *const *paths, size_t n, struct sum_cli *c)
 		return EXIT_ERROR;
 	}
 	struct input in = { NULL, set };
+	int rc;
 
-	while (pump(s, &in, c) < 0) {
+	while ((rc = pump(s, &in, c)) == -1) {
 		/* the damaged file is dropped from the set; the others go on */
 		fprintf(stderr, "pcaprec summary: %s\n", reader_set_error(set));
 		summary_set_error(s, NULL, reader_set_error(set));
 		st = EXIT_DAMAGED;
+	}
+	if (rc == -2) {
+		summary_close(s);
+		reader_set_close(set);
+		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < reader_set_count(set); i++)
 		if (reader_set_reader(set, i))
@@ -331,10 +400,8 @@ int cmd_summary(int argc, char **argv)
 		return EXIT_OK;
 	if (rc)
 		return rc;
-	if (c.filter) {
-		fprintf(stderr, "pcaprec summary: --filter is not available in this build yet\n");
-		return EXIT_USAGE;
-	}
+	if (c.flt.expr && !filter_for(&c.flt, LINKTYPE_ETHERNET))
+		return EXIT_USAGE;  /* syntax errors show before any file is read */
 	if (c.merge) {
 		st = merged((const char *const *)argv + optind, (size_t)(argc - optind), &c);
 	} else {
@@ -344,6 +411,7 @@ int cmd_summary(int argc, char **argv)
 				st = fs;
 		}
 	}
+	filter_release(&c.flt);
 	if (c.json && c.nreports)
 		fputs("]}\n", stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -2,20 +2,61 @@
 /* The conversation table: open addressing with linear probing, bounded entry count, fold bucket. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "pcaprec/summary.h"
 
-#define FLOWTAB_MIN_SLOTS 1024u
+#define FLOWTAB_MIN_SLOTS 4096u
+#define FLOWTAB_MIN_ENTRIES 1024u
+
+/*
+ * Two arrays: a power-of-two index of 8-byte slots (hash, entry number + 1;
+ * 0 = empty) probed linearly at load <= 1/2, so a lookup usually reads one
+ * cache line of the index and then the one entry it names; and the entries
+ * themselves, dense in order of first appearance. Both grow by doubling up
+ * to what max_flows needs and never beyond.
+ */
+struct flow_slot {
+	uint32_t hash;
+	uint32_t idx;
+};
 
 struct flowtab {
-	struct flow *slot;
+	struct flow_slot *slot;
 	uint64_t nslots;        /* power of two */
+	struct flow *ent;
+	uint64_t nent_alloc;
+	size_t ent_bytes;       /* mapped for ent */
 	uint64_t count;
 	uint64_t max_flows;
-	uint64_t max_slots;     /* smallest power of two keeping max_flows at load <= 3/4 */
+	uint64_t max_slots;     /* smallest power of two >= 2 * max_flows */
 	uint64_t kind_count[FLOW_KINDS];
 	struct flow_fold fold[FLOW_KINDS];
 };
+
+#define HUGE_MIN (2u << 20)
+
+/*
+ * Zeroed anonymous memory for the big arrays. Lookups land at random
+ * places in tens of MiB, so ask for transparent huge pages: one TLB entry
+ * per 2 MiB instead of per 4 KiB (a hint; without THP it is plain memory).
+ */
+static void *big_zalloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (bytes >= HUGE_MIN)
+		(void)madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static void big_free(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes);
+}
 
 /* Address then port order of the two ends; <0 when (x,px) sorts before (y,py). */
 static int end_cmp(const uint8_t *x, uint16_t px, const uint8_t *y, uint16_t py, size_t len)
@@ -62,9 +103,14 @@ uint32_t flow_key_hash(const struct flow_key *k)
 	for (size_t i = 0; i < 5; i++) {
 		h ^= w[i];
 		h *= m;
-		h ^= h >> 29;
+		h ^= h >> 32;
 	}
-	h ^= h >> 32;
+	/* final avalanche (MurmurHash3 fmix64) so the low bits index well */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	return (uint32_t)h;
 }
 
@@ -81,18 +127,20 @@ struct flowtab *flowtab_open(uint64_t max_flows)
 {
 	struct flowtab *t;
 
-	if (max_flows == 0 || max_flows > (UINT64_C(1) << 40))
+	if (max_flows == 0 || max_flows >= UINT32_MAX)
 		return NULL;
 	t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
 	t->max_flows = max_flows;
-	/* load <= 3/4 at max_flows: slots >= max_flows * 4 / 3 */
-	t->max_slots = pow2_at_least(max_flows + (max_flows + 2) / 3);
+	t->max_slots = pow2_at_least(2 * max_flows);
 	t->nslots = t->max_slots < FLOWTAB_MIN_SLOTS ? t->max_slots : FLOWTAB_MIN_SLOTS;
-	t->slot = calloc(t->nslots, sizeof *t->slot);
-	if (!t->slot) {
-		free(t);
+	t->nent_alloc = max_flows < FLOWTAB_MIN_ENTRIES ? max_flows : FLOWTAB_MIN_ENTRIES;
+	t->slot = big_zalloc(t->nslots * sizeof *t->slot);
+	t->ent_bytes = t->nent_alloc * sizeof *t->ent;
+	t->ent = big_zalloc(t->ent_bytes);
+	if (!t->slot || !t->ent) {
+		flowtab_close(t);
 		return NULL;
 	}
 	return t;
@@ -102,78 +150,128 @@ void flowtab_close(struct flowtab *t)
 {
 	if (!t)
 		return;
-	free(t->slot);
+	big_free(t->slot, t->nslots * sizeof *t->slot);
+	big_free(t->ent, t->ent_bytes);
 	free(t);
 }
 
-/* The slot holding `k`, or the empty slot where it would go. Needs an empty slot to exist. */
-static struct flow *probe(struct flow *slot, uint64_t nslots, const struct flow_key *k, uint32_t h)
+/* The slot holding `k`, or the empty slot where it would go (one always exists at load <= 1/2). */
+static struct flow_slot *probe(const struct flowtab *t, struct flow_slot *slot, uint64_t nslots,
+			       const struct flow_key *k, uint32_t h)
 {
 	uint64_t mask = nslots - 1;
 	uint64_t i = h & mask;
 
 	for (;;) {
-		struct flow *e = &slot[i];
-		if (e->key.kind == FLOW_NONE)
-			return e;
-		if (e->hash == h && memcmp(&e->key, k, sizeof *k) == 0)
-			return e;
+		struct flow_slot *s = &slot[i];
+		if (s->idx == 0)
+			return s;
+		if (s->hash == h && memcmp(&t->ent[s->idx - 1].key, k, sizeof *k) == 0)
+			return s;
 		i = (i + 1) & mask;
 	}
 }
 
-/* Double the slot array (up to max_slots); on allocation failure keep the old one. */
-static void grow(struct flowtab *t)
+/* Double the index; false (old index kept) when memory is short. */
+static bool grow_index(struct flowtab *t)
 {
-	uint64_t n = t->nslots * 2;
-	struct flow *s = calloc(n, sizeof *s);
+	uint64_t n = t->nslots * 2, mask = n - 1;
+	struct flow_slot *s = big_zalloc(n * sizeof *s);
 
 	if (!s)
-		return;
+		return false;
 	for (uint64_t i = 0; i < t->nslots; i++) {
-		const struct flow *e = &t->slot[i];
-		if (e->key.kind != FLOW_NONE)
-			*probe(s, n, &e->key, e->hash) = *e;
+		uint64_t j;
+		if (t->slot[i].idx == 0)
+			continue;
+		for (j = t->slot[i].hash & mask; s[j].idx != 0; j = (j + 1) & mask)
+			;
+		s[j] = t->slot[i];
 	}
-	free(t->slot);
+	big_free(t->slot, t->nslots * sizeof *t->slot);
 	t->slot = s;
 	t->nslots = n;
+	return true;
 }
 
-/* True when one more entry fits at load <= 3/4 (growing the array if allowed). */
+/* Double the entry array (up to max_flows); false when memory is short. */
+static bool grow_entries(struct flowtab *t)
+{
+	uint64_t n = t->nent_alloc * 2;
+	struct flow *e;
+
+	if (n > t->max_flows)
+		n = t->max_flows;
+	e = big_zalloc(n * sizeof *e);
+	if (!e)
+		return false;
+	memcpy(e, t->ent, t->count * sizeof *e);
+	big_free(t->ent, t->ent_bytes);
+	t->ent = e;
+	t->nent_alloc = n;
+	t->ent_bytes = n * sizeof *e;
+	return true;
+}
+
+/* True when one more entry fits (growing the arrays if allowed and possible). */
 static bool room_for_one(struct flowtab *t)
 {
 	if (t->count >= t->max_flows)
 		return false;
-	if ((t->count + 1) * 4 > t->nslots * 3) {
-		if (t->nslots < t->max_slots)
-			grow(t);
-		if ((t->count + 1) * 4 > t->nslots * 3)
-			return false;
-	}
+	if ((t->count + 1) * 2 > t->nslots && (t->nslots >= t->max_slots || !grow_index(t)))
+		return false;
+	if (t->count >= t->nent_alloc && !grow_entries(t))
+		return false;
 	return true;
+}
+
+uint32_t flowtab_prefetch(const struct flowtab *t, const struct flow_key *k)
+{
+	uint32_t h = flow_key_hash(k);
+
+	__builtin_prefetch(&t->slot[h & (t->nslots - 1)]);
+	return h;
+}
+
+void flowtab_prefetch_entry(const struct flowtab *t, uint32_t hash)
+{
+	const struct flow_slot *s = &t->slot[hash & (t->nslots - 1)];
+
+	if (s->idx != 0 && s->hash == hash)
+		__builtin_prefetch(&t->ent[s->idx - 1], 1);
 }
 
 struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,
 			 uint64_t bytes, uint64_t ts_ns)
 {
-	uint32_t h = flow_key_hash(k);
-	struct flow *e = probe(t->slot, t->nslots, k, h);
+	return flowtab_add_hashed(t, k, flow_key_hash(k), dir, bytes, ts_ns);
+}
 
-	if (e->key.kind == FLOW_NONE) {
+struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uint32_t h,
+				int dir, uint64_t bytes, uint64_t ts_ns)
+{
+	struct flow_slot *s = probe(t, t->slot, t->nslots, k, h);
+	struct flow *e;
+
+	if (s->idx == 0) {
 		if (!room_for_one(t)) {
 			t->fold[k->kind].pkts++;
 			t->fold[k->kind].bytes += bytes;
 			return NULL;
 		}
-		e = probe(t->slot, t->nslots, k, h);  /* the array may have moved */
+		s = probe(t, t->slot, t->nslots, k, h);  /* the index may have been rebuilt */
+		e = &t->ent[t->count];
+		memset(e, 0, sizeof *e);
 		e->key = *k;
 		e->hash = h;
 		e->a_first = dir == 0;
 		e->first_ns = ts_ns;
 		e->last_ns = ts_ns;
-		t->count++;
+		s->hash = h;
+		s->idx = (uint32_t)++t->count;
 		t->kind_count[k->kind]++;
+	} else {
+		e = &t->ent[s->idx - 1];
 	}
 	e->pkts[dir]++;
 	e->bytes[dir] += bytes;
@@ -186,9 +284,9 @@ struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,
 
 struct flow *flowtab_find(const struct flowtab *t, const struct flow_key *k)
 {
-	struct flow *e = probe(t->slot, t->nslots, k, flow_key_hash(k));
+	const struct flow_slot *s = probe(t, t->slot, t->nslots, k, flow_key_hash(k));
 
-	return e->key.kind == FLOW_NONE ? NULL : e;
+	return s->idx == 0 ? NULL : &t->ent[s->idx - 1];
 }
 
 uint64_t flowtab_count(const struct flowtab *t)
@@ -212,13 +310,13 @@ size_t flowtab_collect(const struct flowtab *t, enum flow_kind kind, const struc
 {
 	size_t n = 0;
 
-	for (uint64_t i = 0; i < t->nslots; i++)
-		if (t->slot[i].key.kind == kind && kind != FLOW_NONE)
-			out[n++] = &t->slot[i];
+	for (uint64_t i = 0; i < t->count; i++)
+		if (t->ent[i].key.kind == kind && kind != FLOW_NONE)
+			out[n++] = &t->ent[i];
 	return n;
 }
 
 size_t flowtab_memory(const struct flowtab *t)
 {
-	return sizeof *t + t->nslots * sizeof *t->slot;
+	return sizeof *t + t->nslots * sizeof *t->slot + t->nent_alloc * sizeof *t->ent;
 }

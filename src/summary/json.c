@@ -198,29 +198,28 @@ static int json_kind(FILE *o, FILE *eo, const struct summary *s, enum flow_kind 
 	struct sum_endpoint *ep;
 	struct flow_fold fold = flowtab_folded(s->flows, k);
 	bool ports = k == FLOW_TCP || k == FLOW_UDP;
-	long n = sum_conv_rows(s->flows, k, &rows), m;
-	size_t show;
+	long n = sum_conv_rows(s->flows, k, s->top, &rows), m;
+	size_t total;
 
 	if (n < 0)
 		return -1;
-	m = sum_endpoints(rows, (size_t)n, &ep);
+	m = sum_endpoints(s->flows, k, s->top, &ep, &total);
 	if (m < 0) {
 		free(rows);
 		return -1;
 	}
-	fprintf(o, "%s\"%s\":{\"count\":%ld,\"folded_packets\":%llu,\"folded_bytes\":%llu,\"rows\":[",
-		k == FLOW_ETH ? "" : ",", flow_kind_name(k), n,
+	fprintf(o, "%s\"%s\":{\"count\":%llu,\"folded_packets\":%llu,\"folded_bytes\":%llu,\"rows\":[",
+		k == FLOW_ETH ? "" : ",", flow_kind_name(k),
+		(unsigned long long)flowtab_count_kind(s->flows, k),
 		(unsigned long long)fold.pkts, (unsigned long long)fold.bytes);
-	show = s->top && (size_t)n > s->top ? s->top : (size_t)n;
-	for (size_t i = 0; i < show; i++) {
+	for (long i = 0; i < n; i++) {
 		if (i)
 			fputc(',', o);
 		json_conv_row(o, s, rows[i], ports);
 	}
 	fputs("]}", o);
-	fprintf(eo, "%s\"%s\":{\"count\":%ld,\"rows\":[", k == FLOW_ETH ? "" : ",", flow_kind_name(k), m);
-	show = s->top && (size_t)m > s->top ? s->top : (size_t)m;
-	for (size_t i = 0; i < show; i++) {
+	fprintf(eo, "%s\"%s\":{\"count\":%zu,\"rows\":[", k == FLOW_ETH ? "" : ",", flow_kind_name(k), total);
+	for (long i = 0; i < m; i++) {
 		if (i)
 			fputc(',', eo);
 		json_ep_row(eo, &ep[i], ports);
@@ -278,7 +277,13 @@ int summary_write_json(struct summary *s, FILE *out)
 
 	if (!eo)
 		return -1;
-	fputc('{', out);
+	summary_flush(s);
+	fputs("{\"filter\":", out);
+	if (s->opt.filter)
+		json_str(out, s->opt.filter);
+	else
+		fputs("null", out);
+	fputc(',', out);
 	json_files(out, s);
 	fputc(',', out);
 	json_totals(out, s);

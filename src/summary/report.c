@@ -39,7 +39,52 @@ static int conv_cmp(const void *pa, const void *pb)
 	return c;
 }
 
-long sum_conv_rows(const struct flowtab *t, enum flow_kind kind, const struct flow ***rows)
+/*
+ * Put the `top` (0 = all) first elements by `cmp` at the front of base[0..n),
+ * sorted, and return how many that is: a heap of the best `top` seen so far
+ * whose root is the worst of them, then one sort of the heap.
+ */
+static size_t top_select(void *base, size_t n, size_t size, size_t top,
+			 int (*cmp)(const void *, const void *))
+{
+	unsigned char *b = base, tmp[64];
+
+	if (top == 0 || top >= n) {
+		qsort(base, n, size, cmp);
+		return n;
+	}
+	if (size > sizeof tmp)
+		return 0;
+#define EL(i) (b + (i) * size)
+#define SWAP(i, j) (memcpy(tmp, EL(i), size), memcpy(EL(i), EL(j), size), memcpy(EL(j), tmp, size))
+	for (size_t i = 1; i < top; i++)           /* sift up: parents rank after children */
+		for (size_t c = i; c > 0 && cmp(EL((c - 1) / 2), EL(c)) < 0; c = (c - 1) / 2)
+			SWAP(c, (c - 1) / 2);
+	for (size_t i = top; i < n; i++) {
+		size_t p = 0;
+		if (cmp(EL(i), EL(0)) >= 0)
+			continue;
+		SWAP(i, 0);
+		for (;;) {                         /* sift down the new root */
+			size_t l = 2 * p + 1, r = l + 1, w = p;
+			if (l < top && cmp(EL(l), EL(w)) > 0)
+				w = l;
+			if (r < top && cmp(EL(r), EL(w)) > 0)
+				w = r;
+			if (w == p)
+				break;
+			SWAP(p, w);
+			p = w;
+		}
+	}
+#undef SWAP
+#undef EL
+	qsort(base, top, size, cmp);
+	return top;
+}
+
+long sum_conv_rows(const struct flowtab *t, enum flow_kind kind, size_t top,
+		   const struct flow ***rows)
 {
 	uint64_t n = flowtab_count_kind(t, kind);
 	const struct flow **r;
@@ -51,14 +96,12 @@ long sum_conv_rows(const struct flowtab *t, enum flow_kind kind, const struct fl
 	if (!r)
 		return -1;
 	n = flowtab_collect(t, kind, r);
-	qsort(r, n, sizeof *r, conv_cmp);
 	*rows = r;
-	return (long)n;
+	return (long)top_select(r, n, sizeof *r, top, conv_cmp);
 }
 
-static int ep_addr_cmp(const void *pa, const void *pb)
+static int ep_addr_cmp(const struct sum_endpoint *a, const struct sum_endpoint *b)
 {
-	const struct sum_endpoint *a = pa, *b = pb;
 	int c = memcmp(a->addr, b->addr, sizeof a->addr);
 
 	if (c == 0)
@@ -80,50 +123,85 @@ static int ep_rank_cmp(const void *pa, const void *pb)
 	return c;
 }
 
-static void ep_set(struct sum_endpoint *e, const struct flow *f, int side)
+static uint32_t ep_hash(const uint8_t *addr, uint16_t port)
 {
-	int tx = side, rx = 1 - side;
+	uint64_t w[2], h;
 
-	memset(e, 0, sizeof *e);
-	memcpy(e->addr, side == 0 ? f->key.a : f->key.b, sizeof e->addr);
-	e->addr_len = f->key.addr_len;
-	e->family = f->key.family;
-	e->port = side == 0 ? f->key.port_a : f->key.port_b;
-	e->tx_pkts = f->pkts[tx];
-	e->tx_bytes = f->bytes[tx];
-	e->rx_pkts = f->pkts[rx];
-	e->rx_bytes = f->bytes[rx];
+	memcpy(w, addr, sizeof w);
+	h = (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull) ^ port) * 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ (h >> 33));
 }
 
-long sum_endpoints(const struct flow *const *rows, size_t n, struct sum_endpoint **out)
-{
+/* Endpoint aggregation: a power-of-two index (entry + 1, 0 = empty) over a dense array. */
+struct ep_agg {
+	uint32_t *idx;
+	uint64_t mask;
 	struct sum_endpoint *e;
-	size_t m = 0;
+	size_t n;
+};
+
+static void ep_add(struct ep_agg *g, const struct flow *f, int side)
+{
+	const uint8_t *addr = side == 0 ? f->key.a : f->key.b;
+	uint16_t port = side == 0 ? f->key.port_a : f->key.port_b;
+	int tx = side, rx = 1 - side;
+	struct sum_endpoint *e;
+	uint64_t i;
+
+	for (i = ep_hash(addr, port) & g->mask; g->idx[i]; i = (i + 1) & g->mask) {
+		e = &g->e[g->idx[i] - 1];
+		if (e->port == port && memcmp(e->addr, addr, sizeof e->addr) == 0)
+			goto found;
+	}
+	e = &g->e[g->n++];
+	g->idx[i] = (uint32_t)g->n;
+	memset(e, 0, sizeof *e);
+	memcpy(e->addr, addr, sizeof e->addr);
+	e->addr_len = f->key.addr_len;
+	e->family = f->key.family;
+	e->port = port;
+found:
+	e->tx_pkts += f->pkts[tx];
+	e->tx_bytes += f->bytes[tx];
+	e->rx_pkts += f->pkts[rx];
+	e->rx_bytes += f->bytes[rx];
+}
+
+long sum_endpoints(const struct flowtab *t, enum flow_kind kind, size_t top,
+		   struct sum_endpoint **out, size_t *total)
+{
+	uint64_t n = flowtab_count_kind(t, kind), slots = 1;
+	const struct flow **rows = NULL;
+	struct ep_agg g = { 0 };
 
 	*out = NULL;
+	*total = 0;
 	if (n == 0)
 		return 0;
-	e = malloc(2 * n * sizeof *e);
-	if (!e)
+	while (slots < 4 * n)
+		slots <<= 1;
+	rows = malloc(n * sizeof *rows);
+	g.idx = calloc(slots, sizeof *g.idx);
+	g.e = malloc(2 * n * sizeof *g.e);
+	if (!rows || !g.idx || !g.e) {
+		free(rows);
+		free(g.idx);
+		free(g.e);
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		ep_set(&e[2 * i], rows[i], 0);
-		ep_set(&e[2 * i + 1], rows[i], 1);
 	}
-	qsort(e, 2 * n, sizeof *e, ep_addr_cmp);
-	for (size_t i = 0; i < 2 * n; i++) {
-		if (m > 0 && ep_addr_cmp(&e[m - 1], &e[i]) == 0) {
-			e[m - 1].tx_pkts += e[i].tx_pkts;
-			e[m - 1].tx_bytes += e[i].tx_bytes;
-			e[m - 1].rx_pkts += e[i].rx_pkts;
-			e[m - 1].rx_bytes += e[i].rx_bytes;
-		} else {
-			e[m++] = e[i];
-		}
+	g.mask = slots - 1;
+	n = flowtab_collect(t, kind, rows);
+	for (uint64_t i = 0; i < n; i++) {
+		ep_add(&g, rows[i], 0);
+		ep_add(&g, rows[i], 1);
 	}
-	qsort(e, m, sizeof *e, ep_rank_cmp);
-	*out = e;
-	return (long)m;
+	free(rows);
+	free(g.idx);
+	*out = g.e;
+	*total = g.n;
+	return (long)top_select(g.e, g.n, sizeof *g.e, top, ep_rank_cmp);
 }
 
 static int port_cmp(const void *pa, const void *pb)

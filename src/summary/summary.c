@@ -94,14 +94,44 @@ static void add_totals(struct summary *s, const struct frame *f)
 		s->snapped++;
 }
 
+static void pipe_apply_oldest(struct summary *s)
+{
+	struct flow_op *op = &s->pipe[s->pipe_head];
+
+	flowtab_add_hashed(s->flows, &op->key, op->hash, (int)op->dir, op->bytes, op->ts_ns);
+	s->pipe_head = (s->pipe_head + 1) % FLOW_PIPE;
+	s->pipe_len--;
+}
+
+/* Apply every queued flow update (before anything reads the table). */
+static void pipe_drain(struct summary *s)
+{
+	while (s->pipe_len)
+		pipe_apply_oldest(s);
+}
+
+void summary_flush(struct summary *s)
+{
+	pipe_drain(s);
+}
+
 static void add_flow(struct summary *s, enum flow_kind kind, uint8_t family,
 		     const uint8_t *src, const uint8_t *dst, size_t alen,
 		     uint16_t sport, uint16_t dport, uint64_t bytes, uint64_t ts)
 {
-	struct flow_key k;
-	int dir = flow_key_make(&k, kind, family, src, dst, alen, sport, dport);
+	struct flow_op *op;
 
-	flowtab_add(s->flows, &k, dir, bytes, ts);
+	if (s->pipe_len == FLOW_PIPE)
+		pipe_apply_oldest(s);
+	op = &s->pipe[(s->pipe_head + s->pipe_len) % FLOW_PIPE];
+	op->dir = (uint32_t)flow_key_make(&op->key, kind, family, src, dst, alen, sport, dport);
+	op->hash = flowtab_prefetch(s->flows, &op->key);
+	op->bytes = bytes;
+	op->ts_ns = ts;
+	s->pipe_len++;
+	if (s->pipe_len > FLOW_PIPE_MID)
+		flowtab_prefetch_entry(s->flows,
+				       s->pipe[(s->pipe_head + s->pipe_len - 1 - FLOW_PIPE_MID) % FLOW_PIPE].hash);
 }
 
 static void add_port(struct summary *s, int udp, uint16_t sport, uint16_t dport, uint64_t bytes)

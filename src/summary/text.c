@@ -213,23 +213,21 @@ static int text_kind(FILE *o, const struct summary *s, enum flow_kind k, bool en
 {
 	const struct flow **rows;
 	struct sum_endpoint *ep;
-	long n = sum_conv_rows(s->flows, k, &rows), m;
-	size_t show;
+	size_t total;
+	long n;
 
-	if (n < 0)
-		return -1;
 	if (!endpoints) {
-		show = s->top && (size_t)n > s->top ? s->top : (size_t)n;
-		text_conv(o, s, k, rows, show, (size_t)n);
+		n = sum_conv_rows(s->flows, k, s->top, &rows);
+		if (n < 0)
+			return -1;
+		text_conv(o, s, k, rows, (size_t)n, flowtab_count_kind(s->flows, k));
 		free(rows);
 		return 0;
 	}
-	m = sum_endpoints(rows, (size_t)n, &ep);
-	free(rows);
-	if (m < 0)
+	n = sum_endpoints(s->flows, k, s->top, &ep, &total);
+	if (n < 0)
 		return -1;
-	show = s->top && (size_t)m > s->top ? s->top : (size_t)m;
-	text_endpoints(o, k, ep, show, (size_t)m);
+	text_endpoints(o, k, ep, (size_t)n, total);
 	free(ep);
 	return 0;
 }
@@ -313,6 +311,7 @@ int summary_write_text(struct summary *s, FILE *out, bool tty)
 {
 	int rc = 0;
 
+	summary_flush(s);
 	for (uint32_t i = 0; i < s->nfiles; i++) {
 		const struct summary_file *f = &s->files[i];
 		text_file(out, f);
@@ -321,6 +320,8 @@ int summary_write_text(struct summary *s, FILE *out, bool tty)
 	}
 	if (s->files_omitted)
 		fprintf(out, "(%u more files)\n", s->files_omitted);
+	if (s->opt.filter)
+		fprintf(out, LABEL "%s (only matching packets are counted below)\n", "Filter:", s->opt.filter);
 	text_totals(out, s);
 	text_health(out, s);
 	text_phs(out, s);

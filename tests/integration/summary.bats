@@ -219,6 +219,55 @@ print(t["interval_ns"], len(t["packets"]), sum(t["packets"]))' "$T/ours.json"
 	[ "$output" = "$want" ]
 }
 
+@test "--filter counts exactly the packets libpcap's filter passes (tcpdump oracle)" {
+	for expr in 'tcp port 80' 'udp or icmp6' 'ip6 and tcp' 'tcp[tcpflags] & tcp-syn != 0' 'host 192.0.2.20'; do
+		tcpdump -r "$TESTDATA/flows.pcap" -w "$T/f.pcap" "$expr" 2>/dev/null
+		summary_json --filter "$expr" "$TESTDATA/flows.pcap"
+		oracle totals "$T/ours.json" "$T/f.pcap"
+		for k in ip ipv6 tcp udp; do
+			ORACLE_ALLOW_EMPTY=1 oracle conv "$k" "$T/ours.json" "$T/f.pcap"
+		done
+	done
+	run "$PCAPREC" summary --filter 'tcp port' "$TESTDATA/flows.pcap"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"column"* ]]
+}
+
+@test "pcapng interface statistics: drop counts as the Interface Statistics Block holds them" {
+	summary_json "$TESTDATA/corpus.pcapng"
+	run /usr/bin/python3 - "$TESTDATA/corpus.pcapng" "$T/ours.json" <<'EOF'
+import json, struct, sys
+# independent walk over the pcapng blocks (little-endian file): last ISB per interface
+data = open(sys.argv[1], "rb").read()
+isb, off = {}, 0
+while off + 12 <= len(data):
+    btype, blen = struct.unpack_from("<II", data, off)
+    if btype == 5:
+        iface = struct.unpack_from("<I", data, off + 8)[0]
+        opts, o = {}, off + 20
+        while o + 4 <= off + blen - 4:
+            code, olen = struct.unpack_from("<HH", data, o)
+            if code == 0:
+                break
+            if olen == 8:
+                opts[code] = struct.unpack_from("<Q", data, o + 4)[0]
+            o += 4 + (olen + 3) // 4 * 4
+        isb[iface] = opts
+    off += blen
+assert isb, "no ISB in the file"
+r = json.load(open(sys.argv[2]))["reports"][0]
+for i, opts in isb.items():
+    st = r["files"][0]["interfaces"][i]["stats"]
+    want = {"ifrecv": opts.get(4), "ifdrop": opts.get(5), "osdrop": opts.get(7)}
+    assert st == want, (st, want)
+    print("interface", i, want)
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "$PCAPREC" summary "$TESTDATA/corpus.pcapng"
+	[[ "$output" == *"statistics block: 73 received, 2 dropped by interface, 1 dropped by OS/recorder"* ]]
+}
+
 @test "bad usage and unreadable input give clear errors and exit codes" {
 	run "$PCAPREC" summary --help
 	[ "$status" -eq 0 ]
