@@ -273,15 +273,17 @@ static int file_close(struct output *o, uint64_t now)
 		return 0;
 	write_isbs(o, now);
 	o->bytes += writer_bytes(o->w);
-	pending = writer_pending_frames(o->w);
 	if (o->to_stdout) {
-		rc = writer_close(o->w, &errnum, err, sizeof err);
-		if (rc != 0)
+		rc = writer_close_lost(o->w, &pending, &errnum, err, sizeof err);
+		if (rc != 0) {
 			LOG(o, "%s", err);
+			o->drops += pending;
+			o->packets -= pending;
+		}
 		o->w = NULL;
 		return rc;
 	}
-	if (writer_close(o->w, &errnum, err, sizeof err) != 0) {
+	if (writer_close_lost(o->w, &pending, &errnum, err, sizeof err) != 0) {
 		/* The file keeps what reached the disk whole; what was held is lost. */
 		LOG(o, "%s", err);
 		o->drops += pending;
