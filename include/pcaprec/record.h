@@ -104,4 +104,25 @@ struct record_sink file_sink_get(struct file_sink *fs);
 /* Free a file sink never handed to record_run (closes the file, keeps it). NULL is a no-op. */
 void file_sink_abort(struct file_sink *fs);
 
+/* --- the rotating output sink (src/record/sink_output.c, see output.h) --- */
+
+struct output;
+struct output_config;
+
+/*
+ * Open the rotating output (its first file is created now) as a sink for
+ * the loop over `rings`, whose kernel counters become each file's
+ * Interface Statistics Blocks. Sets cfg->stats. *out stays usable until
+ * the sink's close op, for the -Z steps. 0, or -1 with err.
+ */
+int output_sink_open(struct output_config *cfg, struct ring **rings, size_t nrings,
+		     struct record_sink *sink, struct output **out, char *err, size_t errlen);
+
+/*
+ * SIGHUP (publish the file now) and SIGUSR1 (statistics to stderr): the
+ * handlers only set flags that the sink's tick acts on. Install before the
+ * pidfile exists, so `pcaprec rotate` never meets the default action.
+ */
+void output_signals_install(void);
+
 #endif

@@ -10,6 +10,8 @@
 #include "pcaprec/capture.h"
 #include "pcaprec/cli.h"
 #include "pcaprec/filter.h"
+#include "pcaprec/output.h"
+#include "pcaprec/process.h"
 #include "pcaprec/record.h"
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
@@ -29,6 +31,7 @@ struct rec_args {
 	uint64_t duration_ns;
 	struct filter_opts filter;
 	char *expr;                  /* trailing words joined, owned */
+	struct output_cli oc;        /* -w, rotation and output-file flags (output.h) */
 };
 
 static void rec_usage(FILE *out)
@@ -36,14 +39,13 @@ static void rec_usage(FILE *out)
 	fprintf(out,
 "usage: pcaprec record -i IFACE [-i IFACE2...] -w FILE [options]\n"
 "\n"
-"Capture frames from AF_PACKET TPACKET_V3 rings into a pcap or pcapng file.\n"
+"Capture frames from AF_PACKET TPACKET_V3 rings into pcap or pcapng files,\n"
+"rotated by size, time or count (see below; man pcaprec for the naming rules).\n"
 "Stops on SIGINT/SIGTERM, -c or --duration; frames the kernel already holds\n"
 "are written before the file is closed. Statistics go to stderr at the end.\n"
 "\n"
 "  -i, --interface IFACE  capture on IFACE (repeatable; several need pcapng);\n"
 "                         'any' captures every interface as LINUX_SLL2\n"
-"  -w, --write FILE       output file, created new (never overwritten);\n"
-"                         '-' writes to standard output\n"
 "      --format FMT       pcapng (default), pcap (microseconds), pcap-ns;\n"
 "                         default from FILE's suffix .pcap or .pcapng\n"
 "  -s, --snaplen N        keep at most N bytes per frame (default 262144;\n"
@@ -60,6 +62,9 @@ static void rec_usage(FILE *out)
 "      --bpf FILE         use a BPF program in tcpdump -ddd form\n"
 "  -q, --quiet            no start banner and no statistics on stderr\n"
 "  -h, --help             this help\n"
+"\n");
+	output_cli_help(out);
+	fprintf(out,
 "\n"
 "Needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode).\n"
 "Exit: 0 ok, 1 runtime error, 2 bad flag, 4 missing privilege.\n");
@@ -85,7 +90,6 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		}
 		a->ifnames[a->nifaces++] = arg;
 		return 0;
-	case 'w': a->out = arg; return 0;
 	case OPT_FORMAT: a->format = arg; return 0;
 	case 'p': a->promisc = false; return 0;
 	case 'q': a->quiet = true; return 0;
@@ -109,17 +113,20 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (!parse_duration(arg, &a->duration_ns))
 			return rec_bad("--duration", arg, "want a duration like 30s, 15m, 1h");
 		return 0;
-	default:
+	default: {
+		char err[256];
+		int r = output_cli_parse(&a->oc, c, arg, err, sizeof err);
+
+		if (r == 1)
+			return 0;
+		if (r < 0) {
+			fprintf(stderr, "pcaprec record: %s\n", err);
+			return EXIT_USAGE;
+		}
 		rec_usage(stderr);
 		return EXIT_USAGE;
 	}
-}
-
-static bool has_suffix(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-
-	return n >= m && strcmp(s + n - m, suf) == 0;
+	}
 }
 
 /* The words of a trailing filter expression joined by spaces (malloc'd), or NULL. */
@@ -149,7 +156,6 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 {
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
-		{ "write", required_argument, NULL, 'w' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "no-promiscuous-mode", no_argument, NULL, 'p' },
@@ -160,13 +166,18 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "bpf", required_argument, NULL, OPT_BPF },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
+	/* ours, then the output flags (output_cli_options), then the terminator */
+	struct option all[sizeof longopts / sizeof longopts[0] + OUTPUT_CLI_NOPTS + 1];
+	char err[256];
 	int c, rc;
 
+	memcpy(all, longopts, sizeof longopts);
+	memcpy(all + sizeof longopts / sizeof longopts[0], output_cli_options, sizeof output_cli_options);
+	memset(&all[sizeof all / sizeof all[0] - 1], 0, sizeof all[0]);
 	optind = 1;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:pB:c:qhF:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:s:pB:c:qhF:" OUTPUT_CLI_SHORTOPTS, all, NULL)) != -1) {
 		if (c == 'h') {
 			rec_usage(stdout);
 			return EXIT_OK;
@@ -188,16 +199,21 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		}
 		a->filter.expr = a->expr;
 	}
+	a->out = a->oc.cfg.path;
 	if (a->nifaces == 0 || !a->out) {
 		fprintf(stderr, "pcaprec record: %s is required\n", a->nifaces ? "-w FILE" : "-i IFACE");
 		rec_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (output_cli_finish(&a->oc, err, sizeof err) != 0) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		return EXIT_USAGE;
+	}
 	*fmt = OUT_PCAPNG;
 	if (a->format && !out_format_parse(a->format, fmt))
 		return rec_bad("--format", a->format, "want pcap, pcap-ns or pcapng");
-	if (!a->format && has_suffix(a->out, ".pcap"))
-		*fmt = OUT_PCAP_US;
+	if (!a->format && !out_format_from_name(a->out, fmt))
+		*fmt = OUT_PCAPNG;
 	if (*fmt != OUT_PCAPNG && a->nifaces > 1) {
 		fprintf(stderr, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
 			"hold one link type and interface)\n", a->nifaces);
@@ -276,10 +292,45 @@ static void rec_report(const struct record_result *res)
 			(unsigned long long)res->osdrop, res->drop_msg);
 }
 
+/* -Z step 1, still root and nothing created: the user exists and may write the output directory. */
+static int rec_priv_check(const struct rec_args *a, uid_t *uid, gid_t *gid)
+{
+	const char *slash = strrchr(a->out, '/');
+	char dir[4096], err[768];
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == a->out ? 1 : slash - a->out) : 1,
+		 slash ? a->out : ".");
+	if (priv_lookup(a->oc.user, uid, gid, err, sizeof err) != 0 ||
+	    (strcmp(a->out, "-") != 0 && priv_check_dir(dir, a->oc.user, *uid, *gid, err, sizeof err) != 0)) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+/* -Z step 2, once the sockets and the first file are open: give the file away, drop for good. */
+static int rec_priv_drop(const struct rec_args *a, struct output *out, uid_t uid, gid_t gid)
+{
+	char err[768];
+
+	if (output_chown(out, uid, gid, err, sizeof err) != 0 ||
+	    priv_drop(a->oc.user, uid, gid, err, sizeof err) != 0 ||
+	    output_check_dir_access(out, err, sizeof err) != 0) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
 /* Open the output and run the loop; rings stay owned by the caller. */
 static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings,
 		       const struct filter_prog *progs)
 {
+	struct output_config cfg = a->oc.cfg;
+	struct output *out;
+	char ifnames[256] = "";
+	uid_t uid = 0;
+	gid_t gid = 0;
 	struct writer_iface wi[REC_MAX_IFACES];
 	struct utsname un;
 	char os[200], err[512];
@@ -287,8 +338,6 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	struct writer_opts wo;
 	struct record_opts ro;
 	struct record_result res;
-	struct file_sink *fs;
-	int e = 0;
 
 	if (uname(&un) == 0) {
 		snprintf(os, sizeof os, "%s %s", un.sysname, un.release);
@@ -307,16 +356,26 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	wo.meta = &meta;
 	wo.ifaces = wi;
 	wo.nifaces = a->nifaces;
-	fs = file_sink_open(a->out, &wo, &e, err, sizeof err);
-	if (!fs) {
+	for (size_t i = 0; i < a->nifaces; i++)
+		snprintf(ifnames + strlen(ifnames), sizeof ifnames - strlen(ifnames), "%s%s",
+			 i ? "+" : "", a->ifnames[i]);
+	cfg.wopts = wo;
+	cfg.ifnames = ifnames;
+	if (a->oc.user && rec_priv_check(a, &uid, &gid) != 0)
+		return EXIT_ERROR;
+	memset(&ro, 0, sizeof ro);
+	if (output_sink_open(&cfg, rings, a->nifaces, &ro.sink, &out, err, sizeof err) != 0) {
 		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_ERROR;
 	}
-	memset(&ro, 0, sizeof ro);
+	if (a->oc.user && rec_priv_drop(a, out, uid, gid) != 0) {
+		ro.sink.ops->close(ro.sink.ctx, NULL, 0, err, sizeof err);
+		return EXIT_ERROR;
+	}
 	ro.rings = rings;
 	ro.nrings = a->nifaces;
-	ro.sink = file_sink_get(fs);
 	ro.filters = progs;
+	ro.tick_ns = 100000000ull;   /* output_tick: -G on time, flushes, hooks */
 	ro.max_frames = a->count;
 	ro.duration_ns = a->duration_ns;
 	record_signals_install();
@@ -342,9 +401,12 @@ int cmd_record(int argc, char **argv)
 	struct ring *rings[REC_MAX_IFACES];
 	struct filter_prog progs[REC_MAX_IFACES];
 	enum out_format fmt;
+	struct pidfile *pf = NULL;
 	int rc;
+	char err[512];
 
 	memset(&a, 0, sizeof a);
+	output_cli_init(&a.oc);
 	memset(rings, 0, sizeof rings);
 	memset(progs, 0, sizeof progs);
 	a.promisc = true;
@@ -355,6 +417,12 @@ int cmd_record(int argc, char **argv)
 		free(a.expr);
 		return rc;
 	}
+	output_signals_install();
+	if (a.oc.pidfile && !(pf = pidfile_create(a.oc.pidfile, err, sizeof err))) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		free(a.expr);
+		return EXIT_ERROR;
+	}
 	rc = rec_open_rings(&a, rings, progs);
 	if (rc == 0)
 		rc = rec_capture(&a, fmt, rings, progs);
@@ -363,5 +431,6 @@ int cmd_record(int argc, char **argv)
 		filter_free(&progs[i]);
 	}
 	free(a.expr);
+	pidfile_remove(pf);
 	return rc;
 }

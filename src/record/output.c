@@ -195,7 +195,8 @@ static void write_isbs(struct output *o, uint64_t now)
 			.osdrop = o->cum[i].osdrop - o->snap[i].osdrop + o->own_drops[i] - o->own_snap[i],
 		};
 		if (writer_write_stats(o->w, (uint32_t)i, &st, &errnum, err, sizeof err) != 0) {
-			LOG(o, "%s", err);
+			if (!o->blocked)
+				LOG(o, "%s", err);
 			break;
 		}
 	}
@@ -290,7 +291,9 @@ static int file_close(struct output *o, uint64_t now)
 		o->f_drops += pending;
 		o->packets -= pending;
 		o->f_packets -= pending;
-		rc = -1;
+		/* a plain file still ends on a whole record; a gzip one lacks its trailer */
+		if (o->wopts.gzip_level > 0)
+			rc = -1;
 	}
 	o->w = NULL;
 	snapshot_stats(o, now);

@@ -179,8 +179,9 @@ void output_cli_help(FILE *fp)
 {
 	fputs(
 "Output files and rotation:\n"
-"  -w, --write TEMPLATE   output path; the file name may hold strftime fields,\n"
-"                         %n (sequence number) and %i (interface names)\n"
+"  -w, --write TEMPLATE   output path ('-': standard output); the file name may\n"
+"                         hold strftime fields, %n (sequence number) and %i\n"
+"                         (interface names); an existing file is never overwritten\n"
 "  -C, --rotate-size SIZE new file before one would exceed SIZE (K M G;\n"
 "                         bare number = millions of bytes, as in tcpdump)\n"
 "  -G, --rotate-time DUR  new file every DUR (300ms 30s 15m 1h 1d), on wall-clock\n"

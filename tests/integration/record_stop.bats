@@ -74,7 +74,9 @@ stop_with() {
 	kill -KILL "$REC_PID"
 	wait "$REC_PID" || true
 	REC_PID=
-	"$TOOLS/pktlist" "$OUT/k.pcapng" >"$OUT/list.txt"
+	# still being written: only the .part exists (published by the next start)
+	[ ! -e "$OUT/k.pcapng" ]
+	"$TOOLS/pktlist" "$OUT/k.pcapng.part" >"$OUT/list.txt"
 	expect_seq 100 KILL "$OUT/list.txt"
 }
 

@@ -1,0 +1,348 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# Rotation and the output-file lifecycle of pcaprec record, on a veth pair
+# between two namespaces: numbered datagrams are all in the union of the
+# rotated files, once and in order (libpcap via pktlist); files appear only
+# under their final name when complete; gzip, hooks, pidfile/SIGHUP, budget,
+# disk full, kill -9 recovery and -Z.
+
+load ../lib/netns
+load ../lib/record
+
+setup() {
+	require_root
+	netns_up
+	OUT="$BATS_TEST_TMPDIR/out"
+	mkdir -p "$OUT"
+	WATCH=
+	ZD=
+}
+
+teardown() {
+	[ -n "${REC_PID:-}" ] && kill -KILL "$REC_PID" 2>/dev/null
+	[ -n "${WATCH:-}" ] && kill "$WATCH" 2>/dev/null
+	[ -n "${ZD:-}" ] && rm -rf "$ZD"
+	netns_down
+}
+
+# Send N datagrams "PCAPREC-TAG-%04d" from A to B, one every GAP seconds.
+send_paced() {
+	local n=$1 tag=$2 gap=$3 size=${4:-0}
+	timeout 60 ip netns exec "$NS_A" /usr/bin/python3 -c '
+import socket, sys, time
+n, tag, gap, size = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(n):
+    s.sendto(b"PCAPREC-%s-%04d" % (tag.encode(), i) + b"z" * size, ("192.0.2.2", 40009))
+    if gap:
+        time.sleep(gap)
+' "$n" "$tag" "$gap" "$size"
+}
+
+# The sequence numbers of TAG's UDP datagrams in pktlist output, in file order.
+seqs_of() {
+	local tag=$1 marker
+	marker=$(printf 'PCAPREC-%s-' "$tag" | od -An -tx1 | tr -d ' \n')
+	awk -v m="$marker" '
+		substr($5, 25, 4) != "0800" || substr($5, 47, 2) != "11" { next }
+		{ i = index($5, m); if (!i) next
+		  h = substr($5, i + length(m), 8)
+		  print (substr(h, 2, 1) substr(h, 4, 1) substr(h, 6, 1) substr(h, 8, 1)) + 0 }'
+}
+
+# pktlist every file given (in that order) into one list; fails if libpcap
+# reports any of them damaged.
+list_all() {
+	local f
+	for f in "$@"; do
+		"$TOOLS/pktlist" "$f" || { echo "libpcap cannot read $f" >&2; return 1; }
+	done
+}
+
+# N numbers 0..N-1 exactly once and in order in stdin.
+in_order() {
+	seq 0 $(($1 - 1)) >"$OUT/../want.txt"
+	diff "$OUT/../want.txt" -
+}
+
+# Poll the directory while recording: any name without .part must already be
+# a complete file that libpcap reads to a clean end.
+watch_finished() {
+	local glob=$1
+	(
+		while sleep 0.05; do
+			for f in $glob; do
+				[ -e "$f" ] || continue
+				"$TOOLS/pktlist" "$f" >/dev/null 2>&1 || echo "incomplete under final name: $f"
+			done
+		done
+	) >"$OUT/../watch.txt" 2>&1 &
+	WATCH=$!
+}
+
+stop_watch() {
+	kill "$WATCH" 2>/dev/null
+	wait "$WATCH" 2>/dev/null || true
+	WATCH=
+	cat "$OUT/../watch.txt"
+	[ ! -s "$OUT/../watch.txt" ]
+}
+
+@test "--rotate-packets: every number once, in order, across many files; no .part seen as final" {
+	rec_start "$NS_B" "$OUT/r.pcapng" -i "$IF_B" --rotate-packets 40
+	watch_finished "$OUT/r-*.pcapng"
+	send_paced 300 ROT 0.002
+	sleep 0.3
+	stop_watch
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	ls "$OUT"
+	[ -z "$(ls "$OUT" | grep '\.part$')" ]
+	[ "$(ls "$OUT"/r-*.pcapng | wc -l)" -ge 8 ]
+	list_all $(ls "$OUT"/r-*.pcapng | sort) >"$OUT/../list.txt"
+	seqs_of ROT <"$OUT/../list.txt" | in_order 300
+	# every file has at most 40 packets and tshark reads it without a word
+	for f in "$OUT"/r-*.pcapng; do
+		[ "$("$TOOLS/pktlist" "$f" | wc -l)" -le 40 ]
+		[ -z "$(tshark -r "$f" 2>&1 >/dev/null | grep -v '^Running as user "root"')" ]
+	done
+}
+
+@test "-G 300ms --no-align while sending: files on a timer, union complete and in order" {
+	rec_start "$NS_B" "$OUT/t-%n.pcap" -i "$IF_B" -G 300ms --no-align
+	watch_finished "$OUT/t-*.pcap"
+	send_paced 200 TIM 0.01
+	sleep 0.3
+	stop_watch
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	ls -l "$OUT"
+	[ "$(ls "$OUT"/t-*.pcap | wc -l)" -ge 4 ]
+	list_all $(ls "$OUT"/t-*.pcap | sort) >"$OUT/../list.txt"
+	seqs_of TIM <"$OUT/../list.txt" | in_order 200
+	capinfos -t "$OUT/t-000001.pcap" | grep -q 'pcap$'
+}
+
+@test "-C: no file exceeds the size, every number kept" {
+	rec_start "$NS_B" "$OUT/c.pcapng" -i "$IF_B" -C 20K
+	send_paced 150 SIZ 0 900
+	sleep 0.3
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	[ "$(ls "$OUT"/c-*.pcapng | wc -l)" -ge 6 ]
+	for f in "$OUT"/c-*.pcapng; do
+		[ "$(stat -c %s "$f")" -le 20480 ]
+	done
+	list_all $(ls "$OUT"/c-*.pcapng | sort) >"$OUT/../list.txt"
+	seqs_of SIZ <"$OUT/../list.txt" | in_order 150
+}
+
+@test "idle link, -G 1s --empty-files: a valid file for every second, named on the second" {
+	rec_start "$NS_B" "$OUT/i-%Y%m%d-%H%M%S.pcapng" -i "$IF_B" -G 1s --empty-files --utc
+	sleep 3.6
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	ls "$OUT"
+	n=$(ls "$OUT"/i-*.pcapng | wc -l)
+	[ "$n" -ge 3 ]
+	# consecutive seconds: period starts are whole seconds one apart
+	ls "$OUT"/i-*.pcapng | sed 's/.*i-\(........\)-\(......\).pcapng/\1 \2/' |
+		while read -r d t; do date -u -d "${d} ${t:0:2}:${t:2:2}:${t:4:2}" +%s; done >"$OUT/../secs.txt"
+	awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { exit bad }' "$OUT/../secs.txt"
+	for f in "$OUT"/i-*.pcapng; do
+		list_all "$f" >/dev/null
+		capinfos "$f" >/dev/null
+	done
+}
+
+@test "SIGHUP and pcaprec rotate --pidfile publish the file now; stale pidfiles are refused" {
+	rec_start "$NS_B" "$OUT/h-%n.pcapng" -i "$IF_B" --pidfile "$OUT/../rec.pid"
+	[ "$(cat "$OUT/../rec.pid")" = "$REC_PID" ]
+	send_udp 10 ONE
+	sleep 0.3
+	"$PCAPREC" rotate --pidfile "$OUT/../rec.pid"
+	sleep 0.5
+	[ -e "$OUT/h-000001.pcapng" ]
+	send_udp 10 TWO
+	sleep 0.3
+	kill -HUP "$REC_PID"
+	sleep 0.5
+	[ -e "$OUT/h-000002.pcapng" ]
+	send_udp 10 THREE
+	sleep 0.3
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	[ ! -e "$OUT/../rec.pid" ]
+	list_all "$OUT/h-000001.pcapng" | seqs_of ONE | in_order 10
+	list_all "$OUT/h-000002.pcapng" | seqs_of TWO | in_order 10
+	list_all "$OUT/h-000003.pcapng" | seqs_of THREE | in_order 10
+	# the recorder is gone: its pidfile would now be stale
+	echo "$REC_PID" >"$OUT/../stale.pid"
+	run "$PCAPREC" rotate --pidfile "$OUT/../stale.pid"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *stale* ]]
+	run "$PCAPREC" rotate --pidfile "$OUT/../none.pid"
+	[ "$status" -eq 1 ]
+	run "$PCAPREC" rotate
+	[ "$status" -eq 2 ]
+}
+
+@test "gzip: .pcapng.gz files pass gzip -t, libpcap after zcat, and tshark directly" {
+	rec_start "$NS_B" "$OUT/g.pcapng" -i "$IF_B" --rotate-packets 100 -z gzip:9
+	send_paced 300 GZ 0.001
+	sleep 0.3
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	ls "$OUT"
+	[ "$(ls "$OUT"/g-*.pcapng.gz | wc -l)" -ge 3 ]
+	: >"$OUT/../list.txt"
+	for f in $(ls "$OUT"/g-*.pcapng.gz | sort); do
+		gzip -t "$f"
+		zcat "$f" | "$TOOLS/pktlist" - >>"$OUT/../list.txt"
+		[ -z "$(tshark -r "$f" 2>&1 >/dev/null | grep -v '^Running as user "root"')" ]
+	done
+	seqs_of GZ <"$OUT/../list.txt" | in_order 300
+}
+
+@test "--on-rotate runs for every file including the last, with PCAPREC_* set; --print-closed agrees" {
+	cat >"$OUT/../hook.sh" <<-'EOF'
+	#!/bin/sh
+	echo "$1 $PCAPREC_FILE $PCAPREC_PACKETS $PCAPREC_BYTES $PCAPREC_DROPS" >>"${0%/*}/hooks.log"
+	EOF
+	chmod +x "$OUT/../hook.sh"
+	REC_ERR="$BATS_TEST_TMPDIR/rec.err"
+	ip netns exec "$NS_B" "$PCAPREC" record -w "$OUT/k-%n.pcapng" -i "$IF_B" --rotate-packets 50 \
+		--on-rotate "$OUT/../hook.sh" --print-closed >"$OUT/../closed.txt" 2>"$REC_ERR" &
+	REC_PID=$!
+	for i in $(seq 100); do grep -q 'recording on' "$REC_ERR" && break; sleep 0.05; done
+	send_paced 120 HOOK 0.001
+	sleep 0.3
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	cat "$OUT/../hooks.log" "$OUT/../closed.txt"
+	nfiles=$(ls "$OUT"/k-*.pcapng | wc -l)
+	[ "$nfiles" -ge 3 ]
+	[ "$(wc -l <"$OUT/../hooks.log")" -eq "$nfiles" ]
+	[ "$(wc -l <"$OUT/../closed.txt")" -eq "$nfiles" ]
+	for f in "$OUT"/k-*.pcapng; do
+		pk=$("$TOOLS/pktlist" "$f" | wc -l)
+		sz=$(stat -c %s "$f")
+		grep -qx "$f $f $pk $sz 0" "$OUT/../hooks.log"
+		grep -qx "$f $pk $sz" "$OUT/../closed.txt"
+	done
+}
+
+@test "-W 3 keeps the newest three finished files, also across a restart" {
+	rec_start "$NS_B" "$OUT/w.pcap" -i "$IF_B" --rotate-packets 10 -W 3
+	send_paced 60 W1 0.001
+	sleep 0.3
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	ls "$OUT"
+	[ "$(ls "$OUT" | wc -l)" -eq 3 ]
+	last=$(ls "$OUT" | sort | tail -1)
+	rec_start "$NS_B" "$OUT/w.pcap" -i "$IF_B" --rotate-packets 10 -W 3
+	send_paced 30 W2 0.001
+	sleep 0.3
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	ls "$OUT"
+	[ "$(ls "$OUT" | wc -l)" -eq 3 ]
+	# numbering went on after the files of the first run, none of which is left
+	for f in $(ls "$OUT"); do [[ "$f" > "$last" ]]; done
+	grep -q 'deleted' "$REC_ERR"
+}
+
+@test "kill -9: the .part is readable up to the last flush; the next start publishes it" {
+	rec_start "$NS_B" "$OUT/x.pcapng" -i "$IF_B" --flush-interval 100ms
+	send_udp 50 KILL
+	sleep 0.6
+	kill -KILL "$REC_PID"
+	wait "$REC_PID" || true
+	REC_PID=
+	[ -e "$OUT/x.pcapng.part" ]
+	[ ! -e "$OUT/x.pcapng" ]
+	list_all "$OUT/x.pcapng.part" | seqs_of KILL | in_order 50
+	rec_start "$NS_B" "$OUT/x.pcapng" -i "$IF_B"
+	grep -q 'published leftover x.pcapng.part as x.pcapng' "$REC_ERR"
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	ls "$OUT"
+	list_all "$OUT/x.pcapng" | seqs_of KILL | in_order 50
+	[ -e "$OUT/x-1.pcapng" ]
+	[ -z "$(ls "$OUT" | grep '\.part$')" ]
+}
+
+@test "disk full on a 256 KiB tmpfs: the recorder keeps running, file valid, error logged once, drops counted" {
+	D="$BATS_TEST_TMPDIR/full"
+	mkdir -p "$D"
+	# Everything that needs the tmpfs runs inside one private mount namespace.
+	timeout 60 unshare -m --propagation private sh -c '
+		set -u
+		mount -t tmpfs -o size=256k pcaprec-test "$1" || exit 3
+		ip netns exec "$2" "$3" record -i "$4" -w "$1/f.pcapng" --flush-interval 100ms 2>"$5/rec.err" &
+		pid=$!
+		for i in $(seq 100); do grep -q "recording on" "$5/rec.err" && break; sleep 0.05; done
+		ip netns exec "$6" /usr/bin/python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(600):
+    s.sendto(b\"PCAPREC-FULL-%04d\" % i + b\"f\" * 1000, (\"192.0.2.2\", 40009))
+    time.sleep(0.001)
+"
+		sleep 1.5
+		kill -0 "$pid" || { cat "$5/rec.err"; exit 4; }
+		kill -INT "$pid"
+		wait "$pid"
+		echo $? >"$5/status"
+		cp "$1"/* "$5/"
+	' sh "$D" "$NS_B" "$PCAPREC" "$IF_B" "$OUT" "$NS_A"
+	cat "$OUT/rec.err"
+	ls -l "$OUT"
+	[ "$(cat "$OUT/status")" -eq 0 ]
+	[ -e "$OUT/f.pcapng" ]
+	list_all "$OUT/f.pcapng" >"$OUT/../list.txt"
+	got=$(seqs_of FULL <"$OUT/../list.txt" | wc -l)
+	[ "$got" -gt 50 ]
+	[ "$got" -lt 600 ]
+	# the numbers that made it are a prefix of what was sent (no holes, no reordering)
+	seqs_of FULL <"$OUT/../list.txt" | in_order "$got"
+	[ "$(grep -c 'No space left on device.*not writing' "$OUT/rec.err")" -eq 1 ]
+	grep -q 'f.pcapng.part' "$OUT/rec.err"
+	grep -Eq '^[1-9][0-9]* packets dropped by pcaprec' "$OUT/rec.err"
+}
+
+@test "-Z nobody: privileges dropped after the first file; every file owned by nobody, mode 0640" {
+	ZD=$(mktemp -d /tmp/pcaprec-z.XXXXXX)
+	chmod 0755 "$ZD"
+	chown nobody "$ZD"
+	rec_start "$NS_B" "$ZD/z-%n.pcapng" -i "$IF_B" -Z nobody --rotate-packets 20
+	grep -q '^Uid:[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534' /proc/"$REC_PID"/status
+	grep -q '^CapEff:[[:space:]]*0000000000000000' /proc/"$REC_PID"/status
+	grep -q '^CapPrm:[[:space:]]*0000000000000000' /proc/"$REC_PID"/status
+	send_paced 50 PRIV 0.001
+	sleep 0.3
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	ls -l "$ZD"
+	[ "$(ls "$ZD"/z-*.pcapng | wc -l)" -ge 3 ]
+	for f in "$ZD"/z-*.pcapng; do
+		[ "$(stat -c '%U %a' "$f")" = "nobody 640" ]
+	done
+	list_all $(ls "$ZD"/z-*.pcapng | sort) | seqs_of PRIV | in_order 50
+}
+
+@test "-Z nobody into a root-owned directory fails at start with a clear message, creating nothing" {
+	chmod 0755 "$OUT"
+	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/n.pcapng" -Z nobody
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not writable by nobody"* ]]
+	[ -z "$(ls "$OUT")" ]
+}
