@@ -12,6 +12,7 @@ setup() {
 }
 
 teardown() {
+	[ -n "${CAPDIR:-}" ] && rm -rf "$CAPDIR"
 	netns_down
 }
 
@@ -103,4 +104,28 @@ teardown() {
 	echo "$output" | grep -E "^[0-9]+ +$IF_B +EN10MB +down"
 	run in_b "$PCAPREC" interfaces extra
 	[ "$status" -eq 2 ]
+}
+
+@test "CAP_NET_RAW alone is enough; promiscuous while recording, undone after, never with -p" {
+	# bats' own temporary directories are closed to other users
+	CAPDIR=$(mktemp -d /tmp/pcaprec-caps.XXXXXX)
+	chmod 0777 "$CAPDIR"
+	promisc() { ip -n "$NS_B" -d link show "$IF_B" | grep -o 'promiscuity [0-9]*'; }
+	[ "$(promisc)" = "promiscuity 0" ]
+	ip netns exec "$NS_B" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw \
+		"$PCAPREC" record -i "$IF_B" -w "$CAPDIR/raw.pcapng" --duration 3s 2>"$OUT/err" &
+	pid=$!
+	for i in $(seq 100); do grep -q 'recording on' "$OUT/err" && break; sleep 0.05; done
+	[ "$(promisc)" = "promiscuity 1" ]
+	in_a timeout 5 ping -c 2 -i 0.2 -W 1 192.0.2.2 >/dev/null
+	wait "$pid"
+	cat "$OUT/err"
+	[ "$(promisc)" = "promiscuity 0" ]
+	[ "$(tshark -r "$CAPDIR/raw.pcapng" -Y 'icmp.type == 8' 2>/dev/null | wc -l)" -eq 2 ]
+	ip netns exec "$NS_B" "$PCAPREC" record -p -i "$IF_B" -w "$OUT/nop.pcapng" --duration 2s 2>"$OUT/err2" &
+	pid=$!
+	for i in $(seq 100); do grep -q 'recording on' "$OUT/err2" && break; sleep 0.05; done
+	[ "$(promisc)" = "promiscuity 0" ]
+	wait "$pid"
 }
