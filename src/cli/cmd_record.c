@@ -66,7 +66,7 @@ static void rec_usage(FILE *out)
 	output_cli_help(out);
 	fprintf(out,
 "\n"
-"Needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode).\n"
+"Needs CAP_NET_RAW (promiscuous mode included; CAP_NET_ADMIN is not needed).\n"
 "Exit: 0 ok, 1 runtime error, 2 bad flag, 4 missing privilege.\n");
 }
 
