@@ -103,18 +103,24 @@ rec_pid=
 cat "$OUTDIR/record.log"
 
 echo
-for f in "$OUTDIR"/demo-"$stamp"*.pcapng; do
-	echo "== $f"
-	capinfos -c -e -u -y -i -z "$f" 2>/dev/null | sed 's/^/   /'
+files=$(ls "$OUTDIR"/demo-"$stamp"*.pcapng)
+echo "== files written ($(echo "$files" | wc -l)):"
+for f in $files; do
+	echo "   $f: $(capinfos -c -M "$f" 2>/dev/null | awk -F': *' '/Number of packets/ {print $2}') packets"
 done
-last=$(ls "$OUTDIR"/demo-"$stamp"*.pcapng | tail -1)
+first=$(echo "$files" | head -1)
 echo
-echo "== first packets (pcaprec read)"
-"$PCAPREC" read "$last" 2>/dev/null | head -12 | sed 's/^/   /' || true
-if "$PCAPREC" summary "$last" >"$OUTDIR/summary.txt" 2>/dev/null; then
+echo "== capinfos $first"
+capinfos -c -e -u -y -i -z "$first" 2>/dev/null | sed 's/^/   /'
+echo
+echo "== first packets (pcaprec read $first)"
+"$PCAPREC" read "$first" 2>/dev/null | head -12 | sed 's/^/   /' || true
+# shellcheck disable=SC2086
+if "$PCAPREC" summary $files >"$OUTDIR/summary.txt" 2>/dev/null; then
 	echo
-	echo "== pcaprec summary"
-	sed 's/^/   /' "$OUTDIR/summary.txt"
+	echo "== pcaprec summary (all files of this run)"
+	sed -n '1,/^$/p' "$OUTDIR/summary.txt" | sed 's/^/   /'
+	echo "   ... (full report in $OUTDIR/summary.txt)"
 fi
 echo
 echo "demo: recordings are in $OUTDIR/ (open them with wireshark or 'pcaprec read')"
