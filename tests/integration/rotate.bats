@@ -159,7 +159,7 @@ stop_watch() {
 }
 
 @test "SIGHUP and pcaprec rotate --pidfile publish the file now; stale pidfiles are refused" {
-	rec_start "$NS_B" "$OUT/h-%n.pcapng" -i "$IF_B" --pidfile "$OUT/../rec.pid"
+	rec_start "$NS_B" "$OUT/h-%n.pcapng" -i "$IF_B" --pidfile "$OUT/../rec.pid" --mode 0600 --group daemon
 	[ "$(cat "$OUT/../rec.pid")" = "$REC_PID" ]
 	send_udp 10 ONE
 	sleep 0.3
@@ -173,6 +173,11 @@ stop_watch() {
 	[ -e "$OUT/h-000002.pcapng" ]
 	send_udp 10 THREE
 	sleep 0.3
+	# SIGUSR1: counters and the file in progress on stderr, recording goes on
+	kill -USR1 "$REC_PID"
+	sleep 0.5
+	grep -E 'packets .* written, 0 dropped by pcaprec, 2 files published; current .*h-000003.pcapng' "$REC_ERR"
+	kill -0 "$REC_PID"
 	rec_stop
 	cat "$REC_ERR"
 	[ "$REC_STATUS" -eq 0 ]
@@ -180,6 +185,9 @@ stop_watch() {
 	list_all "$OUT/h-000001.pcapng" | seqs_of ONE | in_order 10
 	list_all "$OUT/h-000002.pcapng" | seqs_of TWO | in_order 10
 	list_all "$OUT/h-000003.pcapng" | seqs_of THREE | in_order 10
+	for f in "$OUT"/h-*.pcapng; do
+		[ "$(stat -c '%a %G' "$f")" = "600 daemon" ]
+	done
 	# the recorder is gone: its pidfile would now be stale
 	echo "$REC_PID" >"$OUT/../stale.pid"
 	run "$PCAPREC" rotate --pidfile "$OUT/../stale.pid"
@@ -345,4 +353,42 @@ for i in range(600):
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not writable by nobody"* ]]
 	[ -z "$(ls "$OUT")" ]
+}
+
+@test "--min-free on a 1 MiB tmpfs: oldest files deleted to keep the space free, recording never stops" {
+	D="$BATS_TEST_TMPDIR/small"
+	mkdir -p "$D"
+	timeout 60 unshare -m --propagation private sh -c '
+		set -u
+		mount -t tmpfs -o size=1m pcaprec-test "$1" || exit 3
+		ip netns exec "$2" "$3" record -i "$4" -w "$1/m.pcapng" -C 64K --min-free 640K 2>"$5/rec.err" &
+		pid=$!
+		for i in $(seq 100); do grep -q "recording on" "$5/rec.err" && break; sleep 0.05; done
+		ip netns exec "$6" /usr/bin/python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(1500):
+    s.sendto(b\"PCAPREC-MINF-%04d\" % i + b\"m\" * 1000, (\"192.0.2.2\", 40009))
+    time.sleep(0.001)
+"
+		sleep 1.5
+		df -k "$1" | tail -1 >"$5/df.txt"
+		kill -0 "$pid" || { cat "$5/rec.err"; exit 4; }
+		kill -INT "$pid"
+		wait "$pid"
+		echo $? >"$5/status"
+		cp "$1"/* "$5/"
+	' sh "$D" "$NS_B" "$PCAPREC" "$IF_B" "$OUT" "$NS_A"
+	cat "$OUT/rec.err" "$OUT/df.txt"
+	[ "$(cat "$OUT/status")" -eq 0 ]
+	# 1.5 MB went through a 1 MiB filesystem that kept 640K free
+	grep -q 'deleted .*m-000001.pcapng (--min-free)' "$OUT/rec.err"
+	[ -z "$(grep 'not writing' "$OUT/rec.err")" ]
+	[ -z "$(grep 'dropped by pcaprec' "$OUT/rec.err")" ]
+	[ "$(awk '{ print $4 }' "$OUT/df.txt")" -ge 500 ]
+	# what is left is the newest files, complete and in order, ending with the last datagram
+	list_all $(ls "$OUT"/m-*.pcapng | sort) >"$OUT/../list.txt"
+	first=$(seqs_of MINF <"$OUT/../list.txt" | head -1)
+	[ "$first" -gt 0 ]
+	seqs_of MINF <"$OUT/../list.txt" | awk -v f="$first" '$1 != f + NR - 1 { exit 1 } END { exit !(NR > 0 && $1 == 1499) }'
 }
