@@ -86,7 +86,12 @@ int flow_key_make(struct flow_key *k, enum flow_kind kind, uint8_t family,
 		  const uint8_t *src, const uint8_t *dst, size_t addr_len,
 		  uint16_t sport, uint16_t dport);
 
-/* Hash of a normalized key (multiply-xor over its five 64-bit words). */
+/* The same, also giving flow_key_hash(k) in *hash (computed without reloading the key). */
+int flow_key_make_hashed(struct flow_key *k, uint32_t *hash, enum flow_kind kind, uint8_t family,
+			 const uint8_t *src, const uint8_t *dst, size_t addr_len,
+			 uint16_t sport, uint16_t dport);
+
+/* Hash of a normalized key (multiply-xor over its five 64-bit words, then avalanche). */
 uint32_t flow_key_hash(const struct flow_key *k);
 
 /*
@@ -107,12 +112,12 @@ struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,
 			 uint64_t bytes, uint64_t ts_ns);
 
 /*
- * The same in three steps for software pipelining: flowtab_prefetch hashes
- * `k` and starts loading its index slot; flowtab_prefetch_entry (later)
+ * The same in three steps for software pipelining: flowtab_prefetch starts
+ * loading the index slot of a key's hash; flowtab_prefetch_entry (later)
  * starts loading the entry that slot names; flowtab_add_hashed (later
  * still) counts the packet. Results equal flowtab_add's.
  */
-uint32_t flowtab_prefetch(const struct flowtab *t, const struct flow_key *k);
+void flowtab_prefetch(const struct flowtab *t, uint32_t hash);
 void flowtab_prefetch_entry(const struct flowtab *t, uint32_t hash);
 struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uint32_t hash,
 				int dir, uint64_t bytes, uint64_t ts_ns);
@@ -164,6 +169,8 @@ struct tseries {
 	uint32_t step;              /* position in the widening sequence */
 	bool started;
 	bool widened;               /* a user interval had to be widened */
+	uint32_t cur;               /* bucket of the last packet, and its time range: */
+	uint64_t cur_lo, cur_hi;    /* packets in [cur_lo, cur_hi) skip the division */
 	struct tbucket b[TSERIES_MAX_BUCKETS];
 };
 
@@ -218,6 +225,10 @@ struct phs_node {
 struct phs {
 	uint32_t nnodes;
 	struct phs_node node[PHS_MAX_NODES];
+	/* the last path counted and the nodes it went through: most frames repeat it */
+	uint8_t last_n;
+	uint8_t last_path[PHS_MAX_DEPTH];
+	uint16_t last_node[PHS_MAX_DEPTH];
 };
 
 void phs_init(struct phs *h);

@@ -58,60 +58,136 @@ static void big_free(void *p, size_t bytes)
 		munmap(p, bytes);
 }
 
-/* Address then port order of the two ends; <0 when (x,px) sorts before (y,py). */
-static int end_cmp(const uint8_t *x, uint16_t px, const uint8_t *y, uint16_t py, size_t len)
+/*
+ * Up to 16 address bytes as two words (unused bytes zero), the same byte
+ * image as in the key. The 4- and 6-byte cases load exactly the widths the
+ * decoder stored and widen in registers (a wide load over a fresh narrow
+ * store cannot be forwarded).
+ */
+static inline void addr_words(const uint8_t *p, size_t len, uint64_t w[2])
 {
-	int c = memcmp(x, y, len);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t lo;
+	uint16_t hi;
 
-	if (c != 0)
-		return c;
+	if (len == 4) {
+		memcpy(&lo, p, 4);
+		w[0] = lo;
+		w[1] = 0;
+		return;
+	}
+	if (len == 6) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + 4, 2);
+		w[0] = (uint64_t)lo | (uint64_t)hi << 32;
+		w[1] = 0;
+		return;
+	}
+#endif
+	w[0] = 0;
+	w[1] = 0;
+	memcpy(w, p, len < 16 ? len : 16);
+}
+
+/* A word whose unsigned order is the bytewise (memcmp) order of its bytes. */
+static inline uint64_t lex_order(uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap64(w);
+#else
+	return w;
+#endif
+}
+
+/* <0 when address x sorts before y bytewise, then port px before py. */
+static inline int end_cmp(const uint64_t x[2], uint16_t px, const uint64_t y[2], uint16_t py)
+{
+	if (x[0] != y[0])
+		return lex_order(x[0]) < lex_order(y[0]) ? -1 : 1;
+	if (x[1] != y[1])
+		return lex_order(x[1]) < lex_order(y[1]) ? -1 : 1;
 	return (int)px - (int)py;
 }
 
-int flow_key_make(struct flow_key *k, enum flow_kind kind, uint8_t family,
-		  const uint8_t *src, const uint8_t *dst, size_t addr_len,
-		  uint16_t sport, uint16_t dport)
+static inline uint64_t tail_word(uint16_t pa, uint16_t pb, uint8_t kind, uint8_t family, uint8_t alen)
 {
-	int dir = end_cmp(src, sport, dst, dport, addr_len) <= 0 ? 0 : 1;
-
-	memset(k, 0, sizeof *k);
-	k->kind = (uint8_t)kind;
-	k->family = family;
-	k->addr_len = (uint8_t)addr_len;
-	if (dir == 0) {
-		memcpy(k->a, src, addr_len);
-		memcpy(k->b, dst, addr_len);
-		k->port_a = sport;
-		k->port_b = dport;
-	} else {
-		memcpy(k->a, dst, addr_len);
-		memcpy(k->b, src, addr_len);
-		k->port_a = dport;
-		k->port_b = sport;
-	}
-	return dir;
+	return (uint64_t)pa | (uint64_t)pb << 16 | (uint64_t)kind << 32 | (uint64_t)family << 40 |
+	       (uint64_t)alen << 48;
 }
 
-uint32_t flow_key_hash(const struct flow_key *k)
+/*
+ * Independent multiplies (they run in parallel), folded, then the
+ * MurmurHash3 fmix64 avalanche so the low bits index well.
+ */
+static inline uint32_t hash_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4)
 {
-	const uint64_t m = 0x9e3779b97f4a7c15ull;
-	uint64_t w[5];
-	uint64_t h = 0x243f6a8885a308d3ull;
+	uint64_t h = (w0 * 0x9e3779b97f4a7c15ull) ^ (w1 * 0xc2b2ae3d27d4eb4full) ^
+		     (w2 * 0x165667b19e3779f9ull) ^ (w3 * 0x27d4eb2f165667c5ull) ^
+		     (w4 * 0x94d049bb133111ebull);
 
-	_Static_assert(sizeof(struct flow_key) == sizeof w, "flow_key is five words");
-	memcpy(w, k, sizeof w);
-	for (size_t i = 0; i < 5; i++) {
-		h ^= w[i];
-		h *= m;
-		h ^= h >> 32;
-	}
-	/* final avalanche (MurmurHash3 fmix64) so the low bits index well */
+	h ^= (w0 ^ w2 ^ w4) >> 32;  /* the products alone let high input bits reach only high bits */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 33;
 	return (uint32_t)h;
+}
+
+/*
+ * Built from words held in registers and hashed from them, not reloaded
+ * from the key just stored: a wide load of freshly written narrow stores
+ * cannot be store-forwarded and stalls.
+ */
+int flow_key_make_hashed(struct flow_key *k, uint32_t *hash, enum flow_kind kind, uint8_t family,
+			 const uint8_t *src, const uint8_t *dst, size_t addr_len,
+			 uint16_t sport, uint16_t dport)
+{
+	uint64_t s[2], d[2], a0, a1, b0, b1;
+	int dir;
+	uint16_t pa, pb;
+
+	addr_words(src, addr_len, s);
+	addr_words(dst, addr_len, d);
+	dir = end_cmp(s, sport, d, dport) <= 0 ? 0 : 1;
+	/* scalars, stored word by word: no wide reload of narrow stores */
+	a0 = dir ? d[0] : s[0];
+	a1 = dir ? d[1] : s[1];
+	b0 = dir ? s[0] : d[0];
+	b1 = dir ? s[1] : d[1];
+	pa = dir ? dport : sport;
+	pb = dir ? sport : dport;
+	memcpy(k->a, &a0, 8);
+	memcpy(k->a + 8, &a1, 8);
+	memcpy(k->b, &b0, 8);
+	memcpy(k->b + 8, &b1, 8);
+	k->port_a = pa;
+	k->port_b = pb;
+	k->kind = (uint8_t)kind;
+	k->family = family;
+	k->addr_len = (uint8_t)addr_len;
+	k->pad = 0;
+	if (hash)
+		*hash = hash_words(a0, a1, b0, b1, tail_word(pa, pb, (uint8_t)kind, family,
+							     (uint8_t)addr_len));
+	return dir;
+}
+
+int flow_key_make(struct flow_key *k, enum flow_kind kind, uint8_t family,
+		  const uint8_t *src, const uint8_t *dst, size_t addr_len,
+		  uint16_t sport, uint16_t dport)
+{
+	return flow_key_make_hashed(k, NULL, kind, family, src, dst, addr_len, sport, dport);
+}
+
+uint32_t flow_key_hash(const struct flow_key *k)
+{
+	uint64_t w[4];
+
+	_Static_assert(sizeof(struct flow_key) == 40, "flow_key is five words");
+	memcpy(w, k, sizeof w);
+	return hash_words(w[0], w[1], w[2], w[3],
+			  tail_word(k->port_a, k->port_b, k->kind, k->family, k->addr_len));
 }
 
 static uint64_t pow2_at_least(uint64_t n)
@@ -225,20 +301,27 @@ static bool room_for_one(struct flowtab *t)
 	return true;
 }
 
-uint32_t flowtab_prefetch(const struct flowtab *t, const struct flow_key *k)
+void flowtab_prefetch(const struct flowtab *t, uint32_t hash)
 {
-	uint32_t h = flow_key_hash(k);
-
-	__builtin_prefetch(&t->slot[h & (t->nslots - 1)]);
-	return h;
+	__builtin_prefetch(&t->slot[hash & (t->nslots - 1)]);
 }
 
 void flowtab_prefetch_entry(const struct flowtab *t, uint32_t hash)
 {
-	const struct flow_slot *s = &t->slot[hash & (t->nslots - 1)];
+	uint64_t mask = t->nslots - 1, i = hash & mask;
 
-	if (s->idx != 0 && s->hash == hash)
-		__builtin_prefetch(&t->ent[s->idx - 1], 1);
+	/* the first few slots of the chain; an entry spans two cache lines */
+	for (int n = 0; n < 4; n++, i = (i + 1) & mask) {
+		const struct flow_slot *s = &t->slot[i];
+		if (s->idx == 0)
+			return;
+		if (s->hash == hash) {
+			const char *e = (const char *)&t->ent[s->idx - 1];
+			__builtin_prefetch(e, 1);
+			__builtin_prefetch(e + sizeof(struct flow) - 1, 1);
+			return;
+		}
+	}
 }
 
 struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,

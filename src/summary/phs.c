@@ -61,17 +61,29 @@ static uint32_t phs_child(struct phs *h, uint32_t at, uint8_t p)
 void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes)
 {
 	uint32_t at = 0;
+	size_t i;
 
 	h->node[0].frames++;
 	h->node[0].bytes += bytes;
-	for (size_t i = 0; i < n; i++) {
+	if (n == h->last_n && memcmp(path, h->last_path, n) == 0) {
+		for (i = 0; i < n; i++) {
+			h->node[h->last_node[i]].frames++;
+			h->node[h->last_node[i]].bytes += bytes;
+		}
+		return;
+	}
+	for (i = 0; i < n && i < PHS_MAX_DEPTH; i++) {
 		uint32_t c = phs_child(h, at, path[i]);
 		if (c == at)
-			return;
+			break;
 		at = c;
 		h->node[at].frames++;
 		h->node[at].bytes += bytes;
+		h->last_node[i] = (uint16_t)at;
 	}
+	/* cache only paths counted in full (a full tree stops early) */
+	h->last_n = (uint8_t)(i == n ? n : 0xff);
+	memcpy(h->last_path, path, i);
 }
 
 static uint8_t link_proto(uint8_t p)

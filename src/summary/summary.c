@@ -99,6 +99,15 @@ static void pipe_apply_oldest(struct summary *s)
 	struct flow_op *op = &s->pipe[s->pipe_head];
 
 	flowtab_add_hashed(s->flows, &op->key, op->hash, (int)op->dir, op->bytes, op->ts_ns);
+	if (op->ports) {
+		struct port_count *pa = &op->ports[op->key.port_a], *pb = &op->ports[op->key.port_b];
+		pa->pkts++;
+		pa->bytes += op->bytes;
+		if (pb != pa) {
+			pb->pkts++;
+			pb->bytes += op->bytes;
+		}
+	}
 	s->pipe_head = (s->pipe_head + 1) % FLOW_PIPE;
 	s->pipe_len--;
 }
@@ -115,6 +124,10 @@ void summary_flush(struct summary *s)
 	pipe_drain(s);
 }
 
+/*
+ * Queue one flow update (and, for TCP/UDP, the counters of both ports,
+ * which are random accesses into 2 MiB as well).
+ */
 static void add_flow(struct summary *s, enum flow_kind kind, uint8_t family,
 		     const uint8_t *src, const uint8_t *dst, size_t alen,
 		     uint16_t sport, uint16_t dport, uint64_t bytes, uint64_t ts)
@@ -124,26 +137,21 @@ static void add_flow(struct summary *s, enum flow_kind kind, uint8_t family,
 	if (s->pipe_len == FLOW_PIPE)
 		pipe_apply_oldest(s);
 	op = &s->pipe[(s->pipe_head + s->pipe_len) % FLOW_PIPE];
-	op->dir = (uint32_t)flow_key_make(&op->key, kind, family, src, dst, alen, sport, dport);
-	op->hash = flowtab_prefetch(s->flows, &op->key);
+	op->dir = (uint32_t)flow_key_make_hashed(&op->key, &op->hash, kind, family, src, dst, alen,
+						 sport, dport);
+	flowtab_prefetch(s->flows, op->hash);
 	op->bytes = bytes;
 	op->ts_ns = ts;
+	op->ports = NULL;
+	if (kind == FLOW_TCP || kind == FLOW_UDP) {
+		op->ports = s->ports + (kind == FLOW_UDP ? 65536 : 0);
+		__builtin_prefetch(&op->ports[sport], 1);
+		__builtin_prefetch(&op->ports[dport], 1);
+	}
 	s->pipe_len++;
 	if (s->pipe_len > FLOW_PIPE_MID)
 		flowtab_prefetch_entry(s->flows,
 				       s->pipe[(s->pipe_head + s->pipe_len - 1 - FLOW_PIPE_MID) % FLOW_PIPE].hash);
-}
-
-static void add_port(struct summary *s, int udp, uint16_t sport, uint16_t dport, uint64_t bytes)
-{
-	struct port_count *p = s->ports + (udp ? 65536 : 0);
-
-	p[sport].pkts++;
-	p[sport].bytes += bytes;
-	if (dport != sport) {
-		p[dport].pkts++;
-		p[dport].bytes += bytes;
-	}
 }
 
 static void add_tcp_flags(struct summary *s, uint16_t fl)
@@ -180,12 +188,10 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 	if (d->tp.proto == DEC_P_TCP) {
 		add_flow(s, FLOW_TCP, fam, d->ip.src, d->ip.dst, fam == 4 ? 4 : 16,
 			 d->tcp.sport, d->tcp.dport, len, ts);
-		add_port(s, 0, d->tcp.sport, d->tcp.dport, len);
 		add_tcp_flags(s, d->tcp.flags);
 	} else if (d->tp.proto == DEC_P_UDP) {
 		add_flow(s, FLOW_UDP, fam, d->ip.src, d->ip.dst, fam == 4 ? 4 : 16,
 			 d->udp.sport, d->udp.dport, len, ts);
-		add_port(s, 1, d->udp.sport, d->udp.dport, len);
 	}
 }
 

@@ -27,6 +27,7 @@ struct flow_op {
 	uint32_t dir;
 	uint64_t bytes;
 	uint64_t ts_ns;
+	struct port_count *ports;    /* TCP or UDP port counters to update too, or NULL */
 };
 
 struct summary {

@@ -60,6 +60,7 @@ static void widen(struct tseries *t)
 	t->nbuckets = n;
 	t->interval_ns *= f;
 	t->step++;
+	t->cur_lo = t->cur_hi = 0;
 	if (t->user_interval_ns)
 		t->widened = true;
 }
@@ -68,6 +69,11 @@ void tseries_add(struct tseries *t, uint64_t ts_ns, uint64_t bytes)
 {
 	uint64_t off, idx;
 
+	if (ts_ns >= t->cur_lo && ts_ns < t->cur_hi) {
+		t->b[t->cur].pkts++;
+		t->b[t->cur].bytes += bytes;
+		return;
+	}
 	if (!t->started) {
 		t->started = true;
 		t->origin_ns = ts_ns;
@@ -86,6 +92,13 @@ void tseries_add(struct tseries *t, uint64_t ts_ns, uint64_t bytes)
 	t->b[idx].bytes += bytes;
 	if (idx + 1 > t->nbuckets)
 		t->nbuckets = (uint32_t)idx + 1;
+	t->cur = (uint32_t)idx;
+	if (ts_ns >= t->origin_ns && idx < TSERIES_MAX_BUCKETS - 1) {
+		t->cur_lo = t->origin_ns + idx * t->interval_ns;
+		t->cur_hi = t->cur_lo + t->interval_ns;
+	} else {
+		t->cur_lo = t->cur_hi = 0;  /* clamped buckets take the slow path */
+	}
 }
 
 /* Round display intervals, ascending. */

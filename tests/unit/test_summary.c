@@ -40,6 +40,14 @@ static void test_flow_key_direction(void **state)
 		assert_int_equal(k.port_a, rows[i].want_port_a);
 		assert_memory_equal(&k, &k2, sizeof k);
 		assert_int_equal(flow_key_hash(&k), flow_key_hash(&k2));
+		{
+			struct flow_key k3;
+			uint32_t h3 = 0;
+			assert_int_equal(flow_key_make_hashed(&k3, &h3, FLOW_TCP, 4, s, d, 4, rows[i].sport,
+							      rows[i].dport), dir);
+			assert_memory_equal(&k3, &k, sizeof k);
+			assert_int_equal(h3, flow_key_hash(&k));
+		}
 		if (memcmp(s, d, 4) != 0 || rows[i].sport != rows[i].dport)
 			assert_int_equal(dir2, 1 - dir);
 	}
