@@ -27,16 +27,6 @@ int rd_fail(struct reader *r, uint64_t off, const char *fmt, ...)
 	return -1;
 }
 
-uint32_t rd_u32(const struct reader *r, const uint8_t *p)
-{
-	return r->big_endian ? ld_be32(p) : ld_le32(p);
-}
-
-uint16_t rd_u16(const struct reader *r, const uint8_t *p)
-{
-	return r->big_endian ? ld_be16(p) : ld_le16(p);
-}
-
 /* Decide the format from the first bytes and parse its header. */
 static int reader_probe(struct reader *r)
 {

@@ -5,6 +5,7 @@
 
 #include "pcaprec/reader.h"
 #include "pcaprec/source.h"
+#include "pcaprec/util.h"
 
 /* Answers of a format probe (libpcap's savefile model). */
 enum probe_result {
@@ -51,9 +52,16 @@ struct reader {
 int rd_fail(struct reader *r, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Byte order helpers for the reader's current file or section. */
-uint32_t rd_u32(const struct reader *r, const uint8_t *p);
-uint16_t rd_u16(const struct reader *r, const uint8_t *p);
+/* Byte order helpers for the reader's current file or section (inline: they run per record). */
+static inline uint32_t rd_u32(const struct reader *r, const uint8_t *p)
+{
+	return r->big_endian ? ld_be32(p) : ld_le32(p);
+}
+
+static inline uint16_t rd_u16(const struct reader *r, const uint8_t *p)
+{
+	return r->big_endian ? ld_be16(p) : ld_le16(p);
+}
 
 /* Probe and header parse for each format; `p` holds the first `n` (>= 4) bytes. */
 enum probe_result pcap_probe(const uint8_t *p, size_t n);

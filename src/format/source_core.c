@@ -12,6 +12,14 @@
 #include "pcaprec/util.h"
 
 #define SOURCE_CHUNK (1u << 20)
+/*
+ * Mapped pages far behind the reader are dropped from our mapping (not from
+ * the page cache) every RELEASE_STEP bytes, so reading a big file does not
+ * grow the process's resident set to the file's size. RELEASE_KEEP is more
+ * than the largest record, so a frame just returned stays mapped.
+ */
+#define SOURCE_RELEASE_STEP (64u << 20)
+#define SOURCE_RELEASE_KEEP (32u << 20)
 
 /*
  * Window [pos, len) of `base`. In direct mode base is the whole input and
@@ -30,6 +38,7 @@ struct source {
 	bool failed;
 	void *map;             /* munmap at close */
 	size_t map_len;
+	size_t released;       /* mapped bytes [0, released) already dropped */
 	uint64_t input_size;   /* known size of the input, 0 if unknown */
 	char err[512];
 };
@@ -285,9 +294,22 @@ int source_need(struct source *s, size_t n, const uint8_t **p, size_t *avail)
 	return *avail >= n ? 0 : 1;
 }
 
+static void source_release(struct source *s)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t upto = (s->pos - SOURCE_RELEASE_KEEP) & ~(page - 1);
+
+	if (upto > s->released) {
+		madvise((uint8_t *)s->map + s->released, upto - s->released, MADV_DONTNEED);
+		s->released = upto;
+	}
+}
+
 void source_advance(struct source *s, size_t n)
 {
 	s->pos += n;
+	if (s->map && !s->ops && s->pos - s->released >= SOURCE_RELEASE_STEP + SOURCE_RELEASE_KEEP)
+		source_release(s);
 }
 
 uint64_t source_offset(const struct source *s)

@@ -206,3 +206,13 @@ EOF
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Done "*" runs in "* ]]
 }
+
+@test "a 150 MB file (mapped pages released behind the reader) reads like libpcap, plain and via stdin" {
+	"$TOOLS/gencap" 150M "$W/big.pcap"
+	want=$("$TOOLS/pcaploop" "$W/big.pcap")
+	[ "$("$TOOLS/rdloop" "$W/big.pcap")" = "$want" ]
+	[ "$("$TOOLS/rdloop" - <"$W/big.pcap")" = "$want" ]
+	"$TOOLS/pcapdump" "$W/big.pcap" | tail -n 1000 >"$W/want"
+	"$TOOLS/rddump" "$W/big.pcap" | tail -n 1000 | diff -u "$W/want" -
+	rm -f "$W/big.pcap"
+}
