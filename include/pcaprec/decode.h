@@ -100,7 +100,7 @@ struct dec_link {
 	uint8_t nvlan;           /* tags stored in vlan[] (outermost first) */
 	bool vlan_more;          /* more than DEC_MAX_VLAN tags were present */
 	struct dec_vlan vlan[DEC_MAX_VLAN];
-	/* 802.2 LLC (link.proto == DEC_P_LLC) */
+	/* 802.2 LLC (link.proto == DEC_P_LLC, or SLL/SLL2 with protocol 0x0004) */
 	uint16_t llc_length;     /* the 802.3 length field */
 	uint8_t dsap, ssap;
 	uint16_t llc_control;    /* 1 byte for U frames, 2 for I/S frames */

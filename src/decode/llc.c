@@ -8,14 +8,16 @@
  * control field for U-format PDUs (low two bits 11) or 2 bytes for I/S
  * formats. DSAP = SSAP = 0xAA with UI control is SNAP (RFC 1042): 3-byte
  * OUI and 2-byte type; OUI 0 makes that type the ethertype. Extends
- * link.hdr_len; marks the link layer DEC_P_LLC.
+ * link.hdr_len; an Ethernet link becomes DEC_P_LLC (802.3 framing), a
+ * Linux cooked link stays what it is (l2.dsap... say LLC follows).
  */
 int dec_llc(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out)
 {
 	struct cursor c = cur_make(p, len);
 	uint8_t ctl;
 
-	out->link.proto = DEC_P_LLC;
+	if (out->link.proto == DEC_P_ETHER)
+		out->link.proto = DEC_P_LLC;
 	if (!rd_u8(&c, &out->l2.dsap) || !rd_u8(&c, &out->l2.ssap) || !rd_u8(&c, &ctl))
 		return dec_fail(out, &out->link, DEC_TRUNCATED, off, "LLC header");
 	out->l2.llc_control = ctl;

@@ -39,18 +39,33 @@ static const char *sll_pkttype_name(uint16_t t)
 	return t < 5 ? names[t] : "?";
 }
 
-/* "vlan 10, p 3, ethertype IPv4 (0x0800), " for each stored tag (IEEE 802.1Q). */
-static void print_vlans(const struct dec_packet *d, struct pbuf *b)
+/* A Linux cooked header whose protocol 0x0004 says 802.2 LLC follows. */
+static bool sll_llc(const struct dec_packet *d)
 {
+	return (d->link.proto == DEC_P_SLL || d->link.proto == DEC_P_SLL2) && d->l2.type_len == 0x0004;
+}
+
+/*
+ * "vlan 10, p 3, ethertype IPv4 (0x0800), " for each stored tag (IEEE
+ * 802.1Q). Behind Linux cooked headers tcpdump names the next type without
+ * its number, and without -e shows only that ("ethertype IPv4, ").
+ */
+static void print_vlans(const struct print_opts *o, const struct dec_packet *d, struct pbuf *b)
+{
+	bool sll = d->link.proto == DEC_P_SLL || d->link.proto == DEC_P_SLL2;
+
 	for (uint8_t i = 0; i < d->l2.nvlan; i++) {
 		const struct dec_vlan *v = &d->l2.vlan[i];
 		uint16_t next = i + 1 < d->l2.nvlan ? d->l2.vlan[i + 1].tpid
 			      : d->l2.llc_length ? d->l2.llc_length : d->l2.ethertype;
-		pb_printf(b, "vlan %u, p %u%s, ", v->vid, v->pcp, v->dei ? ", DEI" : "");
-		if (next > 1500)
-			pb_printf(b, "ethertype %s (0x%04x), ", print_ethertype_name(next), next);
-		else
+		if (o->link)
+			pb_printf(b, "vlan %u, p %u%s, ", v->vid, v->pcp, v->dei ? ", DEI" : "");
+		if (next <= 1500)
 			pb_printf(b, "length %u, ", next);
+		else if (sll)
+			pb_printf(b, "ethertype %s, ", print_ethertype_name(next));
+		else
+			pb_printf(b, "ethertype %s (0x%04x), ", print_ethertype_name(next), next);
 	}
 }
 
@@ -68,7 +83,7 @@ static void print_ether_hdr(const struct dec_packet *d, struct pbuf *b)
 }
 
 /* Link-level header for -e, ending in ": " when a network line follows. */
-static void print_link_hdr(const struct dec_packet *d, struct pbuf *b)
+static void print_link_hdr(const struct print_opts *o, const struct dec_packet *d, struct pbuf *b)
 {
 	switch (d->link.proto) {
 	case DEC_P_ETHER:
@@ -77,15 +92,20 @@ static void print_link_hdr(const struct dec_packet *d, struct pbuf *b)
 		break;
 	case DEC_P_SLL:
 	case DEC_P_SLL2:
-		/* SLL2: the direction was printed already (print_sll2_dir) */
+		/* SLL2: the direction was printed already, before the link header */
 		if (d->link.proto == DEC_P_SLL2)
 			pb_printf(b, "ifindex %u ", d->l2.sll_ifindex);
 		else
-			pb_printf(b, "%s ", sll_pkttype_name(d->l2.sll_pkttype));
-		if (d->l2.sll_halen == 6)
-			pb_mac(b, d->l2.sll_addr);
-		pb_printf(b, " ethertype %s (0x%04x), length %u", print_ethertype_name(d->l2.type_len),
-			  d->l2.type_len, d->origlen);
+			pb_printf(b, "%3s ", sll_pkttype_name(d->l2.sll_pkttype));
+		for (uint16_t i = 0; i < d->l2.sll_halen && i < 8; i++)
+			pb_printf(b, i ? ":%02x" : "%02x", d->l2.sll_addr[i]);
+		if (d->l2.sll_halen)
+			pb_puts(b, " ");
+		if (sll_llc(d))
+			pb_printf(b, "802.2, length %u", d->origlen);
+		else
+			pb_printf(b, "ethertype %s (0x%04x), length %u",
+				  print_ethertype_name(d->l2.type_len), d->l2.type_len, d->origlen);
 		break;
 	case DEC_P_RAWIP:
 		pb_puts(b, "ip");
@@ -101,7 +121,7 @@ static void print_link_hdr(const struct dec_packet *d, struct pbuf *b)
 		return;
 	}
 	pb_puts(b, ": ");
-	print_vlans(d, b);
+	print_vlans(o, d, b);
 }
 
 /* tcpdump's name for the link layer in a "[|name]" truncation marker. */
@@ -165,6 +185,8 @@ static void print_llc(const struct print_opts *o, const struct dec_packet *d, st
 		  llc_sap_name(d->l2.dsap), d->l2.dsap, d->l2.dsap & 1 ? "Group" : "Individual",
 		  llc_sap_name(d->l2.ssap), d->l2.ssap & 0xfe, d->l2.ssap & 1 ? "Response" : "Command",
 		  d->l2.llc_control);
+	if (sll_llc(d))
+		len = d->origlen > d->link.hdr_len ? d->origlen - d->link.hdr_len : 0;
 	if (d->l2.snap) {
 		uint32_t hl = d->link.hdr_len - d->link.off;
 		len = d->l2.llc_length > hl - 14 ? d->l2.llc_length - (hl - 14) : 0;
@@ -194,12 +216,15 @@ size_t print_line(const struct print_opts *o, struct print_state *st, const stru
 	} else if (d->link.proto == DEC_P_OTHER) {
 		pb_printf(&b, "unsupported link type %u, length %u", d->linktype, d->origlen);
 	} else {
-		bool show_link = o->link || (d->net.proto == DEC_P_OTHER && d->link.proto != DEC_P_LLC);
+		bool llc = d->link.proto == DEC_P_LLC || sll_llc(d);
+		bool show_link = o->link || (d->net.proto == DEC_P_OTHER && !llc);
 		if (d->link.proto == DEC_P_SLL2)
 			pb_printf(&b, "%-3s ", sll_pkttype_name(d->l2.sll_pkttype));
 		if (show_link)
-			print_link_hdr(d, &b);
-		if (d->link.proto == DEC_P_LLC)
+			print_link_hdr(o, d, &b);
+		else if (d->link.proto == DEC_P_SLL || d->link.proto == DEC_P_SLL2)
+			print_vlans(o, d, &b);
+		if (llc)
 			print_llc(o, d, &b);
 		if (d->net.proto != DEC_P_OTHER)
 			print_net(o, f, d, &b);

@@ -17,7 +17,7 @@ teardown() {
 
 # scapy-built frames of every decoded kind, and the same frames cut short
 frames() {
-	"$PY" "$HERE/read_frames.py" "$TMP/frames.pcap" "$TMP/cut.pcap" 2>/dev/null
+	"$PY" "$HERE/read_frames.py" "$TMP" 2>/dev/null
 }
 
 # compare FILE [FLAGS...]: pcaprec read -nn FLAGS FILE vs tcpdump -nn -S FLAGS -r FILE
@@ -52,6 +52,17 @@ compare() {
 		run compare "$TESTDATA/$f"
 		echo "$f: $output"
 		[ "$status" -eq 0 ]
+	done
+}
+
+@test "read agrees with tcpdump on Linux cooked v1/v2, NULL (AF 2/24/28/30) and LOOP frames, with and without -e" {
+	frames
+	for f in sll sll2 null loop; do
+		for fl in -n -e; do
+			run compare "$TMP/$f.pcap" "$fl"
+			echo "$f $fl: $output"
+			[ "$status" -eq 0 ]
+		done
 	done
 }
 

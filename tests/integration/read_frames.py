@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
-# Writes read.bats's capture: one frame of every kind `pcaprec read` decodes
-# (Ethernet, 802.1Q/802.1ad, ARP, IPv4 with options and fragments, IPv6 with
-# extension headers, TCP with options, UDP, ICMP, ICMPv6 echo and ND), built
-# with scapy, addresses only from 192.0.2.0/24 and 2001:db8::/32.
+# Writes read.bats's captures into DIR: frames.pcap, one frame of every kind
+# `pcaprec read` decodes (Ethernet, 802.3/LLC, 802.1Q/802.1ad, ARP, IPv4 with
+# options and fragments, IPv6 with extension headers, TCP with options, UDP,
+# ICMP, ICMPv6 echo and ND); cut.pcap, some of them cut short; sll.pcap,
+# sll2.pcap, null.pcap, loop.pcap for the other link types. Built with scapy,
+# addresses only from 192.0.2.0/24 and 2001:db8::/32. Usage: read_frames.py DIR
 import struct
 import sys
-from scapy.all import (ARP, Dot1AD, Dot1Q, Dot3, Ether, ICMP, ICMPv6EchoReply,
+from scapy.layers.l2 import CookedLinux, CookedLinuxV2
+from scapy.all import (ARP, Dot1AD, Dot1Q, Dot3, Ether, Loopback, ICMP, ICMPv6EchoReply,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
                        ICMPv6ND_RS, IP, IPOption_RR, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
@@ -78,13 +81,55 @@ def truncated():
     return out
 
 
+def cooked():
+    """Linux cooked v1 frames: every packet type, IPv4/IPv6/ARP, a VLAN tag, 802.2 LLC."""
+    mac = b"\x02\0\0\0\0\x01\0\0"
+    return [
+        CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=mac, proto=0x0800) / IP(src=H4A, dst=H4B) / TCP(sport=1, dport=2, flags="S", seq=5),
+        CookedLinux(pkttype=4, lladdrtype=1, lladdrlen=6, src=mac, proto=0x86dd) / IPv6(src=H6A, dst=H6B) / UDP(sport=5, dport=6),
+        CookedLinux(pkttype=1, lladdrtype=1, lladdrlen=6, src=mac, proto=0x0806) / ARP(psrc=H4A, pdst=H4B),
+        CookedLinux(pkttype=3, lladdrtype=772, lladdrlen=0, proto=0x8100) / Dot1Q(vlan=5) / IP(src=H4A, dst=H4B) / ICMP(),
+        CookedLinux(pkttype=2, lladdrtype=1, lladdrlen=6, src=mac, proto=0x0004) / LLC(dsap=0x42, ssap=0x42, ctrl=3) / Raw(b"\0" * 4),
+    ]
+
+
+def cooked2():
+    """Linux cooked v2 frames, including stacked VLAN tags."""
+    mac = b"\x02\0\0\0\0\x01\0\0"
+    return [
+        CookedLinuxV2(pkttype=0, lladdrtype=1, lladdrlen=6, src=mac, proto=0x0800, ifindex=7) / IP(src=H4A, dst=H4B) / UDP(sport=9, dport=10),
+        CookedLinuxV2(pkttype=3, lladdrtype=1, lladdrlen=6, src=mac, proto=0x8100, ifindex=7) / Dot1Q(vlan=5) / Dot1Q(vlan=6) / IP(src=H4A, dst=H4B) / ICMP(),
+    ]
+
+
+def loopback():
+    """BSD loopback: AF_INET and the three AF_INET6 values."""
+    return [Loopback(type=2) / IP(src=H4A, dst=H4B) / ICMP(),
+            Loopback(type=24) / IPv6(src=H6A, dst=H6B) / ICMPv6EchoRequest(),
+            Loopback(type=28) / IPv6(src=H6A, dst=H6B) / UDP(sport=1, dport=2),
+            Loopback(type=30) / IPv6(src=H6A, dst=H6B) / TCP(sport=1, dport=2, flags="S")]
+
+
+def write_loop(path, pkts):
+    """LINKTYPE_LOOP: the AF in network byte order (scapy's Loopback writes host order)."""
+    with open(path, "wb") as w:
+        w.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 108))
+        for n, p in enumerate(pkts):
+            raw = struct.pack(">I", p.type) + bytes(p.payload)
+            w.write(struct.pack("<IIII", 1700000200 + n, n, len(raw), len(raw)) + raw)
+
+
 if __name__ == "__main__":
-    path = sys.argv[1]
+    out = sys.argv[1]
     fs = frames()
-    wrpcap(path, fs)
-    if len(sys.argv) > 2:
+    wrpcap(out + "/frames.pcap", fs)
+    wrpcap(out + "/sll.pcap", cooked(), linktype=113)
+    wrpcap(out + "/sll2.pcap", cooked2(), linktype=276)
+    wrpcap(out + "/null.pcap", loopback(), linktype=0)
+    write_loop(out + "/loop.pcap", loopback())
+    if True:
         # classic pcap written by hand: scapy cannot store caplen < wirelen
-        with open(sys.argv[2], "wb") as w:
+        with open(out + "/cut.pcap", "wb") as w:
             w.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
             for n, p in enumerate(truncated()):
                 raw = bytes(p)

@@ -301,6 +301,14 @@ static void chk_sll_vlan(const struct dec_packet *d)
 	assert_int_equal(d->link.hdr_len, 24);
 }
 
+static void chk_sll_llc(const struct dec_packet *d)
+{
+	assert_int_equal(d->l2.type_len, 4);
+	assert_int_equal(d->l2.dsap, 0x42);
+	assert_int_equal(d->l2.llc_control, 3);
+	assert_int_equal(d->link.hdr_len, 19);
+}
+
 static void chk_ipopts(const struct dec_packet *d)
 {
 	assert_int_equal(d->ip.hdr_len, 28);
@@ -362,6 +370,8 @@ static const struct row rows[] = {
 	{ "sll2 vlan ipv6", LINKTYPE_LINUX_SLL2, SLL2_HDR("8100") "002a86dd" IPV6_TCP, 84,
 	  DEC_P_SLL2, DEC_P_IPV6, DEC_P_TCP, 0x86dd, "2001:db8::1", "2001:db8::2", 3, 4, 0,
 	  chk_sll_vlan },
+	{ "sll 802.2 llc", LINKTYPE_LINUX_SLL, "0002000100060200000000010000" "0004" "424203" "00000000",
+	  19, DEC_P_SLL, DEC_P_OTHER, DEC_P_NONE, 0, NULL, NULL, 0, 0, 4, chk_sll_llc },
 	{ "raw ipv4 options udp", LINKTYPE_RAW, IPV4_OPTS_UDP, 36, DEC_P_RAWIP, DEC_P_IPV4,
 	  DEC_P_UDP, 0x0800, "192.0.2.1", "192.0.2.2", 1111, 2222, 3, chk_ipopts },
 	{ "raw ipv6 tcp", LINKTYPE_RAW, IPV6_TCP, 60, DEC_P_RAWIP, DEC_P_IPV6, DEC_P_TCP, 0x86dd,
