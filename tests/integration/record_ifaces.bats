@@ -85,3 +85,28 @@ icmp_seqs() {
 	cat "$OUT/ts.err"
 	[ "$(tr '\n' ' ' <"$OUT/ts.txt")" = "1 2 3 " ]
 }
+
+@test "tun device: LINKTYPE_RAW, every packet byte for byte" {
+	in_b timeout 60 /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/tunsend.py" prtun0 \
+		"$OUT/sent.hex" "$OUT" &
+	tpid=$!
+	for i in $(seq 200); do [ -e "$OUT/ready" ] && break; sleep 0.05; done
+	[ -e "$OUT/ready" ]
+	ip -n "$NS_B" link set prtun0 up
+	rec_start "$NS_B" "$OUT/tun.pcapng" -i prtun0
+	grep -q 'recording on prtun0 (RAW' "$REC_ERR"
+	touch "$OUT/go"
+	for i in $(seq 200); do [ -e "$OUT/written" ] && break; sleep 0.05; done
+	sleep 0.2
+	rec_stop
+	touch "$OUT/done"
+	wait "$tpid"
+	[ "$REC_STATUS" -eq 0 ]
+	"$TOOLS/pktlist" "$OUT/tun.pcapng" >"$OUT/list.txt"
+	cat "$OUT/list.txt"
+	# libpcap reports LINKTYPE_RAW (101) as its DLT_RAW, which is 12 on Linux
+	[ "$(cut -d' ' -f1 "$OUT/list.txt" | sort -u)" = "12" ]
+	capinfos "$OUT/tun.pcapng" | grep -q 'Encapsulation = Raw IP (7 - rawip)'
+	expect_frames "$OUT/sent.hex" "$OUT/list.txt"
+	[ "$(tshark -r "$OUT/tun.pcapng" -Y 'udp.dstport == 9' 2>/dev/null | wc -l)" -eq 5 ]
+}
