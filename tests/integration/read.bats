@@ -68,7 +68,7 @@ compare() {
 
 @test "read -e prints the link-level header as tcpdump -e does (MACs, ethertype, VLAN tags, SLL2, NULL)" {
 	frames
-	for f in "$TMP/frames.pcap" "$TMP/cut.pcap" "$TESTDATA/corpus.pcap" "$TESTDATA/sll2.pcap" "$TESTDATA/null.pcap"; do
+	for f in "$TMP/frames.pcap" "$TMP/cut.pcap" "$TESTDATA/corpus.pcap" "$TESTDATA/sll2.pcap" "$TESTDATA/null.pcap" "$TESTDATA/raw.pcap"; do
 		run compare "$f" -e
 		echo "$f: $output"
 		[ "$status" -eq 0 ]
@@ -212,6 +212,12 @@ PYEOF
 		"$PCAPREC" read --json "$f" >"$TMP/o.json"
 		run "$PY" "$HERE/read_json_check.py" "$TMP/o.json" "$f" frame.time_epoch ip.src ipv6.src \
 			tcp.srcport tcp.seq_raw tcp.flags udp.srcport
+		echo "$f: $output"
+		[ "$status" -eq 0 ]
+	done
+	for f in "$TESTDATA/sll2.pcap" "$TESTDATA/raw.pcap" "$TESTDATA/null.pcap" "$TMP/sll.pcap" "$TMP/loop.pcap" "$TMP/cut.pcap"; do
+		"$PCAPREC" read --json "$f" >"$TMP/o.json"
+		run "$PY" "$HERE/read_json_check.py" "$TMP/o.json" "$f" frame.time_epoch
 		echo "$f: $output"
 		[ "$status" -eq 0 ]
 	done
