@@ -11,11 +11,22 @@
  * (16 bytes): ts_sec, ts_frac (us or ns by magic), caplen, origlen.
  * See draft-ietf-opsawg-pcap; the linktype field's top bits carry the FCS
  * length (bit 26 present flag, bits 28-31 length in 16-bit words).
+ * Like libpcap we also read the old Linux variant with magic a1b2cd34,
+ * whose record header has 8 more bytes (ifindex, protocol, packet type),
+ * and files older than version 2.4, which may have caplen and origlen in
+ * each other's place (always before 2.3; in 2.3 when caplen > origlen).
  */
 #define PCAP_MAGIC_US 0xa1b2c3d4u
 #define PCAP_MAGIC_NS 0xa1b23c4du
+#define PCAP_MAGIC_KUZ 0xa1b2cd34u
 #define PCAP_HDR_LEN 24u
 #define PCAP_REC_LEN 16u
+#define PCAP_REC_LEN_KUZ 24u
+
+static bool pcap_magic(uint32_t m)
+{
+	return m == PCAP_MAGIC_US || m == PCAP_MAGIC_NS || m == PCAP_MAGIC_KUZ;
+}
 
 enum probe_result pcap_probe(const uint8_t *p, size_t n)
 {
@@ -25,7 +36,7 @@ enum probe_result pcap_probe(const uint8_t *p, size_t n)
 		return PROBE_NOT_MINE;
 	le = ld_le32(p);
 	be = ld_be32(p);
-	if (le == PCAP_MAGIC_US || le == PCAP_MAGIC_NS || be == PCAP_MAGIC_US || be == PCAP_MAGIC_NS)
+	if (pcap_magic(le) || pcap_magic(be))
 		return PROBE_MINE;
 	return PROBE_NOT_MINE;
 }
@@ -35,20 +46,22 @@ int pcap_read_header(struct reader *r)
 	const uint8_t *p;
 	size_t n;
 	uint32_t magic, lt;
-	uint16_t major;
+	uint16_t major, minor;
 	int rc = source_need(r->src, PCAP_HDR_LEN, &p, &n);
 
 	if (rc < 0)
 		return rd_fail(r, 0, "%s", source_error(r->src));
 	if (rc > 0)
 		return rd_fail(r, 0, "truncated pcap file header: expected %u bytes, found %zu", PCAP_HDR_LEN, n);
-	r->big_endian = ld_be32(p) == PCAP_MAGIC_US || ld_be32(p) == PCAP_MAGIC_NS;
+	r->big_endian = pcap_magic(ld_be32(p));
 	magic = rd_u32(r, p);
 	r->kind = magic == PCAP_MAGIC_NS ? READER_PCAP_NS : READER_PCAP;
+	r->rec_len = magic == PCAP_MAGIC_KUZ ? PCAP_REC_LEN_KUZ : PCAP_REC_LEN;
 	major = rd_u16(r, p + 4);
+	minor = rd_u16(r, p + 6);
 	if (major != 2)
-		return rd_fail(r, 4, "unsupported pcap version: expected major 2, found %u.%u",
-			       major, rd_u16(r, p + 6));
+		return rd_fail(r, 4, "unsupported pcap version: expected major 2, found %u.%u", major, minor);
+	r->lengths_swapped = minor < 3 ? 2 : minor == 3 ? 1 : 0;
 	r->snaplen = rd_u32(r, p + 16);
 	lt = rd_u32(r, p + 20);
 	r->ifaces = calloc(1, sizeof *r->ifaces);
@@ -77,7 +90,7 @@ static int pcap_short_data(struct reader *r, uint64_t off, int rc, uint32_t capl
 	if (rc < 0)
 		return rd_fail(r, off, "%s", source_error(r->src));
 	return rd_fail(r, off, "truncated record: header says caplen %u, expected %u bytes (header and data), "
-		       "found %zu before the end of the file", caplen, PCAP_REC_LEN + caplen, have);
+		       "found %zu before the end of the file", caplen, r->rec_len + caplen, have);
 }
 
 int pcap_read_next(struct reader *r, struct frame *out)
@@ -87,22 +100,28 @@ int pcap_read_next(struct reader *r, struct frame *out)
 	const uint8_t *p;
 	size_t n;
 	uint32_t sec, frac, caplen, origlen;
-	int rc = source_need(r->src, PCAP_REC_LEN, &p, &n);
+	int rc = source_need(r->src, r->rec_len, &p, &n);
 
 	if (rc == 1 && n == 0) {
 		r->state = 0;
 		return 0;
 	}
 	if (rc != 0)
-		return pcap_short(r, off, rc, PCAP_REC_LEN, n, "record header");
+		return pcap_short(r, off, rc, r->rec_len, n, "record header");
 	sec = rd_u32(r, p);
 	frac = rd_u32(r, p + 4);
 	caplen = rd_u32(r, p + 8);
 	origlen = rd_u32(r, p + 12);
+	if (r->lengths_swapped == 2 || (r->lengths_swapped == 1 && caplen > origlen)) {
+		uint32_t t = caplen;
+
+		caplen = origlen;
+		origlen = t;
+	}
 	if (caplen > READER_MAX_CAPLEN)
 		return rd_fail(r, off + 8, "record caplen %u exceeds the maximum of %u (snaplen %u)",
 			       caplen, READER_MAX_CAPLEN, r->snaplen);
-	rc = source_need(r->src, PCAP_REC_LEN + (size_t)caplen, &p, &n);
+	rc = source_need(r->src, r->rec_len + (size_t)caplen, &p, &n);
 	if (rc != 0)
 		return pcap_short_data(r, off, rc, caplen, n);
 	if (r->kind == READER_PCAP_NS) {
@@ -119,8 +138,8 @@ int pcap_read_next(struct reader *r, struct frame *out)
 	out->linktype = ifc->pub.linktype;
 	out->iface = 0;
 	out->dir = FRAME_DIR_UNKNOWN;
-	out->data = p + PCAP_REC_LEN;
-	source_advance(r->src, PCAP_REC_LEN + (size_t)caplen);
+	out->data = p + r->rec_len;
+	source_advance(r->src, r->rec_len + (size_t)caplen);
 	r->ifaces[0].pub.packets++;
 	r->rec_off = off;
 	r->recno++;

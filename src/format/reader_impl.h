@@ -35,7 +35,8 @@ struct reader {
 	char err[768];
 	uint64_t err_off;
 	/* pcap */
-	bool swapped;
+	uint8_t rec_len;         /* record header bytes: 16, or 24 for the a1b2cd34 variant */
+	uint8_t lengths_swapped; /* pre-2.4 files: 0 no, 1 when caplen > origlen, 2 always */
 	uint32_t snaplen;
 	/* pcapng: the interface table spans sections; sec_base is the current section's first */
 	bool big_endian;

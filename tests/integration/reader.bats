@@ -216,3 +216,29 @@ EOF
 	"$TOOLS/rddump" "$W/big.pcap" | tail -n 1000 | diff -u "$W/want" -
 	rm -f "$W/big.pcap"
 }
+
+@test "old pcap variants libpcap reads (magic a1b2cd34, versions 2.2/2.3, big-endian) read the same" {
+	/usr/bin/python3 - "$W" <<'EOF2'
+import struct, sys
+d = sys.argv[1]
+def mk(name, e, magic, minor, swap, extra):
+    b = struct.pack(e + "IHHiIII", magic, 2, minor, 0, 0, 65535, 1)
+    for i in range(5):
+        cap, orig = 20 + i, 60 + i
+        l1, l2 = (orig, cap) if swap else (cap, orig)
+        b += struct.pack(e + "IIII", 1700000000 + i, 1000 * i, l1, l2) + extra + bytes(range(cap))
+    open(d + "/" + name, "wb").write(b)
+mk("kuz.pcap", "<", 0xa1b2cd34, 4, False, struct.pack("<IHBB", 2, 0x0800, 0, 0))
+mk("v22.pcap", "<", 0xa1b2c3d4, 2, True, b"")
+mk("v23.pcap", ">", 0xa1b2c3d4, 3, True, b"")
+mk("be-ns.pcap", ">", 0xa1b23c4d, 4, False, b"")
+EOF2
+	for f in kuz v22 v23 be-ns; do
+		same "$W/$f.pcap"
+		grep -q ' 20 60 ' "$W/got"
+		run "$PCAPREC" check "$W/$f.pcap"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"5 packets, libpcap agrees)" ]]
+	done
+}

@@ -374,6 +374,50 @@ static void test_pcap_fcs_len(void **state)
 	b_free(&b);
 }
 
+/* Variants libpcap also reads: magic a1b2cd34 (24-byte record headers) and pre-2.4 swapped lengths. */
+static void test_pcap_old_variants(void **state)
+{
+	static const struct {
+		uint32_t magic;
+		uint16_t minor;
+		uint32_t f1, f2;          /* the two length fields as stored */
+		uint32_t caplen, origlen; /* as delivered */
+	} rows[] = {
+		{ 0xa1b2cd34, 4, 10, 60, 10, 60 },
+		{ 0xa1b2c3d4, 2, 60, 10, 10, 60 },  /* 2.2: always swapped */
+		{ 0xa1b2c3d4, 3, 60, 10, 10, 60 },  /* 2.3: swapped when "caplen" > "origlen" */
+		{ 0xa1b2c3d4, 3, 10, 60, 10, 60 },
+		{ 0xa1b2c3d4, 4, 10, 60, 10, 60 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		for (int be = 0; be < 2; be++) {
+			struct buf b = { .be = be };
+			struct want w = { 5000000000ull, rows[i].caplen, rows[i].origlen, 1, 0, 0, FRAME_DIR_UNKNOWN };
+			static const uint8_t kuz_extra[8] = { 1, 0, 0, 0, 8, 0, 0, 0 };
+
+			b_u32(&b, rows[i].magic);
+			b_u16(&b, 2);
+			b_u16(&b, rows[i].minor);
+			b_u32(&b, 0);
+			b_u32(&b, 0);
+			b_u32(&b, 65535);
+			b_u32(&b, 1);
+			for (int k = 0; k < 2; k++) {
+				b_u32(&b, 5);
+				b_u32(&b, 0);
+				b_u32(&b, rows[i].f1);
+				b_u32(&b, rows[i].f2);
+				if (rows[i].magic == 0xa1b2cd34)
+					b_put(&b, kuz_extra, sizeof kuz_extra);
+				b_put(&b, payload, rows[i].caplen);
+			}
+			expect_frames(&b, (const struct want[]){ w, w }, 2, 0, NULL);
+			b_free(&b);
+		}
+	}
+}
+
 /* Cut a two-record pcap at every length: whole records before the cut come out, then the error names the cut record. */
 static void test_pcap_truncated_everywhere(void **state)
 {
@@ -997,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(test_pcap_magics),
 		cmocka_unit_test(test_pcap_flags),
 		cmocka_unit_test(test_pcap_fcs_len),
+		cmocka_unit_test(test_pcap_old_variants),
 		cmocka_unit_test(test_pcap_truncated_everywhere),
 		cmocka_unit_test(test_pcap_damage),
 		cmocka_unit_test(test_pcap_big_record),
