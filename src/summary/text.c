@@ -163,6 +163,8 @@ static void text_conv(FILE *o, const struct summary *s, enum flow_kind k,
 	struct flow_fold fold = flowtab_folded(s->flows, k);
 	char ea[72], eb[72];
 
+	if (total == 0 && fold.pkts == 0)
+		return;  /* a table of nothing says nothing */
 	fprintf(o, "\n%s Conversations (%zu of %zu, by bytes)\n", kind_title(k), n, total);
 	if (fold.pkts)
 		fprintf(o, "  table full: %llu packets, %llu bytes of further flows folded into \"other\"\n",
@@ -194,6 +196,8 @@ static void text_endpoints(FILE *o, enum flow_kind k, const struct sum_endpoint 
 	bool ports = k == FLOW_TCP || k == FLOW_UDP;
 	char ea[72];
 
+	if (total == 0)
+		return;
 	fprintf(o, "\n%s Endpoints (%zu of %zu, by bytes)\n", kind_title(k), n, total);
 	if (n == 0)
 		return;
@@ -239,9 +243,10 @@ static int text_ports(FILE *o, const struct summary *s)
 		long n = sum_top_ports(s, udp, s->top, &p);
 		if (n < 0)
 			return -1;
-		fprintf(o, "\nTop %s ports (by packets, either end)\n", udp ? "UDP" : "TCP");
-		if (n > 0)
+		if (n > 0) {
+			fprintf(o, "\nTop %s ports (by packets, either end)\n", udp ? "UDP" : "TCP");
 			fprintf(o, "%7s |%12s %14s\n", "Port", "Packets", "Bytes");
+		}
 		for (long i = 0; i < n; i++)
 			fprintf(o, "%7u |%12llu %14llu\n", p[i].port,
 				(unsigned long long)p[i].pkts, (unsigned long long)p[i].bytes);
