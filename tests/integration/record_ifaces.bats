@@ -110,3 +110,32 @@ icmp_seqs() {
 	expect_frames "$OUT/sent.hex" "$OUT/list.txt"
 	[ "$(tshark -r "$OUT/tun.pcapng" -Y 'udp.dstport == 9' 2>/dev/null | wc -l)" -eq 5 ]
 }
+
+@test "a device of another link type (tun set to ARPHRD_PPP) is captured cooked as LINUX_SLL2" {
+	in_b timeout 60 /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/tunsend.py" prppp0 \
+		"$OUT/sent.hex" "$OUT" 512 &
+	tpid=$!
+	for i in $(seq 200); do [ -e "$OUT/ready" ] && break; sleep 0.05; done
+	[ -e "$OUT/ready" ]
+	ip -n "$NS_B" link set prppp0 up
+	ifx=$(ip -n "$NS_B" -o link show prppp0 | cut -d: -f1)
+	rec_start "$NS_B" "$OUT/ppp.pcapng" -i prppp0
+	grep -q 'recording on prppp0 (LINUX_SLL2' "$REC_ERR"
+	touch "$OUT/go"
+	for i in $(seq 200); do [ -e "$OUT/written" ] && break; sleep 0.05; done
+	sleep 0.2
+	rec_stop
+	touch "$OUT/done"
+	wait "$tpid"
+	[ "$REC_STATUS" -eq 0 ]
+	"$TOOLS/pktlist" "$OUT/ppp.pcapng" >"$OUT/list.txt"
+	cat "$OUT/list.txt"
+	[ "$(cut -d' ' -f1 "$OUT/list.txt" | sort -u)" = "276" ]
+	# each packet behind a 20-byte SLL2 header: protocol, 0, ifindex, ARPHRD_PPP, PACKET_HOST, no address
+	hdr4=$(printf '08000000%08x020000000000000000000000' "$ifx")
+	hdr6=$(printf '86dd0000%08x020000000000000000000000' "$ifx")
+	awk -v h4="$hdr4" -v h6="$hdr6" '{ print (substr($0, 1, 1) == "4" ? h4 : h6) $0 }' \
+		"$OUT/sent.hex" >"$OUT/want.hex"
+	expect_frames "$OUT/want.hex" "$OUT/list.txt"
+	[ "$(tshark -r "$OUT/ppp.pcapng" -Y 'sll.hatype == 512 && udp.dstport == 9' 2>/dev/null | wc -l)" -eq 5 ]
+}

@@ -7,7 +7,10 @@
 # wait for "done" and remove the device. Every wait ends after 20 s.
 # Addresses: 192.0.2.128/25 and 2001:db8:1::/64 only, inside a test namespace.
 #
-# usage: tunsend.py NAME OUTFILE DIR
+# With ARPHRD, the device's link type is set to that ARPHRD_* number
+# (TUNSETLINK) so the device looks like a non-Ethernet, non-IP link.
+#
+# usage: tunsend.py NAME OUTFILE DIR [ARPHRD]
 import fcntl
 import os
 import struct
@@ -17,6 +20,7 @@ import time
 from scapy.all import IP, UDP, IPv6, Raw  # noqa: E402
 
 TUNSETIFF = 0x400454CA
+TUNSETLINK = 0x400454CD
 IFF_TUN = 0x0001
 IFF_NO_PI = 0x1000
 
@@ -31,6 +35,8 @@ def main():
     name, out, d = sys.argv[1:4]
     fd = os.open("/dev/net/tun", os.O_RDWR)
     fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI))
+    if len(sys.argv) > 4:
+        fcntl.ioctl(fd, TUNSETLINK, int(sys.argv[4]))
     pkts = []
     for i in range(3):
         pkts.append(bytes(IP(src="192.0.2.130", dst="192.0.2.129") /
