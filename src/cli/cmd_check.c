@@ -6,6 +6,7 @@
 
 #include "pcaprec/check.h"
 #include "pcaprec/cli.h"
+#include "pcaprec/filter.h"
 
 static const char check_usage[] =
 	"usage: pcaprec check [OPTIONS] FILE...\n"
@@ -33,7 +34,8 @@ static const char check_usage[] =
 	"  -q, --quiet        print only files that are not OK\n"
 	"      --json         one JSON object per file instead of a line\n"
 	"      --no-libpcap   use pcaprec's reader only\n"
-	"      --filter EXPR  (reserved: not available yet; rejected)\n"
+	"      --filter EXPR  also count the packets matching a pcap-filter(7)\n"
+	"                     expression (compiled per link type)\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"exit status: 0 every file OK; 3 some file damaged or the readers\n"
@@ -43,7 +45,23 @@ struct check_cli {
 	bool quiet;
 	bool json;
 	struct check_opts opts;
+	struct filter_opts filter;
+	struct filter_cache *fcache;
+	bool filter_failed;
 };
+
+/* check_opts.filter: 1 from the filter cache keeps the packet; a link type it cannot compile for is reported once. */
+static bool check_match(void *ctx, const struct frame *f)
+{
+	struct check_cli *cli = ctx;
+	int m = filter_cache_match(cli->fcache, f->linktype, f->data, f->caplen, f->origlen);
+
+	if (m < 0 && !cli->filter_failed) {
+		fprintf(stderr, "pcaprec check: %s\n", filter_cache_error(cli->fcache));
+		cli->filter_failed = true;
+	}
+	return m == 1;
+}
 
 /* A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped. */
 static void json_str(FILE *out, const char *s)
@@ -67,7 +85,7 @@ static const char *libpcap_word(enum check_libpcap l)
 	return words[l];
 }
 
-static void print_json(const char *path, const struct check_result *res)
+static void print_json(const char *path, const struct check_result *res, bool filtered)
 {
 	printf("{\"file\":");
 	json_str(stdout, path);
@@ -81,6 +99,8 @@ static void print_json(const char *path, const struct check_result *res)
 	       (unsigned long long)res->bytes, (unsigned long long)res->file_size, res->sections,
 	       res->ifaces, (unsigned long long)res->first_ns, (unsigned long long)res->last_ns,
 	       (unsigned long long)res->caplen_gt_snaplen, libpcap_word(res->libpcap));
+	if (filtered)
+		printf(",\"matched\":%llu", (unsigned long long)res->matched);
 	if (res->has_offset)
 		printf(",\"offset\":%llu,\"record\":%llu", (unsigned long long)res->damage_offset,
 		       (unsigned long long)res->damage_record);
@@ -91,7 +111,7 @@ static void print_json(const char *path, const struct check_result *res)
 	printf("}\n");
 }
 
-static void print_line(const char *path, const struct check_result *res)
+static void print_line(const char *path, const struct check_result *res, bool filtered)
 {
 	if (res->status != CHECK_OK) {
 		const char *why = res->reason;
@@ -107,6 +127,8 @@ static void print_line(const char *path, const struct check_result *res)
 	       (unsigned long long)res->packets);
 	if (res->caplen_gt_snaplen)
 		printf(", %llu longer than the snaplen", (unsigned long long)res->caplen_gt_snaplen);
+	if (filtered)
+		printf(", %llu match the filter", (unsigned long long)res->matched);
 	if (res->libpcap == CHECK_PCAP_AGREES)
 		printf(", libpcap agrees)\n");
 	else if (res->libpcap == CHECK_PCAP_REFUSED)
@@ -134,10 +156,7 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 		case 'j': cli->json = true; break;
 		case 'L': cli->opts.use_libpcap = false; break;
 		case 'h': fputs(check_usage, stdout); return EXIT_OK;
-		case 'f':
-			/* The read-side filter plugs into check_opts.filter once it exists. */
-			fprintf(stderr, "pcaprec check: --filter is not available yet\n");
-			return EXIT_USAGE;
+		case 'f': cli->filter.expr = optarg; break;
 		default:
 			fputs(check_usage, stderr);
 			return EXIT_USAGE;
@@ -147,6 +166,17 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 		fprintf(stderr, "pcaprec check: expected at least one FILE\n");
 		fputs(check_usage, stderr);
 		return EXIT_USAGE;
+	}
+	if (cli->filter.expr) {
+		char err[512];
+
+		cli->fcache = filter_cache_open(&cli->filter, 262144, err, sizeof err);
+		if (!cli->fcache) {
+			fprintf(stderr, "pcaprec check: --filter: %s\n", err);
+			return EXIT_USAGE;
+		}
+		cli->opts.filter = check_match;
+		cli->opts.filter_ctx = cli;
 	}
 	return -1;
 }
@@ -168,10 +198,11 @@ int cmd_check(int argc, char **argv)
 		if (cli.quiet && res.status == CHECK_OK)
 			continue;
 		if (cli.json)
-			print_json(argv[i], &res);
+			print_json(argv[i], &res, cli.fcache != NULL);
 		else
-			print_line(argv[i], &res);
+			print_line(argv[i], &res, cli.fcache != NULL);
 	}
 	fflush(stdout);
+	filter_cache_close(cli.fcache);
 	return damaged ? EXIT_DAMAGED : unreadable ? EXIT_ERROR : EXIT_OK;
 }

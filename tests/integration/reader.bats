@@ -150,8 +150,9 @@ same() {
 	[ "$status" -eq 3 ]
 	run "$PCAPREC" check
 	[ "$status" -eq 2 ]
-	run "$PCAPREC" check --filter tcp "$TESTDATA/corpus.pcap"
+	run "$PCAPREC" check --filter 'tcp and' "$TESTDATA/corpus.pcap"
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"--filter: syntax error"* ]]
 	run "$PCAPREC" check --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"usage: pcaprec check"* ]]
@@ -240,5 +241,17 @@ EOF2
 		echo "$output"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"5 packets, libpcap agrees)" ]]
+	done
+}
+
+@test "check --filter counts the packets tcpdump's filter keeps" {
+	for expr in tcp 'udp port 53' 'ip6' 'tcp[tcpflags] & tcp-syn != 0' arp; do
+		for f in corpus.pcap flows.pcap corpus.pcapng; do
+			want=$(tcpdump -r "$TESTDATA/$f" -nn "$expr" 2>/dev/null | wc -l)
+			run "$PCAPREC" check --filter "$expr" "$TESTDATA/$f"
+			echo "$expr $f: $output (tcpdump $want)"
+			[ "$status" -eq 0 ]
+			[[ "$output" == *", $want match the filter, libpcap agrees)" ]]
+		done
 	done
 }
