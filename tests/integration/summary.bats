@@ -77,6 +77,17 @@ oracle() {
 	done
 }
 
+@test "Linux cooked v2, raw IP and BSD loopback captures: conversations, endpoints and hierarchy agree with tshark" {
+	for f in sll2.pcap raw.pcap null.pcap; do
+		summary_json "$TESTDATA/$f"
+		for k in ip ipv6 tcp udp; do
+			oracle conv "$k" "$T/ours.json" "$TESTDATA/$f"
+		done
+		oracle endpoints ip "$T/ours.json" "$TESTDATA/$f"
+		oracle phs "$T/ours.json" "$TESTDATA/$f" ip,ipv6,tcp,udp,icmp,icmpv6,arp
+	done
+}
+
 @test "protocol hierarchy agrees with tshark -z io,phs (flows; corpus frames captured whole)" {
 	summary_json "$TESTDATA/flows.pcap"
 	oracle phs "$T/ours.json" "$TESTDATA/flows.pcap" eth,ip,ipv6,tcp,udp,icmp,icmpv6,arp,vlan,ieee8021ad,llc
