@@ -106,6 +106,8 @@ stop_watch() {
 	for f in "$OUT"/r-*.pcapng; do
 		[ "$("$TOOLS/pktlist" "$f" | wc -l)" -le 40 ]
 		[ -z "$(tshark -r "$f" 2>&1 >/dev/null | grep -v '^Running as user "root"')" ]
+		# each file closes with its own Interface Statistics Block
+		capinfos "$f" | grep -q 'Number of stat entries = 1$'
 	done
 }
 
