@@ -436,7 +436,12 @@ bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 		h = (struct tpacket3_hdr *)(void *)(base + off);
 		b->frames_left--;
 		b->next_off = off + h->tp_next_offset;
-		if ((size_t)(r->cooked ? h->tp_net : h->tp_mac) + h->tp_snaplen > r->block_size - off)
+		/*
+		 * The packet must lie inside the block, with room in front of it for
+		 * what we write there (RING_RESERVE guarantees it; checked anyway).
+		 */
+		if ((size_t)(r->cooked ? h->tp_net : h->tp_mac) + h->tp_snaplen > r->block_size - off ||
+		    (r->cooked ? h->tp_net : h->tp_mac) < TPACKET3_HDRLEN + SLL2_HDR_LEN)
 			continue;
 		sll = (const struct sockaddr_ll *)(const void *)((uint8_t *)h +
 			TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));

@@ -19,12 +19,17 @@ struct output_sink {
 	size_t nrings;
 };
 
+/*
+ * The handler runs on the capture thread and the tick on the writer thread:
+ * lock-free atomics (async-signal-safe) make the hand-over a defined one,
+ * and the tick's exchange cannot lose a signal that lands between test and clear.
+ */
 static void output_on_signal(int sig)
 {
 	if (sig == SIGHUP)
-		output_hup_flag = 1;
+		__atomic_store_n(&output_hup_flag, 1, __ATOMIC_RELEASE);
 	else
-		output_usr1_flag = 1;
+		__atomic_store_n(&output_usr1_flag, 1, __ATOMIC_RELEASE);
 }
 
 void output_signals_install(void)
@@ -74,14 +79,10 @@ static int sink_tick(void *ctx, uint64_t now, char *err, size_t errlen)
 
 	(void)err;
 	(void)errlen;
-	if (output_hup_flag) {
-		output_hup_flag = 0;
+	if (__atomic_exchange_n(&output_hup_flag, 0, __ATOMIC_ACQ_REL))
 		output_rotate(s->out, now);
-	}
-	if (output_usr1_flag) {
-		output_usr1_flag = 0;
+	if (__atomic_exchange_n(&output_usr1_flag, 0, __ATOMIC_ACQ_REL))
 		output_print_stats(s->out, stderr);
-	}
 	output_tick(s->out, now);
 	return 0;
 }
