@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* --on-rotate hooks: bounded, asynchronous posix_spawn runs with PCAPREC_* variables, reaped from the tick. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <spawn.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pcaprec/output.h"
 #include "pcaprec/util.h"
@@ -150,6 +152,7 @@ static pid_t job_spawn(struct hook_runner *h, const struct hook_job *j)
 {
 	char *argv[] = { "sh", "-c", h->cmd, "pcaprec-hook", j->path, NULL };
 	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
 	sigset_t none, all;
 	char **env = job_env(j);
 	pid_t pid = 0;
@@ -165,7 +168,11 @@ static pid_t job_spawn(struct hook_runner *h, const struct hook_job *j)
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setpgroup(&attr, 0);
-	rc = posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, env);
+	/* stdin from /dev/null: a hook must not eat the recorder's input */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	free(env);
 	if (rc != 0) {
