@@ -86,24 +86,6 @@ bool record_stop_requested(void);
 /* Ask the loop to stop as if a signal arrived (tests, other threads). */
 void record_request_stop(void);
 
-/* --- the single-file sink (pcaprec record -w FILE) --- */
-
-struct file_sink;
-
-/*
- * Create `path` with O_EXCL (never overwrite; "-" = standard output) and
- * start a capture file on it. NULL with a message naming the path on error;
- * *errnum is the errno (EEXIST when the file exists).
- */
-struct file_sink *file_sink_open(const char *path, const struct writer_opts *wo, int *errnum,
-				 char *err, size_t errlen);
-
-/* The sink ops over `fs`; record_run's close op frees it. */
-struct record_sink file_sink_get(struct file_sink *fs);
-
-/* Free a file sink never handed to record_run (closes the file, keeps it). NULL is a no-op. */
-void file_sink_abort(struct file_sink *fs);
-
 /* --- the rotating output sink (src/record/sink_output.c, see output.h) --- */
 
 struct output;
