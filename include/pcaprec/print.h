@@ -79,6 +79,10 @@ void pb_init(struct pbuf *b, char *buf, size_t cap);
 void pb_puts(struct pbuf *b, const char *s);
 void pb_printf(struct pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "02:00:5e:00:00:01" */
+/* One character; unsigned decimal; decimal zero-padded to `width` digits (like "%0*u"). */
+void pb_putc(struct pbuf *b, char c);
+void pb_uint(struct pbuf *b, uint64_t v);
+void pb_uint_pad(struct pbuf *b, uint64_t v, unsigned width);
 void pb_mac(struct pbuf *b, const uint8_t mac[6]);
 /* Dotted quad (version 4) or RFC 5952 text (version 6). */
 void pb_ip(struct pbuf *b, int version, const uint8_t *addr);

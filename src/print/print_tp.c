@@ -16,7 +16,7 @@ void print_tcp_flags(struct pbuf *b, uint16_t flags)
 	bool any = false;
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
 		if (flags & order[i].bit) {
-			pb_printf(b, "%c", order[i].c);
+			pb_putc(b, order[i].c);
 			any = true;
 		}
 	if (!any)
@@ -27,6 +27,14 @@ void print_tcp_flags(struct pbuf *b, uint16_t flags)
 static size_t tp_caplen(const struct frame *f, const struct dec_packet *d)
 {
 	return f->caplen > d->tp.off ? f->caplen - d->tp.off : 0;
+}
+
+/* A port number, after a '.' when it follows an address. */
+static void print_port(struct pbuf *b, bool dot, uint16_t port)
+{
+	if (dot)
+		pb_putc(b, '.');
+	pb_uint(b, port);
 }
 
 /* "a.1 > b.2: " (or "1 > 2: " after IPv6 extension headers, which printed the addresses). */
@@ -41,13 +49,13 @@ static void print_endpoints(const struct frame *f, const struct dec_packet *d, s
 	if (addrs)
 		pb_ip(b, ip->version, ip->src);
 	if (ports)
-		pb_printf(b, "%s%u", addrs ? "." : "", sp);
+		print_port(b, addrs, sp);
 	if (addrs || ports)
 		pb_puts(b, " > ");
 	if (addrs)
 		pb_ip(b, ip->version, ip->dst);
 	if (ports)
-		pb_printf(b, "%s%u", addrs ? "." : "", dp);
+		print_port(b, addrs, dp);
 	if (addrs || ports)
 		pb_puts(b, ": ");
 }
@@ -133,13 +141,19 @@ static void print_tcp_fixed(const struct print_opts *o, const struct frame *f,
 	else if (ck == 0)
 		pb_printf(b, ", cksum 0x%04x (incorrect -> 0x%04x)", t->csum, want);
 	if (o->verbose > 1 || len > 0 || (t->flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
-		pb_printf(b, ", seq %u", t->seq);
-		if (len > 0)
-			pb_printf(b, ":%u", t->seq + len);
+		pb_puts(b, ", seq ");
+		pb_uint(b, t->seq);
+		if (len > 0) {
+			pb_putc(b, ':');
+			pb_uint(b, (uint32_t)(t->seq + len));
+		}
 	}
-	if (t->flags & TCP_ACK)
-		pb_printf(b, ", ack %u", t->ack);
-	pb_printf(b, ", win %u", t->win);
+	if (t->flags & TCP_ACK) {
+		pb_puts(b, ", ack ");
+		pb_uint(b, t->ack);
+	}
+	pb_puts(b, ", win ");
+	pb_uint(b, t->win);
 	if (t->flags & TCP_URG)
 		pb_printf(b, ", urg %u", t->urg);
 }
@@ -161,7 +175,8 @@ static void print_tcp(const struct print_opts *o, const struct frame *f,
 			pb_puts(b, t->nopt ? ",[bad opt]" : "[bad opt]");
 		pb_puts(b, "]");
 	}
-	pb_printf(b, ", length %u", tcp_len(d));
+	pb_puts(b, ", length ");
+	pb_uint(b, tcp_len(d));
 }
 
 /* Transport layers that did not decode: truncation, invalid, fragments, other protocols. */
@@ -222,7 +237,8 @@ static void print_udp(const struct print_opts *o, const struct frame *f,
 		else if (ck == 0)
 			pb_printf(b, "[bad udp cksum 0x%04x -> 0x%04x!] ", d->udp.csum, want);
 	}
-	pb_printf(b, "UDP, length %u", d->udp.len - 8u);
+	pb_puts(b, "UDP, length ");
+	pb_uint(b, (uint32_t)(d->udp.len - 8u));
 }
 
 void print_transport(const struct print_opts *o, const struct frame *f,

@@ -11,10 +11,11 @@
 static void put_frac(const struct print_opts *o, uint64_t ns, struct pbuf *b)
 {
 	uint32_t frac = (uint32_t)(ns % NS_PER_SEC);
+	pb_putc(b, '.');
 	if (o->nano)
-		pb_printf(b, ".%09u", frac);
+		pb_uint_pad(b, frac, 9);
 	else
-		pb_printf(b, ".%06u", frac / 1000);
+		pb_uint_pad(b, frac / 1000, 6);
 }
 
 /* Broken-down local (or UTC) time, cached per whole second. */
@@ -59,7 +60,7 @@ void print_ts(const struct print_opts *o, struct print_state *st, uint64_t ts_ns
 	case PRINT_TS_NONE:
 		break;
 	case PRINT_TS_EPOCH:
-		pb_printf(b, "%llu", (unsigned long long)(ts_ns / NS_PER_SEC));
+		pb_uint(b, ts_ns / NS_PER_SEC);
 		put_frac(o, ts_ns, b);
 		break;
 	case PRINT_TS_DELTA:
