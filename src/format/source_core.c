@@ -20,6 +20,8 @@
  */
 #define SOURCE_RELEASE_STEP (64u << 20)
 #define SOURCE_RELEASE_KEEP (32u << 20)
+#define SOURCE_POPULATE_STEP (2u << 20)
+#define SOURCE_POPULATE_AHEAD (1u << 20)
 
 /*
  * Window [pos, len) of `base`. In direct mode base is the whole input and
@@ -39,6 +41,7 @@ struct source {
 	void *map;             /* munmap at close */
 	size_t map_len;
 	size_t released;       /* mapped bytes [0, released) already dropped */
+	size_t populated;      /* mapped bytes [0, populated) asked into our page tables */
 	uint64_t input_size;   /* known size of the input, 0 if unknown */
 	char err[512];
 };
@@ -305,9 +308,28 @@ static void source_release(struct source *s)
 	}
 }
 
+/*
+ * Maps the next SOURCE_POPULATE_STEP bytes into the page tables in one call
+ * (MADV_POPULATE_READ, Linux 5.14), so the reader does not take a minor
+ * fault every few pages; on older kernels the call fails and faults remain.
+ */
+static void source_populate(struct source *s)
+{
+	size_t end = s->populated + SOURCE_POPULATE_STEP;
+
+	if (end > s->map_len)
+		end = s->map_len;
+	if (end > s->populated)
+		madvise((uint8_t *)s->map + s->populated, end - s->populated, MADV_POPULATE_READ);
+	s->populated = end;
+}
+
 void source_advance(struct source *s, size_t n)
 {
 	s->pos += n;
+	if (s->map && !s->ops && s->pos + SOURCE_POPULATE_AHEAD > s->populated &&
+	    s->populated < s->map_len)
+		source_populate(s);
 	if (s->map && !s->ops && s->pos - s->released >= SOURCE_RELEASE_STEP + SOURCE_RELEASE_KEEP)
 		source_release(s);
 }
