@@ -20,6 +20,7 @@
  */
 #define SOURCE_RELEASE_STEP (64u << 20)
 #define SOURCE_RELEASE_KEEP (32u << 20)
+#define SOURCE_PREFETCH_AHEAD 8192u
 #define SOURCE_POPULATE_STEP (2u << 20)
 #define SOURCE_POPULATE_AHEAD (1u << 20)
 
@@ -324,8 +325,25 @@ static void source_populate(struct source *s)
 	s->populated = end;
 }
 
+/*
+ * Records are read at their start only, ~600 bytes apart: too sparse for
+ * the hardware stream prefetcher, so each advance asks for the lines it
+ * moved over, SOURCE_PREFETCH_AHEAD bytes further on.
+ */
+static void source_prefetch(const struct source *s, size_t from, size_t n)
+{
+	size_t lo = from + SOURCE_PREFETCH_AHEAD, hi = lo + n;
+
+	if (hi > s->len)
+		hi = s->len;
+	for (size_t i = lo & ~(size_t)63; i < hi; i += 64)
+		__builtin_prefetch(s->base + i);
+}
+
 void source_advance(struct source *s, size_t n)
 {
+	if (s->map && !s->ops)
+		source_prefetch(s, s->pos, n);
 	s->pos += n;
 	if (s->map && !s->ops && s->pos + SOURCE_POPULATE_AHEAD > s->populated &&
 	    s->populated < s->map_len)
