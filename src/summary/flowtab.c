@@ -25,6 +25,7 @@ struct flowtab {
 	struct flow_slot *slot;
 	uint64_t nslots;        /* power of two */
 	struct flow *ent;
+	uint8_t *kind_of;       /* ent[i].key.kind, dense: the report's per-kind scans read this, not ent */
 	uint64_t nent_alloc;
 	size_t ent_bytes;       /* mapped for ent */
 	uint64_t count;
@@ -215,7 +216,8 @@ struct flowtab *flowtab_open(uint64_t max_flows)
 	t->slot = big_zalloc(t->nslots * sizeof *t->slot);
 	t->ent_bytes = t->nent_alloc * sizeof *t->ent;
 	t->ent = big_zalloc(t->ent_bytes);
-	if (!t->slot || !t->ent) {
+	t->kind_of = big_zalloc(t->nent_alloc);
+	if (!t->slot || !t->ent || !t->kind_of) {
 		flowtab_close(t);
 		return NULL;
 	}
@@ -228,6 +230,7 @@ void flowtab_close(struct flowtab *t)
 		return;
 	big_free(t->slot, t->nslots * sizeof *t->slot);
 	big_free(t->ent, t->ent_bytes);
+	big_free(t->kind_of, t->nent_alloc);
 	free(t);
 }
 
@@ -275,15 +278,23 @@ static bool grow_entries(struct flowtab *t)
 {
 	uint64_t n = t->nent_alloc * 2;
 	struct flow *e;
+	uint8_t *k;
 
 	if (n > t->max_flows)
 		n = t->max_flows;
 	e = big_zalloc(n * sizeof *e);
-	if (!e)
+	k = big_zalloc(n);
+	if (!e || !k) {
+		big_free(e, n * sizeof *e);
+		big_free(k, n);
 		return false;
+	}
 	memcpy(e, t->ent, t->count * sizeof *e);
+	memcpy(k, t->kind_of, t->count);
 	big_free(t->ent, t->ent_bytes);
+	big_free(t->kind_of, t->nent_alloc);
 	t->ent = e;
+	t->kind_of = k;
 	t->nent_alloc = n;
 	t->ent_bytes = n * sizeof *e;
 	return true;
@@ -343,6 +354,7 @@ struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uin
 			return NULL;
 		}
 		s = probe(t, t->slot, t->nslots, k, h);  /* the index may have been rebuilt */
+		t->kind_of[t->count] = k->kind;
 		e = &t->ent[t->count];
 		memset(e, 0, sizeof *e);
 		e->key = *k;
@@ -393,13 +405,15 @@ size_t flowtab_collect(const struct flowtab *t, enum flow_kind kind, const struc
 {
 	size_t n = 0;
 
+	if (kind == FLOW_NONE)
+		return 0;
 	for (uint64_t i = 0; i < t->count; i++)
-		if (t->ent[i].key.kind == kind && kind != FLOW_NONE)
+		if (t->kind_of[i] == kind)
 			out[n++] = &t->ent[i];
 	return n;
 }
 
 size_t flowtab_memory(const struct flowtab *t)
 {
-	return sizeof *t + t->nslots * sizeof *t->slot + t->nent_alloc * sizeof *t->ent;
+	return sizeof *t + t->nslots * sizeof *t->slot + t->nent_alloc * (sizeof *t->ent + 1);
 }
