@@ -71,16 +71,16 @@ static void dump_line(const struct sock_filter *in, uint32_t n, FILE *f)
 	char operand[64];
 	const struct op_name *o = NULL;
 
+	if (in->code == (BPF_JMP | BPF_JA)) {
+		snprintf(operand, sizeof operand, "%u", n + 1 + in->k);
+		fprintf(f, "(%03u) %-8s %s\n", n, "ja", operand);
+		return;
+	}
 	for (size_t i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
 		if (op_names[i].code == in->code)
 			o = &op_names[i];
 	if (!o) {
 		fprintf(f, "(%03u) %-8s 0x%x\n", n, "unimp", in->code);
-		return;
-	}
-	if (in->code == (BPF_JMP | BPF_JA)) {
-		snprintf(operand, sizeof operand, "%u", n + 1 + in->k);
-		fprintf(f, "(%03u) %-8s %s\n", n, "ja", operand);
 		return;
 	}
 #pragma GCC diagnostic push

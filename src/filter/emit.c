@@ -5,7 +5,7 @@
 
 #include "pcaprec/filter_impl.h"
 
-enum { BLK_ACCEPT = 0, BLK_REJECT = 1, FACTS_MAX = 24, OPT_ROUNDS = 200 };
+enum { BLK_ACCEPT = 0, BLK_REJECT = 1, FACTS_MAX = 24, OPT_ROUNDS = 200, PULLUP_BUDGET = 20000 };
 
 struct blk {
 	int vid, xvid;       /* interned value of the whole sequence; of its LDX MSH prologue */
@@ -218,7 +218,8 @@ static int topo_order(struct em *e, int entry, int *order, int *stack, uint8_t *
 
 		if (state[b] == 0) {
 			state[b] = 1;
-			for (int side = 0; side < 2; side++) {
+			/* True side pushed first, finishes last, so it is laid out right after b. */
+			for (int side = 1; side >= 0; side--) {
 				int s = e->b[b].succ[side];
 
 				if (!is_term(s) && state[s] == 0)
@@ -244,6 +245,8 @@ static int topo_order(struct em *e, int entry, int *order, int *stack, uint8_t *
 /* Scratch arrays for the optimiser, sized for every block. */
 struct graph {
 	int *order, *stack, *npred, *canon;
+	int *pval;       /* value all predecessors leave in A, -1 if they differ */
+	int **pslot;     /* one predecessor edge into each block */
 	uint8_t *state;
 	uint64_t *dom;   /* dominator bit sets, `words` per block */
 	size_t words;
@@ -256,6 +259,8 @@ static void graph_free(struct graph *g)
 	free(g->stack);
 	free(g->npred);
 	free(g->canon);
+	free(g->pval);
+	free(g->pslot);
 	free(g->state);
 	free(g->dom);
 }
@@ -268,9 +273,11 @@ static int graph_alloc(struct em *e, struct graph *g)
 	g->stack = calloc(2 * e->nb + 2, sizeof *g->stack);
 	g->npred = calloc(e->nb, sizeof *g->npred);
 	g->canon = calloc(e->nb, sizeof *g->canon);
+	g->pval = calloc(e->nb, sizeof *g->pval);
+	g->pslot = calloc(e->nb, sizeof *g->pslot);
 	g->state = calloc(e->nb, 1);
 	g->dom = calloc(e->nb * g->words, sizeof *g->dom);
-	if (!g->order || !g->stack || !g->npred || !g->canon || !g->state || !g->dom) {
+	if (!g->order || !g->stack || !g->npred || !g->canon || !g->pval || !g->pslot || !g->state || !g->dom) {
 		graph_free(g);
 		return flt_error(e->c, "out of memory");
 	}
@@ -296,7 +303,12 @@ static void graph_scan(struct em *e, int entry, struct graph *g)
 
 			if (is_term(s) || (side == 1 && s == e->b[b].succ[0]))
 				continue;
-			g->npred[s]++;
+			if (g->npred[s]++ == 0) {
+				g->pval[s] = e->b[b].vid;
+				g->pslot[s] = &e->b[b].succ[side];
+			} else if (g->pval[s] != e->b[b].vid) {
+				g->pval[s] = -1;
+			}
 			ds = g->dom + (size_t)s * g->words;
 			for (size_t w = 0; w < g->words; w++)
 				ds[w] &= d[w];
@@ -413,24 +425,13 @@ static bool dedup(struct em *e, int *entry, struct graph *g)
 static bool pullup(struct em *e, int b, int walk, struct graph *g)
 {
 	int keep = 1 - walk, val = -1, pull;
-	int *diffp = NULL, *samep;
+	int *diffp, *samep;
 	bool at_top = true;
 
-	if (g->npred[b] == 0)
+	if (g->npred[b] == 0 || g->pval[b] < 0)
 		return false;
-	for (int i = 0; i < g->n; i++) {
-		struct blk *p = &e->b[g->order[i]];
-
-		for (int side = 0; side < 2; side++) {
-			if (p->succ[side] != b)
-				continue;
-			if (val != -1 && p->vid != val)
-				return false;
-			val = p->vid;
-			if (!diffp)
-				diffp = &p->succ[side];
-		}
-	}
+	val = g->pval[b];
+	diffp = g->pslot[b];
 	for (;;) {
 		int d = *diffp;
 
@@ -468,16 +469,23 @@ static bool pullup(struct em *e, int b, int walk, struct graph *g)
 	return true;
 }
 
+/* Pull-ups bottom-up until none applies (bounded); the graph is rescanned after each. */
 static bool pullups(struct em *e, int *entry, struct graph *g)
 {
+	bool any = false;
+
 	graph_scan(e, *entry, g);
-	for (int i = g->n - 1; i >= 0; i--) {
+	for (int i = g->n - 1, budget = PULLUP_BUDGET; i >= 0 && budget > 0; i--) {
 		int b = g->order[i];
 
-		if (pullup(e, b, 0, g) || pullup(e, b, 1, g))
-			return true;
+		if (pullup(e, b, 0, g) || pullup(e, b, 1, g)) {
+			any = true;
+			budget--;
+			graph_scan(e, *entry, g);
+			i = g->n;
+		}
 	}
-	return false;
+	return any;
 }
 
 /* Optimise until nothing changes (bounded): threading, merging, pull-ups. */

@@ -88,6 +88,7 @@ static const char *const forms[] = {
 };
 
 #define NGEN 220
+#define NLONG 4
 #define MAXPKT 4096
 
 struct corpus {
@@ -97,6 +98,7 @@ struct corpus {
 	size_t n;
 	struct pcap_pkthdr hdr[MAXPKT];
 	uint8_t *data[MAXPKT];
+	uint8_t *synth;   /* backing bytes of an in-memory savefile */
 };
 
 struct tally {
@@ -106,12 +108,26 @@ struct tally {
 	char worst_buf[256];
 };
 
-static char gen_buf[NGEN][256];
+static char gen_buf[NGEN + NLONG][4096];
 
 static void make_generated(void)
 {
 	uint32_t s = 12345;
 
+	if (gen_buf[0][0])
+		return;
+	/* Long ones: programs past 255 instructions need JA trampolines. */
+	for (int i = 1, n = 0; i < 80; i++)
+		n += snprintf(gen_buf[NGEN] + n, sizeof gen_buf[NGEN] - (size_t)n, "%stcp port %d", i > 1 ? " or " : "", i);
+	for (int i = 1, n = 0; i < 40; i++)
+		n += snprintf(gen_buf[NGEN + 1] + n, sizeof gen_buf[NGEN + 1] - (size_t)n,
+			      "%shost 192.0.2.%d or net 10.%d.0.0/16", i > 1 ? " or " : "", i, i);
+	for (int i = 1, n = 0; i < 30; i++)
+		n += snprintf(gen_buf[NGEN + 2] + n, sizeof gen_buf[NGEN + 2] - (size_t)n,
+			      "%s(udp dst port %d and not host 2001:db8::%d)", i > 1 ? " or " : "", i, i);
+	for (int i = 1, n = 0; i < 20; i++)
+		n += snprintf(gen_buf[NGEN + 3] + n, sizeof gen_buf[NGEN + 3] - (size_t)n,
+			      "%s(port %d and not net 10.%d.0.0/16)", i > 1 ? " or " : "", i, i);
 	for (int i = 0; i < NGEN; i++) {
 		const char *a, *b, *c, *f;
 
@@ -135,17 +151,13 @@ static uint32_t linktype_of(int dlt)
 	return dlt == DLT_RAW ? LINKTYPE_RAW : (uint32_t)dlt;
 }
 
-static void corpus_load(struct corpus *c, const char *name)
+static void corpus_free(struct corpus *c);
+
+static void corpus_read(struct corpus *c)
 {
-	char path[512], err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *d;
 
-	snprintf(path, sizeof path, "%s/%s", TESTDATA_DIR, name);
-	c->file = name;
-	c->p = pcap_open_offline(path, err);
-	if (!c->p)
-		fail_msg("%s: %s", path, err);
 	c->linktype = linktype_of(pcap_datalink(c->p));
 	c->n = 0;
 	while (c->n < MAXPKT && pcap_next_ex(c->p, &h, &d) == 1) {
@@ -158,11 +170,85 @@ static void corpus_load(struct corpus *c, const char *name)
 	assert_true(c->n > 0);
 }
 
+static void corpus_load(struct corpus *c, const char *name)
+{
+	char path[512], err[PCAP_ERRBUF_SIZE];
+
+	snprintf(path, sizeof path, "%s/%s", TESTDATA_DIR, name);
+	c->file = name;
+	c->p = pcap_open_offline(path, err);
+	if (!c->p)
+		fail_msg("%s: %s", path, err);
+	corpus_read(c);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/*
+ * A savefile made in memory from raw.pcap's packets for a link type with
+ * no file in testdata: LOOP (network-order AF_ header: 2, and BSD 24 for
+ * IPv6), IPV4 or IPV6 (only packets of that version). libpcap reads it
+ * through fmemopen, so it compiles with savefile rules, as tcpdump -r does.
+ */
+static void corpus_synth(struct corpus *c, const char *label, uint32_t linktype)
+{
+	struct corpus *raw = calloc(1, sizeof *raw);
+	size_t cap = 1 << 20, n = 24;
+	uint8_t *buf = calloc(1, cap);
+	char err[PCAP_ERRBUF_SIZE];
+	FILE *f;
+
+	assert_non_null(raw);
+	assert_non_null(buf);
+	corpus_load(raw, "raw.pcap");
+	put32(buf, 0xa1b2c3d4);
+	buf[4] = 2;
+	buf[6] = 4;
+	put32(buf + 16, 262144);
+	put32(buf + 20, linktype);
+	for (size_t i = 0; i < raw->n; i++) {
+		const struct pcap_pkthdr *h = &raw->hdr[i];
+		unsigned ver = h->caplen ? raw->data[i][0] >> 4 : 0;
+		uint32_t pre = linktype == 108 ? 4 : 0;
+
+		if ((linktype == 228 && ver != 4) || (linktype == 229 && ver != 6))
+			continue;
+		assert_true(n + 16 + pre + h->caplen < cap);
+		put32(buf + n, (uint32_t)h->ts.tv_sec);
+		put32(buf + n + 4, (uint32_t)h->ts.tv_usec);
+		put32(buf + n + 8, h->caplen + pre);
+		put32(buf + n + 12, h->len + pre);
+		n += 16;
+		if (pre) {
+			uint8_t af[4] = { 0, 0, 0, ver == 6 ? 24 : 2 };
+
+			memcpy(buf + n, af, 4);
+			n += 4;
+		}
+		memcpy(buf + n, raw->data[i], h->caplen);
+		n += h->caplen;
+	}
+	corpus_free(raw);
+	free(raw);
+	f = fmemopen(buf, n, "rb");
+	assert_non_null(f);
+	c->file = label;
+	c->p = pcap_fopen_offline(f, err);
+	if (!c->p)
+		fail_msg("%s: %s", label, err);
+	corpus_read(c);
+	c->synth = buf;
+}
+
 static void corpus_free(struct corpus *c)
 {
 	for (size_t i = 0; i < c->n; i++)
 		free(c->data[i]);
 	pcap_close(c->p);
+	free(c->synth);
 }
 
 /* Run one expression both ways over every packet; count and print disagreements. */
@@ -227,18 +313,21 @@ static void diff_one(struct corpus *c, const char *expr, struct tally *t)
 		pcap_freecode(&bp);
 }
 
-static void run_file(const char *name)
+static void run_file(const char *name, uint32_t synth_linktype)
 {
 	struct corpus *c = calloc(1, sizeof *c);
 	struct tally t;
 
 	assert_non_null(c);
 	memset(&t, 0, sizeof t);
-	corpus_load(c, name);
+	if (synth_linktype)
+		corpus_synth(c, name, synth_linktype);
+	else
+		corpus_load(c, name);
 	make_generated();
 	for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++)
 		diff_one(c, hand[i], &t);
-	for (size_t i = 0; i < NGEN; i++)
+	for (size_t i = 0; i < NGEN + NLONG; i++)
 		diff_one(c, gen_buf[i], &t);
 	print_message("# %s: %u expressions, %u refused by both, %u packet runs x 4, %u mismatches; "
 		      "worst size ratio %.2f: %s\n", name, t.exprs, t.both_failed, t.compared, t.mismatches,
@@ -249,20 +338,37 @@ static void run_file(const char *name)
 	assert_int_equal(t.mismatches, 0);
 }
 
-static void test_ethernet(void **state) { (void)state; run_file("corpus.pcap"); }
-static void test_flows(void **state) { (void)state; run_file("flows.pcap"); }
-static void test_sll2(void **state) { (void)state; run_file("sll2.pcap"); }
-static void test_raw(void **state) { (void)state; run_file("raw.pcap"); }
-static void test_null(void **state) { (void)state; run_file("null.pcap"); }
+static void test_ethernet(void **state) { (void)state; run_file("corpus.pcap", 0); }
+static void test_flows(void **state) { (void)state; run_file("flows.pcap", 0); }
+static void test_sll2(void **state) { (void)state; run_file("sll2.pcap", 0); }
+static void test_raw(void **state) { (void)state; run_file("raw.pcap", 0); }
+static void test_null(void **state) { (void)state; run_file("null.pcap", 0); }
+static void test_loop(void **state) { (void)state; run_file("raw.pcap as LOOP", 108); }
+static void test_ipv4(void **state) { (void)state; run_file("raw.pcap as IPV4", 228); }
+static void test_ipv6(void **state) { (void)state; run_file("raw.pcap as IPV6", 229); }
 
-int main(void)
+/* --list prints every expression, one a line, for the kernel checker test. */
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--list")) {
+		make_generated();
+		for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++)
+			printf("%s\n", hand[i]);
+		for (size_t i = 0; i < NGEN + NLONG; i++)
+			printf("%s\n", gen_buf[i]);
+		return 0;
+	}
+	{
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ethernet),
 		cmocka_unit_test(test_flows),
 		cmocka_unit_test(test_sll2),
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_null),
+		cmocka_unit_test(test_loop),
+		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_ipv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
+	}
 }
