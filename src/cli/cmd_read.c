@@ -58,6 +58,8 @@ static void read_usage(FILE *out)
 		"  --filter EXPR only packets matching a pcap-filter(7) expression\n"
 		"  -F FILE       read the filter expression from FILE\n"
 		"  --bpf FILE    filter with a BPF program in tcpdump -ddd form\n"
+		"  -d, -dd, -ddd print the filter compiled for the first file's link type\n"
+		"                (listing, C array, decimal) like tcpdump, and exit\n"
 		"  -r FILE       read FILE (same as giving it as an argument)\n"
 		"  -h, --help    this text\n"
 		"\n"
@@ -87,7 +89,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:nethvr:F:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:nethvr:F:d", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (!parse_uint(optarg, 1, UINT64_MAX, &o->count)) {
@@ -130,6 +132,9 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 		case 'F':
 			o->filter.expr_file = optarg;
 			break;
+		case 'd':
+			o->filter.dump_level++;
+			break;
 		case OPT_BPF:
 			o->filter.bpf_file = optarg;
 			break;
@@ -148,6 +153,40 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 	}
 	o->print.ts = tstyles[tcount];
 	return 0;
+}
+
+/* -d/-dd/-ddd: the program for the first file's link type, printed like tcpdump. */
+static int read_dump_filter(const struct read_opts *o, const char *path)
+{
+	char err[1024];
+	struct reader *r = reader_open(path, err, sizeof err);
+	struct filter_prog prog;
+	struct frame f;
+	int rc;
+
+	if (r == NULL) {
+		fprintf(stderr, "pcaprec read: %s\n", err);
+		return EXIT_ERROR;
+	}
+	f.linktype = 0;
+	rc = reader_next(r, &f);
+	reader_close(r);
+	if (rc != 1) {
+		fprintf(stderr, "pcaprec read: %s: no packet to take the link type from\n", path);
+		return EXIT_ERROR;
+	}
+	rc = filter_from_options(&o->filter, f.linktype, 262144, &prog, err, sizeof err);
+	if (rc < 0) {
+		fprintf(stderr, "pcaprec read: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (rc == 0) {
+		fprintf(stderr, "pcaprec read: -d needs --filter, -F or --bpf\n");
+		return EXIT_USAGE;
+	}
+	filter_dump(&prog, stdout, o->filter.dump_level);
+	filter_free(&prog);
+	return EXIT_OK;
 }
 
 /* The per-packet predicate: the filter (compiled once per link type) over the raw bytes. */
@@ -269,6 +308,8 @@ int cmd_read(int argc, char **argv)
 		read_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (o.filter.dump_level > 0)
+		return read_dump_filter(&o, paths[0]);
 	memset(&run, 0, sizeof run);
 	run.o = &o;
 	char ferr[1024];

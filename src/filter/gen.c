@@ -166,8 +166,8 @@ static int any_of(struct fc *c, uint32_t bytes, uint32_t off, const uint32_t *v,
 	return r;
 }
 
-/* BSD AF_INET6 values a savefile may hold (libpcap checks all three). */
-static const uint32_t af_inet6_bsd[] = { 24, 28, 30 };
+/* BSD AF_INET6 values a savefile may hold, in the order libpcap tests them. */
+static const uint32_t af_inet6_bsd[] = { 30, 24, 28 };
 
 int gen_linktype(struct fc *c, uint32_t et)
 {

@@ -75,6 +75,18 @@ theirs() { tcpdump -tt --nano -nn -r "$1" "$2" 2>/dev/null | awk '/^[0-9]+\.[0-9
 	done
 }
 
+@test "read -d/-dd/-ddd print the program for the file's link type like tcpdump" {
+	# (on raw.pcap ours is shorter: it does not reload the version byte)
+	for f in corpus.pcap sll2.pcap null.pcap; do
+		for l in d dd ddd; do
+			diff <(tcpdump -r "$TESTDATA/$f" -$l "udp dst port 53" 2>/dev/null) \
+				<("$PCAPREC" read -$l --filter "udp dst port 53" "$TESTDATA/$f")
+		done
+	done
+	run "$PCAPREC" read -d "$TESTDATA/corpus.pcap"
+	[ "$status" -eq 2 ]
+}
+
 @test "the kernel accepts every generated program (SO_ATTACH_FILTER, unbound socket, own netns)" {
 	require_root
 	list="$BATS_TEST_TMPDIR/exprs"
@@ -93,4 +105,18 @@ theirs() { tcpdump -tt --nano -nn -r "$1" "$2" 2>/dev/null | awk '/^[0-9]+\.[0-9
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"replayed"* ]]
+}
+
+@test "check --filter counts the packets tcpdump -r counts" {
+	for e in "udp" "tcp port 80" "vlan and arp" "ip6 and not tcp" "ether broadcast"; do
+		want=$(tcpdump -r "$TESTDATA/corpus.pcap" "$e" 2>/dev/null | grep -cE '^[0-9]+:')
+		run "$PCAPREC" check --filter "$e" "$TESTDATA/corpus.pcap"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *", $want match the filter"* ]] || { echo "'$e': want $want: $output"; false; }
+		run "$PCAPREC" check --json --filter "$e" "$TESTDATA/corpus.pcap"
+		[[ "$output" == *"\"matched\":$want"* ]]
+	done
+	run "$PCAPREC" check --filter "tcp port" "$TESTDATA/corpus.pcap"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"column 9"* ]]
 }
