@@ -21,6 +21,9 @@
 #define SOURCE_RELEASE_STEP (64u << 20)
 #define SOURCE_RELEASE_KEEP (32u << 20)
 #define SOURCE_PREFETCH_AHEAD 8192u
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22  /* Linux uapi value; C libraries older than the flag lack it */
+#endif
 #define SOURCE_POPULATE_STEP (2u << 20)
 #define SOURCE_POPULATE_AHEAD (1u << 20)
 
