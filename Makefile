@@ -67,7 +67,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB)
 
 $(BUILD)/tools/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
 
 # libFuzzer builds with clang: `make fuzz` runs every target (FUZZ_TARGETS)
 # for FUZZ_TIME seconds on a copy of tests/fuzz/corpus/NAME/.

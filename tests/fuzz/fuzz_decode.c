@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* libFuzzer target for the decoders and both printers; without libFuzzer, main() replays files and directories. */
-#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pcaprec/decode.h"
 #include "pcaprec/frame.h"
@@ -63,63 +61,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef PCAPREC_LIBFUZZER
-/* Replays one corpus file (frames are small: anything past 64 KiB + 2 is ignored). */
-static int replay_file(const char *path)
-{
-	static uint8_t buf[65536 + 2];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL) {
-		perror(path);
-		return 1;
-	}
-	n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, n);
-	return 0;
-}
-
-static int replay(const char *path, unsigned *count)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	int bad = 0;
-
-	if (stat(path, &st) != 0) {
-		perror(path);
-		return 1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		(*count)++;
-		return replay_file(path);
-	}
-	d = opendir(path);
-	if (d == NULL) {
-		perror(path);
-		return 1;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char sub[4096];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-		bad |= replay(sub, count);
-	}
-	closedir(d);
-	return bad;
-}
-
-/* Replay: every argument is a corpus file or directory; prints how many inputs ran. */
-int main(int argc, char **argv)
-{
-	unsigned count = 0;
-	int bad = 0;
-
-	for (int i = 1; i < argc; i++)
-		bad |= replay(argv[i], &count);
-	printf("replayed %u inputs\n", count);
-	return bad || count == 0;
-}
+#include "fuzz_replay.h"
 #endif
