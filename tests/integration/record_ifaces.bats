@@ -5,16 +5,8 @@
 load ../lib/netns
 load ../lib/record
 
-setup() {
-	require_root
-	netns_up
-	OUT="$BATS_TEST_TMPDIR"
-}
-
-teardown() {
-	[ -n "${REC_PID:-}" ] && kill -KILL "$REC_PID" 2>/dev/null
-	netns_down
-}
+setup() { rec_test_setup; }
+teardown() { rec_test_teardown; }
 
 # "SEQ DIR" lines of ICMP echo type $2 in file $1, sorted.
 icmp_seqs() {

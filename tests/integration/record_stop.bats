@@ -6,16 +6,8 @@
 load ../lib/netns
 load ../lib/record
 
-setup() {
-	require_root
-	netns_up
-	OUT="$BATS_TEST_TMPDIR"
-}
-
-teardown() {
-	[ -n "${REC_PID:-}" ] && kill -KILL "$REC_PID" 2>/dev/null
-	netns_down
-}
+setup() { rec_test_setup; }
+teardown() { rec_test_teardown; }
 
 # Send 300 datagrams, signal at once (no pause), check all of them are there.
 stop_with() {

@@ -1,12 +1,27 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Helpers for `pcaprec record` integration tests (load after netns).
 #
+#   rec_test_setup / rec_test_teardown
+#                                  per-test network (root required, fails
+#                                  otherwise), OUT = the test's temp dir;
+#                                  teardown kills REC_PID and removes the network
 #   rec_start NS OUTFILE ARGS...   start the recorder in NS, wait until it listens;
 #                                  sets REC_PID, REC_ERR (its stderr file)
 #   rec_stop                       SIGINT it and wait; sets REC_STATUS
 #   expect_frames SENTFILE CAPFILE [SNAPLEN]
 #                                  every hex line of SENTFILE appears exactly once
 #                                  in CAPFILE (pktlist output), cut to SNAPLEN
+
+rec_test_setup() {
+	require_root
+	netns_up
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+rec_test_teardown() {
+	[ -n "${REC_PID:-}" ] && kill -KILL "$REC_PID" 2>/dev/null
+	netns_down
+}
 
 rec_start() {
 	local ns=$1 out=$2 i
