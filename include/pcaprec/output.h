@@ -85,6 +85,19 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 int output_write(struct output *o, const struct frame *f, uint64_t now_ns);
 
 /*
+ * output_write() that may leave f->data where it is (writer_write_ref):
+ * the caller keeps it valid and unchanged until output_commit() returns.
+ */
+int output_write_ref(struct output *o, const struct frame *f, uint64_t now_ns);
+
+/*
+ * Write what output_write_ref() referred to (writer_commit). Afterwards no
+ * caller bytes are referenced. A failed write blocks the output like a
+ * failed flush: the frames are held for retry, not dropped.
+ */
+void output_commit(struct output *o, uint64_t now_ns);
+
+/*
  * Timer work; call at least every ~100 ms, traffic or not: time rotation,
  * --empty-files, periodic writer_flush, --min-free, retry after an error,
  * reaping and starting hooks.

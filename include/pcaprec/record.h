@@ -22,9 +22,18 @@ struct record_sink_ops {
 	 * Append one frame (f->iface is the ring's interface id). Returns 0 when
 	 * written, 1 when the frame was dropped but the sink stays usable (disk
 	 * full: the loop counts it as an osdrop), -1 on a fatal error (the loop
-	 * stops). `err` receives a message for 1 and -1.
+	 * stops). `err` receives a message for 1 and -1. f->data stays valid
+	 * until the next commit; `now_realtime_ns` is read once per block.
 	 */
-	int (*write)(void *ctx, const struct frame *f, char *err, size_t errlen);
+	int (*write)(void *ctx, const struct frame *f, uint64_t now_realtime_ns, char *err,
+		     size_t errlen);
+	/*
+	 * The frames written since the last commit may still be referenced
+	 * where they lie (the ring block): write them out, so the loop can
+	 * give the block back to the kernel. Frames that cannot be written now
+	 * stay held by the sink (not lost).
+	 */
+	void (*commit)(void *ctx, uint64_t now_realtime_ns);
 	/*
 	 * Called from the loop at least every `tick_ns` (also when no frame
 	 * arrives): flush buffered bytes, rotate on time. 0 or -1 (fatal).

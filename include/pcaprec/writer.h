@@ -92,6 +92,26 @@ size_t writer_record_size(const struct writer *w, const struct frame *f);
 int writer_write(struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen);
 
 /*
+ * writer_write() without the copy: the record may point at f->data where it
+ * lies (a capture ring block) instead of copying it, and the records are
+ * later handed to the kernel by one writev(2) per batch. The caller must
+ * keep f->data valid and unchanged until the next writer_commit() returns
+ * (any other writer call commits first, so file order is kept). gzip
+ * writers copy as writer_write() does. Return value and errors as
+ * writer_write().
+ */
+int writer_write_ref(struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen);
+
+/*
+ * Write every record writer_write_ref() still refers to. Afterwards the
+ * writer holds no pointer to caller bytes, also on failure: then the
+ * records are copied and held for retry exactly like writer_write()'s after
+ * a failed write (a regular file is cut back to its last whole record), and
+ * -1 is returned with *errnum and a message. 0 when nothing was referenced.
+ */
+int writer_commit(struct writer *w, int *errnum, char *err, size_t errlen);
+
+/*
  * Append an Interface Statistics Block for interface `iface` (pcapng only;
  * a no-op returning 0 for pcap). Error behaviour as writer_write().
  */

@@ -28,6 +28,8 @@ size_t pcap_header_encode(uint8_t *p, bool nano, uint32_t snaplen, uint32_t link
 
 /* One classic pcap record: 16-byte header plus the first `caplen` bytes of f->data. */
 size_t pcap_record_encode(uint8_t *p, bool nano, const struct frame *f, uint32_t caplen);
+/* Only the 16-byte record header of pcap_record_encode(); the caplen data bytes follow it. */
+size_t pcap_record_head(uint8_t *p, bool nano, const struct frame *f, uint32_t caplen);
 
 /* pcapng Section Header Block; `meta` may be NULL. */
 size_t pcapng_shb_size(const struct writer_meta *meta);
@@ -40,6 +42,17 @@ size_t pcapng_idb_encode(uint8_t *p, const struct writer_iface *ifc, uint32_t sn
 /* pcapng Enhanced Packet Block carrying `caplen` bytes of `f`, epb_flags when f->dir is known. */
 size_t pcapng_epb_size(uint32_t caplen, enum frame_dir dir);
 size_t pcapng_epb_encode(uint8_t *p, const struct frame *f, uint32_t caplen);
+/*
+ * The same block in two pieces around the packet data, so the data can be
+ * written from where it lies: head (PCAPNG_EPB_HEAD_LEN bytes: type, total
+ * length, interface, timestamp, lengths) + caplen data bytes + tail
+ * (padding, epb_flags, end of options, total length) is byte for byte
+ * pcapng_epb_encode(). The tail is at most PCAPNG_EPB_TAIL_MAX bytes.
+ */
+#define PCAPNG_EPB_HEAD_LEN 28u
+#define PCAPNG_EPB_TAIL_MAX 19u
+size_t pcapng_epb_head(uint8_t *p, const struct frame *f, uint32_t caplen);
+size_t pcapng_epb_tail(uint8_t *p, const struct frame *f, uint32_t caplen);
 
 /* pcapng Interface Statistics Block (fixed size). */
 #define PCAPNG_ISB_LEN 88u

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -23,6 +24,27 @@
  * and writer_close() always retry at once.
  */
 #define WRITER_RETRY_NS (250u * 1000000u)
+
+/*
+ * Referenced records (writer_write_ref). One writev(2) takes at most
+ * WRITER_REF_IOV pieces; record headers and trailers are built in an arena
+ * beside them. Frames of at most WRITER_REF_COPY bytes are copied into the
+ * arena with their header: for them a copy is cheaper than an iovec, and
+ * neighbouring arena pieces merge into one iovec.
+ */
+#define WRITER_REF_IOV 1024
+#define WRITER_REF_ARENA (128u * 1024u)
+#define WRITER_REF_COPY 256u
+#define WRITER_REF_PIECE_MAX (PCAPNG_EPB_HEAD_LEN + WRITER_REF_COPY + PCAPNG_EPB_TAIL_MAX + 4u)
+
+struct writer_ref {
+	struct iovec iov[WRITER_REF_IOV];
+	int niov;
+	size_t used;               /* arena bytes in use */
+	size_t bytes;              /* bytes the iovecs cover: whole records */
+	uint64_t frames;
+	uint8_t arena[WRITER_REF_ARENA];
+};
 
 /*
  * How the writer turns its staging buffer into bytes for the fd.
@@ -74,11 +96,15 @@ struct writer {
 	int fail_errno;            /* errno of the last failed write, 0 when fine */
 	uint64_t retry_at;         /* monotonic ns before which writer_write() does not retry */
 
+	struct writer_ref *ref;    /* plain back-end only: records pointing at caller bytes */
+
 	z_stream zs;
 	bool z_live, z_finished;
 	uint8_t *zbuf;
 	size_t zcap;
 };
+
+static int refs_out(struct writer *w, int *errnum, char *err, size_t errlen);
 
 static void set_errnum(int *errnum, int e)
 {
@@ -189,6 +215,25 @@ static void rollback(struct writer *w, int e, char *err, size_t errlen)
 }
 
 /*
+ * A write of the pending chunk failed with `e`: remember it, hold off
+ * retries for a while, and undo the partial write of a regular file.
+ * Returns -1.
+ */
+static int write_failed(struct writer *w, int e, int *errnum, char *err, size_t errlen)
+{
+	set_errnum(errnum, e);
+	w->fail_errno = e;
+	w->retry_at = now_monotonic_ns() + WRITER_RETRY_NS;
+	if (w->regular)
+		rollback(w, e, err, errlen);
+	else
+		/* A stream cannot be rewound: the reader already has out_off
+		 * bytes, so a retry resumes after them. */
+		errf(err, errlen, "%s: write failed: %s", w->path, strerror(e));
+	return -1;
+}
+
+/*
  * Hand the pending chunk to the kernel. Returns 0 when all of it was
  * written (the chunk is then gone and, for plain, the staging buffer is
  * free), -1 with errno-style *errnum otherwise; the chunk stays pending.
@@ -200,20 +245,8 @@ static int drain(struct writer *w, int *errnum, char *err, size_t errlen)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-
-			set_errnum(errnum, e);
-			w->fail_errno = e;
-			w->retry_at = now_monotonic_ns() + WRITER_RETRY_NS;
-			if (w->regular)
-				rollback(w, e, err, errlen);
-			else
-				/* A stream cannot be rewound: the reader already has
-				 * out_off bytes, so a retry resumes after them. */
-				errf(err, errlen, "%s: write failed: %s", w->path, strerror(e));
-			return -1;
-		}
+		if (n <= 0)
+			return write_failed(w, n < 0 ? errno : EIO, errnum, err, errlen);
 		w->out_off += (size_t)n;
 	}
 	w->fail_errno = 0;
@@ -451,7 +484,7 @@ int writer_write(struct writer *w, const struct frame *f, int *errnum, char *err
 	uint32_t caplen;
 	size_t need;
 
-	if (check_frame(w, f, errnum, err, errlen) < 0)
+	if (check_frame(w, f, errnum, err, errlen) < 0 || refs_out(w, errnum, err, errlen) < 0)
 		return -1;
 	caplen = caplen_for(w, f);
 	need = writer_record_size(w, f);
@@ -468,6 +501,146 @@ int writer_write(struct writer *w, const struct frame *f, int *errnum, char *err
 	return 0;
 }
 
+/* ---------------------------------------------------------------- references */
+
+/* Append a piece to the iovec list, merging it into the last one when they touch. */
+static void ref_piece(struct writer_ref *r, const uint8_t *p, size_t len)
+{
+	struct iovec *last = r->niov ? &r->iov[r->niov - 1] : NULL;
+
+	if (last && (const uint8_t *)last->iov_base + last->iov_len == p) {
+		last->iov_len += len;
+		return;
+	}
+	r->iov[r->niov].iov_base = (void *)p;
+	r->iov[r->niov].iov_len = len;
+	r->niov++;
+}
+
+/* One record as pieces: small frames whole in the arena, others as head, the caller's data, tail. */
+static void ref_add(struct writer *w, const struct frame *f, uint32_t caplen, size_t need)
+{
+	struct writer_ref *r = w->ref;
+	uint8_t *a = r->arena + r->used;
+	bool ng = w->format == OUT_PCAPNG, nano = w->format == OUT_PCAP_NS;
+	size_t n;
+
+	if (caplen <= WRITER_REF_COPY) {
+		n = ng ? pcapng_epb_encode(a, f, caplen) : pcap_record_encode(a, nano, f, caplen);
+		ref_piece(r, a, n);
+	} else {
+		n = ng ? pcapng_epb_head(a, f, caplen) : pcap_record_head(a, nano, f, caplen);
+		ref_piece(r, a, n);
+		ref_piece(r, f->data, caplen);
+		if (ng) {
+			size_t t = pcapng_epb_tail(a + n, f, caplen);
+
+			ref_piece(r, a + n, t);
+			n += t;
+		}
+	}
+	r->used += n;
+	r->bytes += need;
+	r->frames++;
+}
+
+static void ref_reset(struct writer_ref *r)
+{
+	r->niov = 0;
+	r->used = r->bytes = 0;
+	r->frames = 0;
+}
+
+/*
+ * writev() of the references failed after `done` bytes: copy every
+ * referenced record into the (empty) staging buffer as the pending chunk,
+ * so the frames are held for retry exactly as writer_write()'s are, and the
+ * caller's bytes are free again. ref->bytes <= cap is kept by writer_write_ref.
+ */
+static int ref_hold(struct writer *w, size_t done, int e, int *errnum, char *err, size_t errlen)
+{
+	struct writer_ref *r = w->ref;
+	size_t off = 0;
+
+	for (int i = 0; i < r->niov; i++) {
+		memcpy(w->buf + off, r->iov[i].iov_base, r->iov[i].iov_len);
+		off += r->iov[i].iov_len;
+	}
+	w->len = off;
+	w->out = w->buf;
+	w->out_len = off;
+	w->out_off = done;
+	w->out_frames = r->frames;
+	ref_reset(r);
+	return write_failed(w, e, errnum, err, errlen);
+}
+
+int writer_commit(struct writer *w, int *errnum, char *err, size_t errlen)
+{
+	struct writer_ref *r = w->ref;
+	size_t done = 0, skip = 0;
+	int i = 0;
+
+	if (!r || r->niov == 0)
+		return 0;
+	while (i < r->niov) {
+		struct iovec save = r->iov[i];
+		ssize_t n;
+		size_t adv;
+
+		r->iov[i].iov_base = (uint8_t *)save.iov_base + skip;
+		r->iov[i].iov_len -= skip;
+		n = writev(w->fd, r->iov + i, r->niov - i);
+		r->iov[i] = save;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ref_hold(w, done, n < 0 ? errno : EIO, errnum, err, errlen);
+		done += (size_t)n;
+		for (adv = (size_t)n + skip; i < r->niov && adv >= r->iov[i].iov_len; i++)
+			adv -= r->iov[i].iov_len;
+		skip = adv;
+	}
+	w->fail_errno = 0;
+	w->disk += r->bytes;
+	ref_reset(r);
+	return 0;
+}
+
+/* Every entry point but writer_write_ref() first hands referenced records out, keeping file order. */
+static int refs_out(struct writer *w, int *errnum, char *err, size_t errlen)
+{
+	return w->ref && w->ref->niov ? writer_commit(w, errnum, err, errlen) : 0;
+}
+
+int writer_write_ref(struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen)
+{
+	struct writer_ref *r = w->ref;
+	uint32_t caplen;
+	size_t need;
+
+	if (w->ops != &sink_plain)
+		return writer_write(w, f, errnum, err, errlen);
+	if (!r && !(r = w->ref = calloc(1, sizeof *r)))
+		return writer_write(w, f, errnum, err, errlen);
+	if (check_frame(w, f, errnum, err, errlen) < 0)
+		return -1;
+	caplen = caplen_for(w, f);
+	need = writer_record_size(w, f);
+	/* Staged bytes (file header, statistics, held chunk) go first; then staging stays empty. */
+	if (r->niov == 0 && (w->len > 0 || w->out_len > 0) &&
+	    make_room(w, w->cap, errnum, err, errlen) < 0)
+		return -1;
+	if ((r->bytes + need > w->cap || r->niov > WRITER_REF_IOV - 3 ||
+	     r->used > WRITER_REF_ARENA - WRITER_REF_PIECE_MAX) &&
+	    writer_commit(w, errnum, err, errlen) < 0)
+		return -1;
+	ref_add(w, f, caplen, need);
+	w->bytes += need;
+	w->frames++;
+	return 0;
+}
+
 int writer_write_stats(struct writer *w, uint32_t iface, const struct iface_stats *st,
 		       int *errnum, char *err, size_t errlen)
 {
@@ -478,7 +651,7 @@ int writer_write_stats(struct writer *w, uint32_t iface, const struct iface_stat
 		return errf(err, errlen, "%s: statistics for interface %u, file has %zu",
 			    w->path, iface, w->nifc);
 	}
-	if (make_room(w, PCAPNG_ISB_LEN, errnum, err, errlen) < 0)
+	if (refs_out(w, errnum, err, errlen) < 0 || make_room(w, PCAPNG_ISB_LEN, errnum, err, errlen) < 0)
 		return -1;
 	w->len += pcapng_isb_encode(w->buf + w->len, iface, st);
 	w->bytes += PCAPNG_ISB_LEN;
@@ -487,6 +660,8 @@ int writer_write_stats(struct writer *w, uint32_t iface, const struct iface_stat
 
 int writer_flush(struct writer *w, bool sync, int *errnum, char *err, size_t errlen)
 {
+	/* A failed commit holds the records in the pending chunk, which seal_and_drain retries at once. */
+	(void)refs_out(w, errnum, err, errlen);
 	if (seal_and_drain(w, SEAL_SYNC, errnum, err, errlen) < 0)
 		return -1;
 	if (sync && w->regular && fsync(w->fd) < 0) {
@@ -499,6 +674,7 @@ int writer_flush(struct writer *w, bool sync, int *errnum, char *err, size_t err
 static void writer_free(struct writer *w)
 {
 	w->ops->fini(w);
+	free(w->ref);
 	free(w->buf);
 	free(w->ifc);
 	free(w->path);
@@ -513,6 +689,7 @@ int writer_close_lost(struct writer *w, uint64_t *lost, int *errnum, char *err, 
 		*lost = 0;
 	if (!w)
 		return 0;
+	(void)refs_out(w, errnum, err, errlen);
 	if (seal_and_drain(w, SEAL_FINISH, errnum, err, errlen) < 0) {
 		uint64_t n = w->out_frames + w->buf_frames;
 		size_t len = err ? strlen(err) : 0;
@@ -552,7 +729,7 @@ uint64_t writer_disk_bytes(const struct writer *w)
 
 uint64_t writer_pending_frames(const struct writer *w)
 {
-	return w->out_frames + w->buf_frames;
+	return w->out_frames + w->buf_frames + (w->ref ? w->ref->frames : 0);
 }
 
 /* ---------------------------------------------------------------- names */

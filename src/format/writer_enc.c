@@ -54,7 +54,7 @@ size_t pcap_header_encode(uint8_t *p, bool nano, uint32_t snaplen, uint32_t link
 	return PCAP_FILE_HEADER_LEN;
 }
 
-size_t pcap_record_encode(uint8_t *p, bool nano, const struct frame *f, uint32_t caplen)
+size_t pcap_record_head(uint8_t *p, bool nano, const struct frame *f, uint32_t caplen)
 {
 	uint64_t sec = f->ts_ns / 1000000000u;
 	uint32_t frac = (uint32_t)(f->ts_ns % 1000000000u);
@@ -65,6 +65,12 @@ size_t pcap_record_encode(uint8_t *p, bool nano, const struct frame *f, uint32_t
 	st_le32(p + 4, nano ? frac : frac / 1000u);
 	st_le32(p + 8, caplen);
 	st_le32(p + 12, origlen);
+	return PCAP_RECORD_HEADER_LEN;
+}
+
+size_t pcap_record_encode(uint8_t *p, bool nano, const struct frame *f, uint32_t caplen)
+{
+	pcap_record_head(p, nano, f, caplen);
 	if (caplen > 0)
 		memcpy(p + PCAP_RECORD_HEADER_LEN, f->data, caplen);
 	return PCAP_RECORD_HEADER_LEN + caplen;
@@ -220,30 +226,47 @@ size_t pcapng_epb_size(uint32_t caplen, enum frame_dir dir)
 	return 32 + pad4(caplen) + (flags ? 12 : 0);
 }
 
-size_t pcapng_epb_encode(uint8_t *p0, const struct frame *f, uint32_t caplen)
+size_t pcapng_epb_head(uint8_t *p, const struct frame *f, uint32_t caplen)
 {
-	uint8_t *p = p0;
-	size_t padded = pad4(caplen);
 	uint32_t origlen = f->origlen < caplen ? caplen : f->origlen;
-	bool flags = f->dir == FRAME_DIR_IN || f->dir == FRAME_DIR_OUT;
 
 	st_le32(p, PCAPNG_EPB);
+	st_le32(p + 4, (uint32_t)pcapng_epb_size(caplen, f->dir));
 	st_le32(p + 8, f->iface);
 	ts_put(p + 12, f->ts_ns);
 	st_le32(p + 20, caplen);
 	st_le32(p + 24, origlen);
-	p += 28;
-	if (caplen > 0)
-		memcpy(p, f->data, caplen);
-	memset(p + caplen, 0, padded - caplen);
-	p += padded;
+	return PCAPNG_EPB_HEAD_LEN;
+}
+
+size_t pcapng_epb_tail(uint8_t *p0, const struct frame *f, uint32_t caplen)
+{
+	uint8_t *p = p0;
+	size_t pad = pad4(caplen) - caplen;
+	bool flags = f->dir == FRAME_DIR_IN || f->dir == FRAME_DIR_OUT;
+	uint32_t total = (uint32_t)pcapng_epb_size(caplen, f->dir);
+
+	memset(p, 0, pad);
+	p += pad;
 	if (flags) {
 		uint8_t v[4];
 
 		st_le32(v, f->dir == FRAME_DIR_IN ? 1u : 2u);
 		p = opt_put(p, EPB_FLAGS, v, sizeof v);
+		p = opt_put(p, OPT_ENDOFOPT, NULL, 0);
 	}
-	return block_finish(p0, p, flags);
+	st_le32(p, total);
+	return (size_t)(p + 4 - p0);
+}
+
+size_t pcapng_epb_encode(uint8_t *p, const struct frame *f, uint32_t caplen)
+{
+	size_t n = pcapng_epb_head(p, f, caplen);
+
+	if (caplen > 0)
+		memcpy(p + n, f->data, caplen);
+	n += caplen;
+	return n + pcapng_epb_tail(p + n, f, caplen);
 }
 
 /*

@@ -52,10 +52,10 @@ struct loop_state {
 };
 
 /* Write one frame through the sink and count it. Sets writer_stop at -c or on failure. */
-static void loop_frame(struct loop_state *s, const struct frame *f, uint32_t ring_i)
+static void loop_frame(struct loop_state *s, const struct frame *f, uint32_t ring_i, uint64_t now)
 {
 	const struct record_sink *sink = &s->o->sink;
-	int rc = sink->ops->write(sink->ctx, f, s->fbuf, sizeof s->fbuf);
+	int rc = sink->ops->write(sink->ctx, f, now, s->fbuf, sizeof s->fbuf);
 
 	if (rc == 0) {
 		s->res->frames++;
@@ -74,12 +74,15 @@ static void loop_frame(struct loop_state *s, const struct frame *f, uint32_t rin
 
 /*
  * Write the frames of one block (judging rewritten frames with the user-space
- * filter), then give the block back to the kernel. After writer_stop the
- * rest is only released.
+ * filter), have the sink write out what it still refers to in the block,
+ * then give the block back to the kernel. After writer_stop the rest is
+ * only released.
  */
 static void loop_block(struct loop_state *s, struct loop_item *it)
 {
 	const struct filter_prog *fp = s->o->filters ? &s->o->filters[it->ring_i] : NULL;
+	const struct record_sink *sink = &s->o->sink;
+	uint64_t now = now_realtime_ns();
 	struct frame f;
 
 	while (!__atomic_load_n(&s->writer_stop, __ATOMIC_ACQUIRE) &&
@@ -92,8 +95,10 @@ static void loop_block(struct loop_state *s, struct loop_item *it)
 			if (keep < f.caplen)
 				f.caplen = keep;
 		}
-		loop_frame(s, &f, it->ring_i);
+		loop_frame(s, &f, it->ring_i, now);
 	}
+	/* The sink may still point into the block: it must let go first. */
+	sink->ops->commit(sink->ctx, now);
 	ring_release_block(&it->b);
 }
 

@@ -334,7 +334,7 @@ static void count_drop(struct output *o, const struct frame *f)
 	o->own_drops[f->iface < o->nif ? f->iface : 0]++;
 }
 
-int output_write(struct output *o, const struct frame *f, uint64_t now)
+static int out_write(struct output *o, const struct frame *f, uint64_t now, bool ref)
 {
 	char err[512];
 	int errnum = 0;
@@ -359,7 +359,8 @@ int output_write(struct output *o, const struct frame *f, uint64_t now)
 			return -1;
 		}
 	}
-	if (writer_write(o->w, f, &errnum, err, sizeof err) != 0) {
+	if ((ref ? writer_write_ref(o->w, f, &errnum, err, sizeof err) :
+		   writer_write(o->w, f, &errnum, err, sizeof err)) != 0) {
 		block(o, errnum, err, now);
 		count_drop(o, f);
 		return -1;
@@ -374,6 +375,25 @@ int output_write(struct output *o, const struct frame *f, uint64_t now)
 	if (rot_decide(&o->cfg.rot, &cur, now, 0) != ROT_NONE)
 		file_close(o, now);
 	return 0;
+}
+
+int output_write(struct output *o, const struct frame *f, uint64_t now)
+{
+	return out_write(o, f, now, false);
+}
+
+int output_write_ref(struct output *o, const struct frame *f, uint64_t now)
+{
+	return out_write(o, f, now, true);
+}
+
+void output_commit(struct output *o, uint64_t now)
+{
+	char err[512];
+	int errnum = 0;
+
+	if (o->w && writer_commit(o->w, &errnum, err, sizeof err) != 0)
+		block(o, errnum, err, now);
 }
 
 /* Once a second while blocked: is there room again, does the file take writes again? */

@@ -63,14 +63,21 @@ static void sink_stats(void *ctx, struct iface_stats *cum, size_t n)
 	}
 }
 
-static int sink_write(void *ctx, const struct frame *f, char *err, size_t errlen)
+static int sink_write(void *ctx, const struct frame *f, uint64_t now, char *err, size_t errlen)
 {
 	struct output_sink *s = ctx;
 
-	if (output_write(s->out, f, now_realtime_ns()) == 0)
+	if (output_write_ref(s->out, f, now) == 0)
 		return 0;
 	errf(err, errlen, "%s", output_last_error(s->out));
 	return 1;
+}
+
+static void sink_commit(void *ctx, uint64_t now)
+{
+	struct output_sink *s = ctx;
+
+	output_commit(s->out, now);
 }
 
 static int sink_tick(void *ctx, uint64_t now, char *err, size_t errlen)
@@ -104,6 +111,7 @@ static int sink_close(void *ctx, const struct iface_stats *st, size_t nst, char 
 
 static const struct record_sink_ops output_sink_ops = {
 	.write = sink_write,
+	.commit = sink_commit,
 	.tick = sink_tick,
 	.close = sink_close,
 };
