@@ -57,16 +57,21 @@ struct flow_key {
  * One conversation. Index 0 of pkts/bytes counts packets from key.a to
  * key.b, index 1 the other way. `a_first` is 1 when key.a sent the first
  * packet seen (reports show the first sender as tshark's "Address A").
+ * `up_eth`/`up_ip` are references (flowtab_ref) to the Ethernet and IP
+ * conversations a TCP/UDP or IP conversation was last seen in, 0 = none:
+ * the summary's shortcut past two lookups per packet. The table itself
+ * only zeroes them.
  */
 struct flow {
 	struct flow_key key;
-	uint32_t hash;
-	uint8_t a_first;
-	uint8_t pad[3];
+	uint32_t up_eth;
+	uint32_t up_ip;
 	uint64_t pkts[2];
 	uint64_t bytes[2];
 	uint64_t first_ns;
 	uint64_t last_ns;
+	uint8_t a_first;
+	uint8_t pad[7];
 };
 
 /* Packets and bytes that belonged to flows the table had no room for. */
@@ -124,6 +129,30 @@ struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uin
 
 /* The entry for `k`, or NULL. */
 struct flow *flowtab_find(const struct flowtab *t, const struct flow_key *k);
+
+/*
+ * Entries by reference: a number naming an entry for the table's whole
+ * life (1 = the first entry added; 0 = none), unlike a pointer, which the
+ * next flowtab_add may move. flowtab_lookup answers the reference of `k`
+ * (hash = its flow_key_hash) or 0 without adding; flowtab_at turns a
+ * reference (non-zero, from this table) into the entry; flowtab_ref is the
+ * inverse; flowtab_prefetch_ref starts loading an entry.
+ */
+uint32_t flowtab_lookup(const struct flowtab *t, const struct flow_key *k, uint32_t hash);
+struct flow *flowtab_at(const struct flowtab *t, uint32_t ref);
+uint32_t flowtab_ref(const struct flowtab *t, const struct flow *e);
+void flowtab_prefetch_ref(const struct flowtab *t, uint32_t ref);
+
+/* Count one packet of `bytes` at `ts_ns` in direction `dir` into an existing entry. */
+static inline void flow_count(struct flow *e, int dir, uint64_t bytes, uint64_t ts_ns)
+{
+	e->pkts[dir]++;
+	e->bytes[dir] += bytes;
+	if (ts_ns < e->first_ns)
+		e->first_ns = ts_ns;
+	if (ts_ns > e->last_ns)
+		e->last_ns = ts_ns;
+}
 
 /* Entries held, in total or of one kind. */
 uint64_t flowtab_count(const struct flowtab *t);

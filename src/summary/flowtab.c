@@ -234,6 +234,16 @@ void flowtab_close(struct flowtab *t)
 	free(t);
 }
 
+/* Keys equal as a whole (five words compared inline: a library memcmp call costs more). */
+static inline bool key_eq(const struct flow_key *x, const struct flow_key *y)
+{
+	uint64_t a[5], b[5];
+
+	memcpy(a, x, sizeof a);
+	memcpy(b, y, sizeof b);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
+}
+
 /* The slot holding `k`, or the empty slot where it would go (one always exists at load <= 1/2). */
 static struct flow_slot *probe(const struct flowtab *t, struct flow_slot *slot, uint64_t nslots,
 			       const struct flow_key *k, uint32_t h)
@@ -245,7 +255,7 @@ static struct flow_slot *probe(const struct flowtab *t, struct flow_slot *slot, 
 		struct flow_slot *s = &slot[i];
 		if (s->idx == 0)
 			return s;
-		if (s->hash == h && memcmp(&t->ent[s->idx - 1].key, k, sizeof *k) == 0)
+		if (s->hash == h && key_eq(&t->ent[s->idx - 1].key, k))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -321,18 +331,42 @@ void flowtab_prefetch_entry(const struct flowtab *t, uint32_t hash)
 {
 	uint64_t mask = t->nslots - 1, i = hash & mask;
 
-	/* the first few slots of the chain; an entry spans two cache lines */
+	/* the first few slots of the chain */
 	for (int n = 0; n < 4; n++, i = (i + 1) & mask) {
 		const struct flow_slot *s = &t->slot[i];
 		if (s->idx == 0)
 			return;
 		if (s->hash == hash) {
-			const char *e = (const char *)&t->ent[s->idx - 1];
-			__builtin_prefetch(e, 1);
-			__builtin_prefetch(e + sizeof(struct flow) - 1, 1);
+			flowtab_prefetch_ref(t, s->idx);
 			return;
 		}
 	}
+}
+
+/* Every cache line of the entry: 104 bytes may span three. */
+void flowtab_prefetch_ref(const struct flowtab *t, uint32_t ref)
+{
+	const char *e = (const char *)&t->ent[ref - 1];
+
+	_Static_assert(sizeof(struct flow) <= 128, "an entry spans at most three cache lines");
+	__builtin_prefetch(e, 1);
+	__builtin_prefetch(e + 64, 1);
+	__builtin_prefetch(e + sizeof(struct flow) - 1, 1);
+}
+
+uint32_t flowtab_lookup(const struct flowtab *t, const struct flow_key *k, uint32_t hash)
+{
+	return probe(t, t->slot, t->nslots, k, hash)->idx;
+}
+
+struct flow *flowtab_at(const struct flowtab *t, uint32_t ref)
+{
+	return &t->ent[ref - 1];
+}
+
+uint32_t flowtab_ref(const struct flowtab *t, const struct flow *e)
+{
+	return (uint32_t)(e - t->ent) + 1;
 }
 
 struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,
@@ -358,7 +392,6 @@ struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uin
 		e = &t->ent[t->count];
 		memset(e, 0, sizeof *e);
 		e->key = *k;
-		e->hash = h;
 		e->a_first = dir == 0;
 		e->first_ns = ts_ns;
 		e->last_ns = ts_ns;
@@ -368,12 +401,7 @@ struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uin
 	} else {
 		e = &t->ent[s->idx - 1];
 	}
-	e->pkts[dir]++;
-	e->bytes[dir] += bytes;
-	if (ts_ns < e->first_ns)
-		e->first_ns = ts_ns;
-	if (ts_ns > e->last_ns)
-		e->last_ns = ts_ns;
+	flow_count(e, dir, bytes, ts_ns);
 	return e;
 }
 

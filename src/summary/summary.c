@@ -94,11 +94,88 @@ static void add_totals(struct summary *s, const struct frame *f)
 		s->snapped++;
 }
 
+/* Count the op's Ethernet conversation the long way; its reference, 0 when folded. */
+static uint32_t add_eth(struct summary *s, const struct flow_op *op)
+{
+	struct flow_key k;
+	uint32_t h;
+	struct flow *e;
+
+	flow_key_make_hashed(&k, &h, FLOW_ETH, 0, op->mac_a, op->mac_b, 6, 0, 0);
+	e = flowtab_add_hashed(s->flows, &k, h, op->eth_dir, op->bytes, op->ts_ns);
+	return e ? flowtab_ref(s->flows, e) : 0;
+}
+
+/* Count the IP conversation of the op's TCP/UDP key the long way; its reference, 0 when folded. */
+static uint32_t add_ip(struct summary *s, const struct flow_op *op)
+{
+	const struct flow_key *t = &op->key;
+	struct flow_key k;
+	uint32_t h;
+	struct flow *e;
+
+	/* (a, port_a) <= (b, port_b) implies a <= b: the pair is already in order */
+	flow_key_make_hashed(&k, &h, t->family == 4 ? FLOW_IP4 : FLOW_IP6, t->family, t->a, t->b,
+			     t->addr_len, 0, 0);
+	e = flowtab_add_hashed(s->flows, &k, h, op->ip_dir, op->bytes, op->ts_ns);
+	return e ? flowtab_ref(s->flows, e) : 0;
+}
+
+static bool has_ip_parent(const struct flow_op *op)
+{
+	return op->key.kind == FLOW_TCP || op->key.kind == FLOW_UDP;
+}
+
+/*
+ * A known conversation (entry `ref`): count its Ethernet and IP
+ * conversations through the entry's links, checking that the Ethernet one
+ * still has this packet's addresses, and relinking after a lookup when not.
+ */
+static void count_linked(struct summary *s, const struct flow_op *op, uint32_t ref)
+{
+	struct flowtab *t = s->flows;
+	uint32_t up;
+
+	if (op->has_eth) {
+		up = flowtab_at(t, ref)->up_eth;
+		struct flow *ee = up ? flowtab_at(t, up) : NULL;
+		if (ee && memcmp(ee->key.a, op->mac_a, 6) == 0 && memcmp(ee->key.b, op->mac_b, 6) == 0)
+			flow_count(ee, op->eth_dir, op->bytes, op->ts_ns);
+		else
+			flowtab_at(t, ref)->up_eth = add_eth(s, op);
+	}
+	if (has_ip_parent(op)) {
+		up = flowtab_at(t, ref)->up_ip;
+		if (up)
+			flow_count(flowtab_at(t, up), op->ip_dir, op->bytes, op->ts_ns);
+		else
+			flowtab_at(t, ref)->up_ip = add_ip(s, op);
+	}
+	flow_count(flowtab_at(t, ref), op->dir, op->bytes, op->ts_ns);
+}
+
+/*
+ * Apply the oldest op. A new conversation counts its Ethernet, IP and own
+ * entries in that order, as separate lookups would, so entries are created
+ * (or folded when the table is full) in the same order as ever.
+ */
 static void pipe_apply_oldest(struct summary *s)
 {
 	struct flow_op *op = &s->pipe[s->pipe_head];
+	uint32_t ref = op->ref ? op->ref : flowtab_lookup(s->flows, &op->key, op->hash);
 
-	flowtab_add_hashed(s->flows, &op->key, op->hash, (int)op->dir, op->bytes, op->ts_ns);
+	if (ref) {
+		count_linked(s, op, ref);
+	} else {
+		uint32_t eth = op->has_eth ? add_eth(s, op) : 0;
+		uint32_t ip = has_ip_parent(op) ? add_ip(s, op) : 0;
+		struct flow *e = flowtab_add_hashed(s->flows, &op->key, op->hash, op->dir, op->bytes,
+						    op->ts_ns);
+		if (e) {
+			e->up_eth = eth;
+			e->up_ip = ip;
+		}
+	}
 	if (op->ports) {
 		struct port_count *pa = &op->ports[op->key.port_a], *pb = &op->ports[op->key.port_b];
 		pa->pkts++;
@@ -124,34 +201,55 @@ void summary_flush(struct summary *s)
 	pipe_drain(s);
 }
 
-/*
- * Queue one flow update (and, for TCP/UDP, the counters of both ports,
- * which are random accesses into 2 MiB as well).
- */
-static void add_flow(struct summary *s, enum flow_kind kind, uint8_t family,
-		     const uint8_t *src, const uint8_t *dst, size_t alen,
-		     uint16_t sport, uint16_t dport, uint64_t bytes, uint64_t ts)
+/* The op queued `age` packets before the newest, or NULL when there is none that old. */
+static struct flow_op *pipe_aged(struct summary *s, uint32_t age)
+{
+	if (s->pipe_len <= age)
+		return NULL;
+	return &s->pipe[(s->pipe_head + s->pipe_len - 1 - age) % FLOW_PIPE];
+}
+
+/* Move the queue's middle stages on by one packet (see FLOW_PIPE). */
+static void pipe_stages(struct summary *s)
+{
+	struct flow_op *op = pipe_aged(s, FLOW_STAGE_ENTRY);
+
+	if (op)
+		flowtab_prefetch_entry(s->flows, op->hash);
+	op = pipe_aged(s, FLOW_STAGE_LOOKUP);
+	if (op) {
+		op->ref = flowtab_lookup(s->flows, &op->key, op->hash);
+		if (op->ref) {
+			const struct flow *e = flowtab_at(s->flows, op->ref);
+			if (e->up_eth && op->has_eth)
+				flowtab_prefetch_ref(s->flows, e->up_eth);
+			if (e->up_ip)
+				flowtab_prefetch_ref(s->flows, e->up_ip);
+		}
+	}
+}
+
+/* A free op at the tail of the queue (applying the oldest when full). */
+static struct flow_op *pipe_push(struct summary *s)
 {
 	struct flow_op *op;
 
 	if (s->pipe_len == FLOW_PIPE)
 		pipe_apply_oldest(s);
 	op = &s->pipe[(s->pipe_head + s->pipe_len) % FLOW_PIPE];
-	op->dir = (uint32_t)flow_key_make_hashed(&op->key, &op->hash, kind, family, src, dst, alen,
-						 sport, dport);
-	flowtab_prefetch(s->flows, op->hash);
-	op->bytes = bytes;
-	op->ts_ns = ts;
-	op->ports = NULL;
-	if (kind == FLOW_TCP || kind == FLOW_UDP) {
-		op->ports = s->ports + (kind == FLOW_UDP ? 65536 : 0);
-		__builtin_prefetch(&op->ports[sport], 1);
-		__builtin_prefetch(&op->ports[dport], 1);
-	}
 	s->pipe_len++;
-	if (s->pipe_len > FLOW_PIPE_MID)
-		flowtab_prefetch_entry(s->flows,
-				       s->pipe[(s->pipe_head + s->pipe_len - 1 - FLOW_PIPE_MID) % FLOW_PIPE].hash);
+	return op;
+}
+
+/* The Ethernet pair of a packet, normalized into the op as its key would be. */
+static void op_set_eth(struct flow_op *op, const uint8_t *src, const uint8_t *dst)
+{
+	int dir = memcmp(src, dst, 6) > 0;
+
+	op->has_eth = true;
+	op->eth_dir = (uint8_t)dir;
+	memcpy(op->mac_a, dir ? dst : src, 6);
+	memcpy(op->mac_b, dir ? src : dst, 6);
 }
 
 static void add_tcp_flags(struct summary *s, uint16_t fl)
@@ -168,31 +266,59 @@ static void add_tcp_flags(struct summary *s, uint16_t fl)
 
 /*
  * Conversations as tshark's taps see them: Ethernet once the 14-byte header
- * is there, IP once its header decoded, TCP/UDP once theirs decoded.
+ * is there, IP once its header decoded, TCP/UDP once theirs decoded. One
+ * op per packet, keyed by the deepest of them; for TCP and UDP also the
+ * counters of both ports (random accesses into 2 MiB, prefetched too).
  */
 static void add_flows(struct summary *s, const struct frame *f, const struct dec_packet *d)
 {
-	uint64_t len = f->origlen, ts = f->ts_ns;
-	uint8_t fam;
+	bool eth = (d->link.proto == DEC_P_ETHER || d->link.proto == DEC_P_LLC) &&
+		   (d->link.status == DEC_OK || f->caplen >= 14);
+	bool ip = (d->net.proto == DEC_P_IPV4 || d->net.proto == DEC_P_IPV6) && d->net.status == DEC_OK;
+	enum flow_kind kind = FLOW_ETH;
+	uint16_t sport = 0, dport = 0;
+	struct flow_op *op;
 
-	if ((d->link.proto == DEC_P_ETHER || d->link.proto == DEC_P_LLC) &&
-	    (d->link.status == DEC_OK || f->caplen >= 14))
-		add_flow(s, FLOW_ETH, 0, d->l2.src, d->l2.dst, 6, 0, 0, len, ts);
-	if ((d->net.proto != DEC_P_IPV4 && d->net.proto != DEC_P_IPV6) || d->net.status != DEC_OK)
+	if (!eth && !ip)
 		return;
-	fam = d->net.proto == DEC_P_IPV4 ? 4 : 6;
-	add_flow(s, fam == 4 ? FLOW_IP4 : FLOW_IP6, fam, d->ip.src, d->ip.dst,
-		 fam == 4 ? 4 : 16, 0, 0, len, ts);
-	if (d->tp.status != DEC_OK)
-		return;
-	if (d->tp.proto == DEC_P_TCP) {
-		add_flow(s, FLOW_TCP, fam, d->ip.src, d->ip.dst, fam == 4 ? 4 : 16,
-			 d->tcp.sport, d->tcp.dport, len, ts);
-		add_tcp_flags(s, d->tcp.flags);
-	} else if (d->tp.proto == DEC_P_UDP) {
-		add_flow(s, FLOW_UDP, fam, d->ip.src, d->ip.dst, fam == 4 ? 4 : 16,
-			 d->udp.sport, d->udp.dport, len, ts);
+	op = pipe_push(s);
+	op->has_eth = false;
+	op->ports = NULL;
+	op->ref = 0;
+	op->bytes = f->origlen;
+	op->ts_ns = f->ts_ns;
+	if (!ip) {
+		op->dir = (uint8_t)flow_key_make_hashed(&op->key, &op->hash, FLOW_ETH, 0, d->l2.src,
+							d->l2.dst, 6, 0, 0);
+	} else {
+		uint8_t fam = d->net.proto == DEC_P_IPV4 ? 4 : 6;
+		size_t alen = fam == 4 ? 4 : 16;
+
+		if (eth)
+			op_set_eth(op, d->l2.src, d->l2.dst);
+		kind = fam == 4 ? FLOW_IP4 : FLOW_IP6;
+		if (d->tp.status == DEC_OK && d->tp.proto == DEC_P_TCP) {
+			kind = FLOW_TCP;
+			sport = d->tcp.sport;
+			dport = d->tcp.dport;
+			add_tcp_flags(s, d->tcp.flags);
+		} else if (d->tp.status == DEC_OK && d->tp.proto == DEC_P_UDP) {
+			kind = FLOW_UDP;
+			sport = d->udp.sport;
+			dport = d->udp.dport;
+		}
+		op->dir = (uint8_t)flow_key_make_hashed(&op->key, &op->hash, kind, fam, d->ip.src,
+							d->ip.dst, alen, sport, dport);
+		/* the address pair alone orders the IP conversation; equal addresses go as dir 0 */
+		op->ip_dir = memcmp(d->ip.src, d->ip.dst, alen) == 0 ? 0 : op->dir;
 	}
+	flowtab_prefetch(s->flows, op->hash);
+	if (kind == FLOW_TCP || kind == FLOW_UDP) {
+		op->ports = s->ports + (kind == FLOW_UDP ? 65536 : 0);
+		__builtin_prefetch(&op->ports[sport], 1);
+		__builtin_prefetch(&op->ports[dport], 1);
+	}
+	pipe_stages(s);
 }
 
 void summary_add(struct summary *s, const struct frame *f, const struct dec_packet *d)

@@ -13,18 +13,28 @@ struct port_count {
 };
 
 /*
- * Flow-table updates wait in a short FIFO so the memory they touch is
- * prefetched while later packets are decoded: the index slot when queued,
- * the entry half way, the update at the end. Without it every packet
- * would stall on two or three cache misses in a table of tens of MiB.
+ * Each packet's conversation updates wait in a short FIFO as one op, so
+ * the memory they touch is prefetched while later packets are decoded.
+ * An op names the packet's deepest conversation (TCP/UDP, else IP, else
+ * Ethernet); its entry remembers the IP and Ethernet conversations it was
+ * seen in (flow.up_ip/up_eth), so a known flow costs one lookup, not
+ * three. Stages, counted in packets queued after the op: FLOW_STAGE_ENTRY
+ * prefetches the entry its index slot names, FLOW_STAGE_LOOKUP looks it up
+ * and prefetches the linked entries, FLOW_PIPE applies the update.
  */
-#define FLOW_PIPE 32u
-#define FLOW_PIPE_MID (FLOW_PIPE / 2)
+#define FLOW_PIPE 16u
+#define FLOW_STAGE_ENTRY 4u
+#define FLOW_STAGE_LOOKUP 10u
 
 struct flow_op {
-	struct flow_key key;
-	uint32_t hash;
-	uint32_t dir;
+	struct flow_key key;         /* the deepest conversation */
+	uint32_t hash;               /* of key */
+	uint32_t ref;                /* its entry as found at FLOW_STAGE_LOOKUP, 0 = not yet there */
+	uint8_t dir;                 /* of the packet in key */
+	uint8_t ip_dir;              /* in the IP conversation (TCP/UDP keys) */
+	uint8_t eth_dir;             /* in the Ethernet conversation (when has_eth) */
+	bool has_eth;                /* an Ethernet conversation to count besides key (not itself one) */
+	uint8_t mac_a[6], mac_b[6];  /* that conversation's addresses, normalized as in its key */
 	uint64_t bytes;
 	uint64_t ts_ns;
 	struct port_count *ports;    /* TCP or UDP port counters to update too, or NULL */
