@@ -52,7 +52,7 @@ static void usage(FILE *o)
 	      "                      interval giving at most 60 rows. Widened (x2, x5) when the\n"
 	      "                      capture would need more than 8192 buckets.\n"
 	      "      --max-flows N   conversations tracked, all kinds together (default 1000000,\n"
-	      "                      about 112 bytes each); packets of further flows are counted\n"
+	      "                      about 120 bytes each); packets of further flows are counted\n"
 	      "                      into a folded \"other\" bucket per kind and reported\n"
 	      "      --filter EXPR   only packets matching a pcap-filter(7) expression\n"
 	      "  -m, --merge         read all files as one recording, merged by timestamp;\n"

@@ -423,7 +423,8 @@ static int ng_dispatch(struct reader *r, uint64_t off, uint32_t type, const uint
 		{ BT_IDB, 20 }, { BT_EPB, 32 }, { BT_PB, 32 }, { BT_SPB, 16 }, { BT_ISB, 24 },
 	};
 
-	for (size_t i = 0; i < sizeof mins / sizeof mins[0]; i++)
+	/* every minimum is at most 32: the table is only read for shorter blocks */
+	for (size_t i = 0; len < 32 && i < sizeof mins / sizeof mins[0]; i++)
 		if (type == mins[i].type && len < mins[i].min)
 			return rd_fail(r, off + 4, "block type 0x%08x: expected a total length of at least %u, found %u",
 				       type, mins[i].min, len);

@@ -382,12 +382,15 @@ struct flow *flowtab_add_hashed(struct flowtab *t, const struct flow_key *k, uin
 	struct flow *e;
 
 	if (s->idx == 0) {
+		uint64_t nslots = t->nslots;
+
 		if (!room_for_one(t)) {
 			t->fold[k->kind].pkts++;
 			t->fold[k->kind].bytes += bytes;
 			return NULL;
 		}
-		s = probe(t, t->slot, t->nslots, k, h);  /* the index may have been rebuilt */
+		if (t->nslots != nslots)
+			s = probe(t, t->slot, t->nslots, k, h);  /* the index was rebuilt */
 		t->kind_of[t->count] = k->kind;
 		e = &t->ent[t->count];
 		memset(e, 0, sizeof *e);
