@@ -3,8 +3,14 @@
 # Live benchmark: trafgen in namespace A floods a veth into namespace B, where
 # each recorder in turn writes to a tmpfs. Reports frames sent, frames seen on
 # the receiving interface, frames in the file (counted with libpcap), loss,
-# CPU seconds per million frames sent and peak RSS, as medians (min-max) over
-# BENCH_REPS alternating repetitions. Prints a Markdown table on stdout.
+# the recorder's CPU seconds per million frames sent (user + sys, and each
+# alone) and peak RSS, as medians (min-max) over BENCH_REPS alternating
+# repetitions. Prints a Markdown table on stdout.
+# The sender starts only once the recorder's packet socket is bound to the
+# interface (seen in the namespace's /proc/net/packet; at most
+# BENCH_READY_TIMEOUT s, default 60) plus BENCH_START_WAIT s (default 1):
+# netsniff-ng with its default ring spends 5-8 s of CPU building a 2.4 GiB
+# ring before it binds, so a fixed pause missed all or part of the traffic.
 # Traffic stays on the veth pair between the two namespaces this script makes
 # (192.0.2.1 -> 192.0.2.2); both are removed on exit.
 set -eu
@@ -17,7 +23,7 @@ PCAPREC=$(realpath "${PCAPREC:-./pcaprec}")
 TOOLS=$(realpath "${TOOLS:-build/rel/tools}")
 # frames:frame-size:sender-threads
 SCENARIOS=${BENCH_LIVE_SCENARIOS:-"2000000:600:2 1000000:600:1 2000000:64:2"}
-RECORDERS=${BENCH_RECORDERS:-"pcaprec-pcapng pcaprec-pcap pcaprec-gzip1 tcpdump tcpdump-B65536 dumpcap netsniff-ng"}
+RECORDERS=${BENCH_RECORDERS:-"pcaprec-pcapng pcaprec-pcap pcaprec-gzip1 tcpdump tcpdump-B65536 dumpcap netsniff-ng netsniff-ng-S64MiB"}
 
 id=$$
 NS_A="bnA$id"
@@ -68,11 +74,30 @@ recorder_cmd() {
 	tcpdump-B65536) echo "tcpdump -q -B 65536 -i $IF_B -w $2.pcap" ;;
 	dumpcap) echo "dumpcap -q -i $IF_B -w $2.pcapng" ;;
 	netsniff-ng) echo "netsniff-ng --in $IF_B --out $2.pcap --silent" ;;
+	# The same ring size as pcaprec's and tcpdump -B 65536's.
+	netsniff-ng-S64MiB) echo "netsniff-ng --in $IF_B --out $2.pcap --silent -S 64MiB" ;;
 	esac
 }
 
 rx_packets() {
 	ip -n "$NS_B" -s -j link show "$IF_B" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
+}
+
+# wait_bound PID: waits until a packet socket in B is bound to IF_B with a
+# protocol (what makes the kernel deliver frames to it), while PID lives.
+# Returns 1 on timeout or when PID exits first.
+wait_bound() {
+	idx=$(ip netns exec "$NS_B" cat "/sys/class/net/$IF_B/ifindex")
+	left=$((${BENCH_READY_TIMEOUT:-60} * 10))
+	while [ "$left" -gt 0 ]; do
+		kill -0 "$1" 2>/dev/null || return 1
+		# /proc/net/packet: sk RefCnt Type Proto Iface ...
+		ip netns exec "$NS_B" awk -v i="$idx" 'NR > 1 && $4 != "0000" && $5 == i { f = 1 } END { exit !f }' \
+			/proc/net/packet && return 0
+		sleep 0.1
+		left=$((left - 1))
+	done
+	return 1
 }
 
 # Frames in every file the recorder left under prefix $1 (gzip decompressed).
@@ -89,7 +114,7 @@ count_frames() {
 	echo "$n"
 }
 
-# run_one RECORDER FRAMES SIZE THREADS OUTFILE: appends "sent rx infile cpu rss"
+# run_one RECORDER FRAMES SIZE THREADS OUTFILE: appends "sent rx infile user sys rss"
 run_one() {
 	rec=$1 frames=$2 size=$3 threads=$4 out=$5
 	prefix="$MNT/cap"
@@ -99,8 +124,10 @@ run_one() {
 	ip netns exec "$NS_B" /usr/bin/time -o "$tfile" -f '%U %S %M' \
 		$(recorder_cmd "$rec" "$prefix") >/dev/null 2>"$MNT/rec.err" &
 	tpid=$!
-	# netsniff-ng needs several seconds to set up its ring; give all the same.
-	sleep "${BENCH_START_WAIT:-4}"
+	if ! wait_bound "$tpid"; then
+		echo "live: $rec did not bind to $IF_B within ${BENCH_READY_TIMEOUT:-60} s" >&2
+	fi
+	sleep "${BENCH_START_WAIT:-1}"
 	rx0=$(rx_packets)
 	ip netns exec "$NS_A" timeout 120 trafgen -o "$IF_A" -i "$MNT/tg.cfg" -n "$frames" \
 		-P "$threads" -q >/dev/null 2>&1 || true
@@ -112,14 +139,16 @@ run_one() {
 	wait "$tpid" || true
 	infile=$(count_frames "$prefix")
 	read -r u s rss <"$tfile" || { u=0; s=0; rss=0; }
-	echo "$frames $((rx1 - rx0)) $infile $(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}') $rss" >>"$out"
+	echo "$frames $((rx1 - rx0)) $infile $u $s $rss" >>"$out"
 	rm -f "$prefix".* "$tfile"
 }
 
 echo "Live, veth between two namespaces, recorder writes to tmpfs; $REPS repetitions, median (min-max)."
 echo
-echo "| frames x size, threads | recorder | frames sent | on interface | in file | loss % | CPU s / M frames | peak RSS (MiB) |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "CPU is the recorder's own (GNU time), start-up included; sys is mostly the kernel's tmpfs write path."
+echo
+echo "| frames x size, threads | recorder | frames sent | on interface | in file | loss % | CPU s / M frames | user s / M | sys s / M | peak RSS (MiB) |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for sc in $SCENARIOS; do
 	frames=${sc%%:*}
 	rest=${sc#*:}
@@ -137,9 +166,11 @@ for sc in $SCENARIOS; do
 		rx=$(awk '{printf "%s ", $2}' "$r")
 		inf=$(awk '{printf "%s ", $3}' "$r")
 		loss=$(awk '{l = ($1 - $3) * 100 / $1; printf "%s ", (l < 0 ? 0 : l)}' "$r")
-		cpu=$(awk '{printf "%s ", $4 / ($1 / 1e6)}' "$r")
-		rss=$(awk '{printf "%s ", $5 / 1024}' "$r")
+		cpu=$(awk '{printf "%s ", ($4 + $5) / ($1 / 1e6)}' "$r")
+		usr=$(awk '{printf "%s ", $4 / ($1 / 1e6)}' "$r")
+		sys=$(awk '{printf "%s ", $5 / ($1 / 1e6)}' "$r")
+		rss=$(awk '{printf "%s ", $6 / 1024}' "$r")
 		# shellcheck disable=SC2086
-		echo "| $frames x ${size}B, $threads | $rec | $frames | $(median $rx) | $(median $inf) | $(stats $loss) | $(stats $cpu) | $(stats $rss) |"
+		echo "| $frames x ${size}B, $threads | $rec | $frames | $(median $rx) | $(median $inf) | $(stats $loss) | $(stats $cpu) | $(stats $usr) | $(stats $sys) | $(stats $rss) |"
 	done
 done
