@@ -188,7 +188,8 @@ struct hook_file {
 	uint64_t bytes;            /* size on disk (compressed when gzip) */
 	uint64_t first_ts_ns;      /* 0 when the file has no packets */
 	uint64_t last_ts_ns;
-	uint64_t drops;
+	uint64_t drops;            /* 0 for a leftover: its run's counts died with it */
+	bool leftover;             /* a .part of an earlier run, published at start */
 };
 
 /* `cmd` is run as /bin/sh -c 'CMD "$1"' with the path as $1. */
@@ -208,6 +209,12 @@ void hook_reap(struct hook_runner *h);
 unsigned hook_running(const struct hook_runner *h);
 unsigned hook_queued(const struct hook_runner *h);
 uint64_t hook_skipped(const struct hook_runner *h);
+
+/*
+ * Announce one published file: a "PATH PACKETS BYTES" line to `print_closed`
+ * (when not NULL, flushed) and the hook (when `h` is not NULL).
+ */
+void out_announce(FILE *print_closed, struct hook_runner *h, const struct hook_file *hf);
 
 /*
  * Wait up to `wait_ns` for queued and running hooks, then free. Hooks still
@@ -240,11 +247,22 @@ void out_ring_free(struct out_ring *r);
  * `pat` or `pat_coll` (fnmatch), sorted by mtime then name. Leftover
  * "NAME.part" files whose NAME matches are published (renamed to NAME unless
  * NAME exists, which is reported) and join the ring, except those locked by
- * a running recorder. Returns 0, or -1 with err when the directory cannot
- * be read.
+ * a running recorder. When `published` is not NULL, each leftover published
+ * is also pushed there (its final name, size, mtime). Returns 0, or -1 with
+ * err when the directory cannot be read.
  */
 int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pat_coll,
-		  output_log_fn *log, void *log_ctx, char *err, size_t errlen);
+		  struct out_ring *published, output_log_fn *log, void *log_ctx,
+		  char *err, size_t errlen);
+
+/*
+ * Read the finished file `path` (pcap, pcapng, gzip of either) with our
+ * reader and set hf->packets, first_ts_ns and last_ts_ns from its records
+ * (those of the first and the last record). Returns 0 at a clean end, -1 with
+ * the reader's message in err when the file cannot be opened or is damaged;
+ * the counts then cover the good records before the damage.
+ */
+int out_file_count(const char *path, struct hook_file *hf, char *err, size_t errlen);
 
 /*
  * Delete oldest files until at most `keep` remain (0 = no count limit) and

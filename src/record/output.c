@@ -49,6 +49,9 @@ struct output {
 	uint64_t *own_drops, *own_snap;    /* our drops per interface, same idea */
 	uint64_t stats_since;
 
+	struct hook_file *left;    /* leftovers published at open, announced at the first tick */
+	size_t nleft;
+
 	bool blocked;              /* not writing until a retry succeeds */
 	bool blocked_space;        /* ... because of --min-free */
 	int last_errno;
@@ -242,21 +245,65 @@ static int publish(struct output *o)
 static void announce(struct output *o, uint64_t size)
 {
 	char path[PATH_MAX];
-	struct hook_file hf;
+	struct hook_file hf = { 0 };
 
 	snprintf(path, sizeof path, "%s%s", o->dirpath, o->name);
-	if (o->cfg.print_closed) {
-		fprintf(o->cfg.print_closed, "%s %llu %llu\n", path,
-			(unsigned long long)o->f_packets, (unsigned long long)size);
-		fflush(o->cfg.print_closed);
-	}
 	hf.path = path;
 	hf.packets = o->f_packets;
 	hf.bytes = size;
 	hf.first_ts_ns = o->f_first_ts;
 	hf.last_ts_ns = o->f_last_ts;
 	hf.drops = o->f_drops;
-	hook_run(o->hooks, &hf);
+	out_announce(o->cfg.print_closed, o->hooks, &hf);
+}
+
+static bool in_ring(const struct out_ring *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Leftovers published by out_ring_scan and not deleted at once by the
+ * budget: count their packets with our reader now, announce them at the
+ * first tick (after a -Z privilege drop, like every other hook).
+ */
+static void leftovers_prepare(struct output *o, const struct out_ring *pub)
+{
+	char err[512];
+
+	o->left = pub->n ? calloc(pub->n, sizeof *o->left) : NULL;
+	for (size_t i = 0; o->left && i < pub->n; i++) {
+		struct hook_file *hf = &o->left[o->nleft];
+		char *path = NULL;
+
+		if (!in_ring(&o->ring, pub->v[i].name))
+			continue;
+		if (asprintf(&path, "%s%s", o->dirpath, pub->v[i].name) < 0)
+			break;
+		hf->path = path;
+		hf->bytes = pub->v[i].size;
+		hf->leftover = true;
+		if (out_file_count(path, hf, err, sizeof err) != 0)
+			LOG(o, "leftover %s: %s; announced with the %llu packets before that", path, err,
+			    (unsigned long long)hf->packets);
+		o->nleft++;
+	}
+	if (pub->n && !o->left)
+		LOG(o, "out of memory: leftovers published but not announced");
+}
+
+static void leftovers_announce(struct output *o)
+{
+	for (size_t i = 0; i < o->nleft; i++) {
+		out_announce(o->cfg.print_closed, o->hooks, &o->left[i]);
+		free((char *)o->left[i].path);
+	}
+	free(o->left);
+	o->left = NULL;
+	o->nleft = 0;
 }
 
 /*
@@ -420,6 +467,8 @@ void output_tick(struct output *o, uint64_t now)
 	int errnum = 0;
 	uint64_t flush_iv = o->cfg.flush_interval_ns ? o->cfg.flush_interval_ns : NS_PER_S;
 
+	if (o->left)
+		leftovers_announce(o);
 	if (o->deadline && now >= o->deadline)
 		period_roll(o, now);
 	if (o->w && !o->blocked && now - o->last_flush >= flush_iv) {
@@ -527,6 +576,9 @@ static void output_free(struct output *o)
 	if (o->dirfd >= 0)
 		close(o->dirfd);
 	out_ring_free(&o->ring);
+	for (size_t i = 0; i < o->nleft; i++)
+		free((char *)o->left[i].path);
+	free(o->left);
 	free(o->snap);
 	free(o->cum);
 	free(o->own_drops);
@@ -541,6 +593,7 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 {
 	struct output *o = calloc(1, sizeof *o);
 	const struct rot_config *rc = &cfg->rot;
+	struct out_ring published = { 0 };
 
 	if (!o) {
 		errf(err, errlen, "out of memory");
@@ -558,11 +611,13 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 		o->last_flush = now_ns;
 		return o;
 	}
-	if (out_ring_scan(&o->ring, o->dirfd, o->pat, o->pat_coll, cfg->log, cfg->log_ctx,
-			  err, errlen) != 0)
+	if (out_ring_scan(&o->ring, o->dirfd, o->pat, o->pat_coll, &published, cfg->log,
+			  cfg->log_ctx, err, errlen) != 0)
 		goto fail;
 	out_ring_enforce(&o->ring, o->dirfd, o->dirpath, cfg->keep, cfg->max_total, cfg->log,
 			 cfg->log_ctx);
+	leftovers_prepare(o, &published);
+	out_ring_free(&published);
 	for (size_t i = 0; i < o->ring.n; i++) {
 		uint64_t seq;
 
@@ -584,6 +639,7 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 	o->blocked = false;
 	return o;
 fail:
+	out_ring_free(&published);
 	hook_close(o->hooks, 0);
 	output_free(o);
 	return NULL;
@@ -595,6 +651,8 @@ int output_close(struct output *o, uint64_t now_ns, struct output_stats *final)
 
 	if (!o)
 		return 0;
+	if (o->left)
+		leftovers_announce(o);
 	status = file_close(o, now_ns);
 	hook_close(o->hooks, o->cfg.hook_wait_ns ? o->cfg.hook_wait_ns : 10 * NS_PER_S);
 	o->hooks = NULL;

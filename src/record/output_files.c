@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "pcaprec/output.h"
+#include "pcaprec/reader.h"
 #include "pcaprec/util.h"
 
 int out_ring_push(struct out_ring *r, const char *name, uint64_t size, int64_t mtime_ns)
@@ -148,8 +149,8 @@ static void trim_partial(int fd, const char *part, uint64_t size, output_log_fn 
  * Publish one leftover NAME.part. A recorder holds an exclusive flock on
  * the .part it writes, so a lock we cannot take means it is alive.
  */
-static void recover_part(struct out_ring *r, int dirfd, const char *part,
-			 output_log_fn *log, void *log_ctx)
+static void recover_part(struct out_ring *r, struct out_ring *published, int dirfd,
+			 const char *part, output_log_fn *log, void *log_ctx)
 {
 	char name[NAME_MAX + 1];
 	size_t n = strlen(part) - 5;
@@ -187,7 +188,8 @@ static void recover_part(struct out_ring *r, int dirfd, const char *part,
 	close(fd);
 	out_log(log, log_ctx, "published leftover %s as %s (%llu bytes)", part, name,
 		(unsigned long long)st.st_size);
-	if (out_ring_push(r, name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0)
+	if (out_ring_push(r, name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0 ||
+	    (published && out_ring_push(published, name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0))
 		out_log(log, log_ctx, "out of memory tracking %s", name);
 }
 
@@ -205,7 +207,8 @@ static bool is_leftover(const char *name, const char *pat, const char *pat_coll)
 }
 
 int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pat_coll,
-		  output_log_fn *log, void *log_ctx, char *err, size_t errlen)
+		  struct out_ring *published, output_log_fn *log, void *log_ctx,
+		  char *err, size_t errlen)
 {
 	struct out_ring parts = { 0 };
 	struct dirent *de;
@@ -234,7 +237,7 @@ int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pa
 	closedir(d);
 	d = NULL;
 	for (size_t i = 0; i < parts.n; i++)
-		recover_part(r, dirfd, parts.v[i].name, log, log_ctx);
+		recover_part(r, published, dirfd, parts.v[i].name, log, log_ctx);
 	out_ring_free(&parts);
 	if (r->n > 1)
 		qsort(r->v, r->n, sizeof r->v[0], entry_cmp);
@@ -243,6 +246,28 @@ oom:
 	closedir(d);
 	out_ring_free(&parts);
 	return errf(err, errlen, "out of memory listing the output directory");
+}
+
+int out_file_count(const char *path, struct hook_file *hf, char *err, size_t errlen)
+{
+	struct reader *rd = reader_open(path, err, errlen);
+	struct frame f;
+	int rc;
+
+	hf->packets = 0;
+	hf->first_ts_ns = hf->last_ts_ns = 0;
+	if (!rd)
+		return -1;
+	while ((rc = reader_next(rd, &f)) == 1) {
+		/* file order, as output sets them while writing */
+		if (hf->packets++ == 0)
+			hf->first_ts_ns = f.ts_ns;
+		hf->last_ts_ns = f.ts_ns;
+	}
+	if (rc < 0)
+		errf(err, errlen, "%s", reader_error(rd));
+	reader_close(rd);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Remove the oldest entry from the ring, deleting its file. */

@@ -20,7 +20,7 @@ extern char **environ;
 
 /* Finished files waiting for a free slot; beyond this they are skipped. */
 #define HOOK_QUEUE 64
-#define HOOK_NVARS 6
+#define HOOK_NVARS 7
 
 struct hook_job {
 	char *path;
@@ -113,6 +113,7 @@ static bool job_make(struct hook_job *j, const struct hook_file *hf)
 	j->vars[3] = var_ts("PCAPREC_FIRST_TS", hf->first_ts_ns);
 	j->vars[4] = var_ts("PCAPREC_LAST_TS", hf->last_ts_ns);
 	j->vars[5] = var_u64("PCAPREC_DROPS", hf->drops);
+	j->vars[6] = var_u64("PCAPREC_LEFTOVER", hf->leftover);
 	for (size_t i = 0; i < HOOK_NVARS; i++)
 		if (!j->vars[i])
 			goto err;
@@ -231,6 +232,16 @@ void hook_run(struct hook_runner *h, const struct hook_file *hf)
 	}
 	h->queue[(h->qhead + h->qlen) % HOOK_QUEUE] = j;
 	h->qlen++;
+}
+
+void out_announce(FILE *print_closed, struct hook_runner *h, const struct hook_file *hf)
+{
+	if (print_closed) {
+		fprintf(print_closed, "%s %llu %llu\n", hf->path,
+			(unsigned long long)hf->packets, (unsigned long long)hf->bytes);
+		fflush(print_closed);
+	}
+	hook_run(h, hf);
 }
 
 static void log_status(struct hook_runner *h, const char *path, int status)
