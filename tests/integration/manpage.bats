@@ -34,7 +34,7 @@ setup() {
 
 @test "signals, exit codes and the PCAPREC_* hook variables are documented" {
 	for w in SIGINT SIGTERM SIGHUP SIGUSR1 PCAPREC_FILE PCAPREC_PACKETS PCAPREC_BYTES \
-		PCAPREC_FIRST_TS PCAPREC_LAST_TS PCAPREC_DROPS NAME.part; do
+		PCAPREC_FIRST_TS PCAPREC_LAST_TS PCAPREC_DROPS PCAPREC_LEFTOVER NAME.part; do
 		grep -qF "$w" "$TXT" || { echo "missing $w"; return 1; }
 	done
 	# the exit codes of include/pcaprec/cli.h

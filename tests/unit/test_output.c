@@ -338,6 +338,8 @@ static void test_leftover_parts(void **state)
 	uint32_t seqs[8];
 	struct output *o;
 	int lockfd;
+	FILE *pc;
+	char pcbuf[1024] = "";
 
 	set_template(fx, "p.pcap");
 	fx->cfg.rot.max_packets = 1;
@@ -363,10 +365,17 @@ static void test_leftover_parts(void **state)
 	assert_int_equal(flock(lockfd, LOCK_EX), 0);
 
 	fx->log[0] = '\0';
+	pc = fmemopen(pcbuf, sizeof pcbuf, "w");
+	fx->cfg.print_closed = pc;
 	o = output_open(&fx->cfg, T0 + S, err, sizeof err);
 	assert_non_null(o);
 	assert_int_equal(output_close(o, T0 + S, NULL), 0);
+	fclose(pc);
+	fx->cfg.print_closed = NULL;
 	close(lockfd);
+	/* the published leftover is announced first (counted by reading it back), then the run's file */
+	snprintf(src, sizeof src, "%s/p-000005.pcap 1 100\n%s/p-000008.pcap 0 24\n", fx->dir, fx->dir);
+	assert_string_equal(pcbuf, src);
 	assert_true(exists(fx, "p-000005.pcap"));
 	assert_false(exists(fx, "p-000005.pcap.part"));
 	assert_int_equal(file_size(fx, "p-000005.pcap"), 24 + 16 + 60);
