@@ -94,31 +94,55 @@ static void add_totals(struct summary *s, const struct frame *f)
 		s->snapped++;
 }
 
-/* Count the op's Ethernet conversation the long way; its reference, 0 when folded. */
-static uint32_t add_eth(struct summary *s, const struct flow_op *op)
+/* Build the keys (and hashes) of the op's Ethernet and IP conversations, when it has them. */
+static void op_make_parents(struct flow_op *op)
 {
-	struct flow_key k;
-	uint32_t h;
+	const struct flow_key *t = &op->key;
+
+	if (op->has_eth)
+		flow_key_make_hashed(&op->eth_key, &op->eth_hash, FLOW_ETH, 0, op->mac_a, op->mac_b, 6,
+				     0, 0);
+	/* (a, port_a) <= (b, port_b) implies a <= b: the pair is already in order */
+	if (t->kind == FLOW_TCP || t->kind == FLOW_UDP)
+		flow_key_make_hashed(&op->ip_key, &op->ip_hash, t->family == 4 ? FLOW_IP4 : FLOW_IP6,
+				     t->family, t->a, t->b, t->addr_len, 0, 0);
+	op->parents_made = true;
+}
+
+/* Count the op's Ethernet conversation the long way; its reference, 0 when folded. */
+static uint32_t add_eth(struct summary *s, struct flow_op *op)
+{
 	struct flow *e;
 
-	flow_key_make_hashed(&k, &h, FLOW_ETH, 0, op->mac_a, op->mac_b, 6, 0, 0);
-	e = flowtab_add_hashed(s->flows, &k, h, op->eth_dir, op->bytes, op->ts_ns);
+	if (!op->parents_made)
+		op_make_parents(op);
+	e = flowtab_add_hashed(s->flows, &op->eth_key, op->eth_hash, op->eth_dir, op->bytes,
+			       op->ts_ns);
 	return e ? flowtab_ref(s->flows, e) : 0;
 }
 
 /* Count the IP conversation of the op's TCP/UDP key the long way; its reference, 0 when folded. */
-static uint32_t add_ip(struct summary *s, const struct flow_op *op)
+static uint32_t add_ip(struct summary *s, struct flow_op *op)
 {
-	const struct flow_key *t = &op->key;
-	struct flow_key k;
-	uint32_t h;
 	struct flow *e;
 
-	/* (a, port_a) <= (b, port_b) implies a <= b: the pair is already in order */
-	flow_key_make_hashed(&k, &h, t->family == 4 ? FLOW_IP4 : FLOW_IP6, t->family, t->a, t->b,
-			     t->addr_len, 0, 0);
-	e = flowtab_add_hashed(s->flows, &k, h, op->ip_dir, op->bytes, op->ts_ns);
+	if (!op->parents_made)
+		op_make_parents(op);
+	e = flowtab_add_hashed(s->flows, &op->ip_key, op->ip_hash, op->ip_dir, op->bytes, op->ts_ns);
 	return e ? flowtab_ref(s->flows, e) : 0;
+}
+
+/* The 6 bytes at x and y are equal (inline: a library memcmp call costs more than this). */
+static inline bool mac_eq(const uint8_t *x, const uint8_t *y)
+{
+	uint32_t x4, y4;
+	uint16_t x2, y2;
+
+	memcpy(&x4, x, 4);
+	memcpy(&y4, y, 4);
+	memcpy(&x2, x + 4, 2);
+	memcpy(&y2, y + 4, 2);
+	return ((x4 ^ y4) | (uint32_t)(x2 ^ y2)) == 0;
 }
 
 static bool has_ip_parent(const struct flow_op *op)
@@ -131,7 +155,7 @@ static bool has_ip_parent(const struct flow_op *op)
  * conversations through the entry's links, checking that the Ethernet one
  * still has this packet's addresses, and relinking after a lookup when not.
  */
-static void count_linked(struct summary *s, const struct flow_op *op, uint32_t ref)
+static void count_linked(struct summary *s, struct flow_op *op, uint32_t ref)
 {
 	struct flowtab *t = s->flows;
 	uint32_t up;
@@ -139,7 +163,7 @@ static void count_linked(struct summary *s, const struct flow_op *op, uint32_t r
 	if (op->has_eth) {
 		up = flowtab_at(t, ref)->up_eth;
 		struct flow *ee = up ? flowtab_at(t, up) : NULL;
-		if (ee && memcmp(ee->key.a, op->mac_a, 6) == 0 && memcmp(ee->key.b, op->mac_b, 6) == 0)
+		if (ee && mac_eq(ee->key.a, op->mac_a) && mac_eq(ee->key.b, op->mac_b))
 			flow_count(ee, op->eth_dir, op->bytes, op->ts_ns);
 		else
 			flowtab_at(t, ref)->up_eth = add_eth(s, op);
@@ -225,7 +249,20 @@ static void pipe_stages(struct summary *s)
 				flowtab_prefetch_ref(s->flows, e->up_eth);
 			if (e->up_ip)
 				flowtab_prefetch_ref(s->flows, e->up_ip);
+		} else {
+			op_make_parents(op);
+			if (op->has_eth)
+				flowtab_prefetch(s->flows, op->eth_hash);
+			if (has_ip_parent(op))
+				flowtab_prefetch(s->flows, op->ip_hash);
 		}
+	}
+	op = pipe_aged(s, FLOW_STAGE_PARENT);
+	if (op && op->parents_made) {
+		if (op->has_eth)
+			flowtab_prefetch_entry(s->flows, op->eth_hash);
+		if (has_ip_parent(op))
+			flowtab_prefetch_entry(s->flows, op->ip_hash);
 	}
 }
 
@@ -241,10 +278,33 @@ static struct flow_op *pipe_push(struct summary *s)
 	return op;
 }
 
+/* A MAC address as a number whose order is the bytewise (memcmp) order. */
+static inline uint64_t mac_order(const uint8_t *m)
+{
+	return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24 |
+	       (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5];
+}
+
+/* The IPv4 (alen 4) or IPv6 (16) addresses x and y are equal. */
+static inline bool ip_eq(const uint8_t *x, const uint8_t *y, size_t alen)
+{
+	uint64_t a[2], b[2];
+
+	if (alen == 4) {
+		uint32_t x4, y4;
+		memcpy(&x4, x, 4);
+		memcpy(&y4, y, 4);
+		return x4 == y4;
+	}
+	memcpy(a, x, 16);
+	memcpy(b, y, 16);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
 /* The Ethernet pair of a packet, normalized into the op as its key would be. */
 static void op_set_eth(struct flow_op *op, const uint8_t *src, const uint8_t *dst)
 {
-	int dir = memcmp(src, dst, 6) > 0;
+	int dir = mac_order(src) > mac_order(dst);
 
 	op->has_eth = true;
 	op->eth_dir = (uint8_t)dir;
@@ -283,6 +343,7 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 		return;
 	op = pipe_push(s);
 	op->has_eth = false;
+	op->parents_made = false;
 	op->ports = NULL;
 	op->ref = 0;
 	op->bytes = f->origlen;
@@ -310,7 +371,7 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 		op->dir = (uint8_t)flow_key_make_hashed(&op->key, &op->hash, kind, fam, d->ip.src,
 							d->ip.dst, alen, sport, dport);
 		/* the address pair alone orders the IP conversation; equal addresses go as dir 0 */
-		op->ip_dir = memcmp(d->ip.src, d->ip.dst, alen) == 0 ? 0 : op->dir;
+		op->ip_dir = ip_eq(d->ip.src, d->ip.dst, alen) ? 0 : op->dir;
 	}
 	flowtab_prefetch(s->flows, op->hash);
 	if (kind == FLOW_TCP || kind == FLOW_UDP) {

@@ -18,13 +18,18 @@ struct port_count {
  * An op names the packet's deepest conversation (TCP/UDP, else IP, else
  * Ethernet); its entry remembers the IP and Ethernet conversations it was
  * seen in (flow.up_ip/up_eth), so a known flow costs one lookup, not
- * three. Stages, counted in packets queued after the op: FLOW_STAGE_ENTRY
- * prefetches the entry its index slot names, FLOW_STAGE_LOOKUP looks it up
- * and prefetches the linked entries, FLOW_PIPE applies the update.
+ * three. Stages, counted in packets queued after the op:
+ * FLOW_STAGE_ENTRY prefetches the entry its index slot names;
+ * FLOW_STAGE_LOOKUP looks it up and prefetches the linked entries, or,
+ * when the flow is not in the table yet, builds the keys of its Ethernet
+ * and IP conversations and prefetches their index slots;
+ * FLOW_STAGE_PARENT prefetches the entries those slots name; FLOW_PIPE
+ * applies the update.
  */
-#define FLOW_PIPE 16u
+#define FLOW_PIPE 20u
 #define FLOW_STAGE_ENTRY 4u
 #define FLOW_STAGE_LOOKUP 10u
+#define FLOW_STAGE_PARENT 15u
 
 struct flow_op {
 	struct flow_key key;         /* the deepest conversation */
@@ -34,10 +39,14 @@ struct flow_op {
 	uint8_t ip_dir;              /* in the IP conversation (TCP/UDP keys) */
 	uint8_t eth_dir;             /* in the Ethernet conversation (when has_eth) */
 	bool has_eth;                /* an Ethernet conversation to count besides key (not itself one) */
+	bool parents_made;           /* eth_key/ip_key below are built (the lookup missed) */
 	uint8_t mac_a[6], mac_b[6];  /* that conversation's addresses, normalized as in its key */
 	uint64_t bytes;
 	uint64_t ts_ns;
 	struct port_count *ports;    /* TCP or UDP port counters to update too, or NULL */
+	uint32_t eth_hash, ip_hash;  /* of eth_key, ip_key when parents_made */
+	struct flow_key eth_key;     /* the Ethernet conversation (has_eth) */
+	struct flow_key ip_key;      /* the IP conversation (TCP/UDP keys) */
 };
 
 struct summary {
