@@ -422,7 +422,6 @@ bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 	const struct ring *r = b->ring;
 	uint8_t *base = r->map + (size_t)b->index * r->block_size;
 
-
 	while (b->frames_left > 0) {
 		struct tpacket3_hdr *h;
 		const struct sockaddr_ll *sll;
@@ -436,6 +435,9 @@ bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 		h = (struct tpacket3_hdr *)(void *)(base + off);
 		b->frames_left--;
 		b->next_off = off + h->tp_next_offset;
+		/* The kernel wrote the next header on another CPU: start fetching it now. */
+		if (b->frames_left > 0 && b->next_off < r->block_size)
+			__builtin_prefetch(base + b->next_off);
 		/*
 		 * The packet must lie inside the block, with room in front of it for
 		 * what we write there (RING_RESERVE guarantees it; checked anyway).
