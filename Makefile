@@ -34,6 +34,8 @@ LIB       := $(BUILD)/libpcaprec.a
 BIN       := $(BUILD)/pcaprec
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+PRELOAD_SRC := $(wildcard tests/preload/*.c)
+PRELOAD_SO  := $(PRELOAD_SRC:tests/preload/%.c=$(BUILD)/preload/%.so)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 # Fuzz targets also build as plain corpus-replay tools (their own main()).
 TOOL_BIN  += $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tools/%)
@@ -69,6 +71,12 @@ $(BUILD)/tools/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
 
+# LD_PRELOAD shims for tests (tests/preload): plain flags even under SAN=1,
+# since an ASan binary wants its own runtime first in the library list.
+$(BUILD)/preload/%.so: tests/preload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
+
 # libFuzzer builds with clang: `make fuzz` runs every target (FUZZ_TARGETS)
 # for FUZZ_TIME seconds on a copy of tests/fuzz/corpus/NAME/.
 FUZZ_CC      ?= clang
@@ -92,7 +100,7 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
 	set -e; for t in $(FUZZ_TARGETS); do n=$${t#fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 		build/fuzz/$$t -max_total_time=$(FUZZ_TIME) -rss_limit_mb=512 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n; done
 
-check-tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
+check-tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(PRELOAD_SO)
 
 deps:
 	@sh scripts/deps.sh

@@ -104,6 +104,14 @@ void output_commit(struct output *o, uint64_t now_ns);
  */
 void output_tick(struct output *o, uint64_t now_ns);
 
+/*
+ * Files are published in the background: a closed file is fsynced and
+ * renamed by a finishing thread, and output_tick() announces it (hooks,
+ * --print-closed, -W/--max-total). Wait until every file closed so far is
+ * published and announced; output_close() does this itself.
+ */
+void output_settle(struct output *o);
+
 /* Publish the file in progress now (SIGHUP, pcaprec rotate). */
 void output_rotate(struct output *o, uint64_t now_ns);
 

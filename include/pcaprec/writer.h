@@ -144,6 +144,13 @@ int writer_close(struct writer *w, int *errnum, char *err, size_t errlen);
  */
 int writer_close_lost(struct writer *w, uint64_t *lost, int *errnum, char *err, size_t errlen);
 
+/*
+ * writer_close_lost() with the fsync made optional: with `sync` false every
+ * byte is handed to the kernel but not forced to the disk; the caller
+ * fsyncs the fd itself (output does it on another thread).
+ */
+int writer_finish(struct writer *w, bool sync, uint64_t *lost, int *errnum, char *err, size_t errlen);
+
 /* Uncompressed bytes accepted so far, headers included. */
 uint64_t writer_bytes(const struct writer *w);
 

@@ -683,6 +683,11 @@ static void writer_free(struct writer *w)
 
 int writer_close_lost(struct writer *w, uint64_t *lost, int *errnum, char *err, size_t errlen)
 {
+	return writer_finish(w, true, lost, errnum, err, errlen);
+}
+
+int writer_finish(struct writer *w, bool sync, uint64_t *lost, int *errnum, char *err, size_t errlen)
+{
 	int rc = 0;
 
 	if (lost)
@@ -699,7 +704,7 @@ int writer_close_lost(struct writer *w, uint64_t *lost, int *errnum, char *err, 
 		if (err && len + 1 < errlen)
 			snprintf(err + len, errlen - len, "; %llu frames lost at close", (unsigned long long)n);
 		rc = -1;
-	} else if (w->regular && fsync(w->fd) < 0) {
+	} else if (sync && w->regular && fsync(w->fd) < 0) {
 		set_errnum(errnum, errno);
 		rc = errf(err, errlen, "%s: fsync failed: %s", w->path, strerror(errno));
 	}

@@ -11,6 +11,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "pcaprec/out_sync.h"
 #include "pcaprec/output.h"
 #include "pcaprec/util.h"
 
@@ -48,6 +49,10 @@ struct output {
 	struct iface_stats *snap, *cum;    /* loop counters when the previous file ended */
 	uint64_t *own_drops, *own_snap;    /* our drops per interface, same idea */
 	uint64_t stats_since;
+
+	struct out_sync *sync;     /* finishes closed files; started at the first close (after -Z) */
+	bool sync_tried;
+	bool publish_failed;       /* a file finished since the last output_close check was not published */
 
 	struct hook_file *left;    /* leftovers published at open, announced at the first tick */
 	size_t nleft;
@@ -215,46 +220,75 @@ static void snapshot_stats(struct output *o, uint64_t now)
 	o->stats_since = now;
 }
 
-/*
- * Rename NAME.part to NAME; if NAME appeared meanwhile (another program),
- * to NAME with "-N" before the extension. Never replaces a file.
- */
-static int publish(struct output *o)
-{
-	char orig[NAME_MAX + 1];
-	size_t tail = strlen(o->tmpl) - rot_ext_offset(o->tmpl) + (o->suffix ? strlen(o->suffix) : 0);
-	size_t at;
-
-	memcpy(orig, o->name, sizeof orig);
-	at = strlen(orig) - tail;
-	for (unsigned c = 1; c < 100000; c++) {
-		if (out_rename_noreplace(o->dirfd, o->part, o->name) == 0) {
-			fsync(o->dirfd);
-			return 0;
-		}
-		if (errno != EEXIST)
-			break;
-		if (snprintf(o->name, NAME_MAX - 5, "%.*s-%u%s", (int)at, orig, c, orig + at) >= NAME_MAX - 5)
-			break;
-	}
-	LOG(o, "cannot publish %s%s: %s; left as it is", o->dirpath, o->part, strerror(errno));
-	return -1;
-}
-
-/* What a finished file is announced with: hook variables, --print-closed. */
-static void announce(struct output *o, uint64_t size)
+/* What a published file is announced with: hook variables, --print-closed. */
+static void announce(struct output *o, const struct out_sync_job *j)
 {
 	char path[PATH_MAX];
 	struct hook_file hf = { 0 };
 
-	snprintf(path, sizeof path, "%s%s", o->dirpath, o->name);
+	snprintf(path, sizeof path, "%s%s", o->dirpath, j->name);
 	hf.path = path;
-	hf.packets = o->f_packets;
-	hf.bytes = size;
-	hf.first_ts_ns = o->f_first_ts;
-	hf.last_ts_ns = o->f_last_ts;
-	hf.drops = o->f_drops;
+	hf.packets = j->packets;
+	hf.bytes = j->size;
+	hf.first_ts_ns = j->first_ts_ns;
+	hf.last_ts_ns = j->last_ts_ns;
+	hf.drops = j->drops;
 	out_announce(o->cfg.print_closed, o->hooks, &hf);
+}
+
+/* A file is durable and has its name: count it, announce it, apply -W/--max-total. */
+static void published(struct output *o, const struct out_sync_job *j)
+{
+	if (j->published != 0) {
+		o->publish_failed = true;
+		return;
+	}
+	o->files++;
+	if (out_ring_push(&o->ring, j->name, j->size, (int64_t)j->closed_ns) != 0)
+		LOG(o, "out of memory tracking %s%s", o->dirpath, j->name);
+	announce(o, j);
+	out_ring_enforce(&o->ring, o->dirfd, o->dirpath, o->cfg.keep, o->cfg.max_total,
+			 o->cfg.log, o->cfg.log_ctx);
+}
+
+/* Collect the files the finishing thread is done with, in the order they were closed. */
+static void reap_published(struct output *o)
+{
+	struct out_sync_job j;
+
+	while (out_sync_reap(o->sync, &j))
+		published(o, &j);
+}
+
+/*
+ * Hand the closed file (every byte written, not yet fsynced) to the
+ * finishing thread: fsync, close, rename NAME.part to NAME (never replacing
+ * a file: "-N" before the extension if NAME appeared meanwhile), directory
+ * fsync. Without the thread this happens here, at once.
+ */
+static void hand_over(struct output *o, uint64_t now)
+{
+	struct out_sync_job j, done;
+
+	memset(&j, 0, sizeof j);
+	j.fd = o->fd;
+	memcpy(j.part, o->part, sizeof j.part);
+	memcpy(j.name, o->name, sizeof j.name);
+	j.ext_len = strlen(o->tmpl) - rot_ext_offset(o->tmpl) + (o->suffix ? strlen(o->suffix) : 0);
+	j.packets = o->f_packets;
+	j.drops = o->f_drops;
+	j.first_ts_ns = o->f_first_ts;
+	j.last_ts_ns = o->f_last_ts;
+	j.closed_ns = now;
+	o->fd = -1;
+	if (!o->sync && !o->sync_tried) {
+		o->sync_tried = true;
+		o->sync = out_sync_open(o->dirfd, o->dirpath, o->cfg.log, o->cfg.log_ctx);
+	}
+	if (out_sync_submit(o->sync, &j, o->dirfd, o->dirpath, o->cfg.log, o->cfg.log_ctx, &done)) {
+		reap_published(o);
+		published(o, &done);
+	}
 }
 
 static bool in_ring(const struct out_ring *r, const char *name)
@@ -307,14 +341,14 @@ static void leftovers_announce(struct output *o)
 }
 
 /*
- * End the file in progress: ISBs, flush + fsync, rename, directory fsync,
- * hook, budget. -1 when the file lost frames at close or was not published.
+ * End the file in progress: ISBs, every byte to the kernel, then hand it
+ * over for fsync, rename, directory fsync (hook and budget follow when it
+ * is published). -1 when the file lost frames at close.
  */
 static int file_close(struct output *o, uint64_t now)
 {
 	char err[512];
-	struct stat st;
-	uint64_t size = 0, pending;
+	uint64_t pending;
 	int errnum = 0, rc = 0;
 
 	if (!o->w)
@@ -331,7 +365,7 @@ static int file_close(struct output *o, uint64_t now)
 		o->w = NULL;
 		return rc;
 	}
-	if (writer_close_lost(o->w, &pending, &errnum, err, sizeof err) != 0) {
+	if (writer_finish(o->w, false, &pending, &errnum, err, sizeof err) != 0) {
 		/* The file keeps what reached the disk whole; what was held is lost. */
 		LOG(o, "%s", err);
 		o->drops += pending;
@@ -344,18 +378,7 @@ static int file_close(struct output *o, uint64_t now)
 	}
 	o->w = NULL;
 	snapshot_stats(o, now);
-	if (fstat(o->fd, &st) == 0)
-		size = (uint64_t)st.st_size;
-	close(o->fd);
-	o->fd = -1;
-	if (publish(o) != 0)
-		return -1;
-	o->files++;
-	if (out_ring_push(&o->ring, o->name, size, (int64_t)now) != 0)
-		LOG(o, "out of memory tracking %s%s", o->dirpath, o->name);
-	announce(o, size);
-	out_ring_enforce(&o->ring, o->dirfd, o->dirpath, o->cfg.keep, o->cfg.max_total,
-			 o->cfg.log, o->cfg.log_ctx);
+	hand_over(o, now);
 	/* A write error belongs to the file that had it: the next file tries afresh. */
 	if (o->blocked && !o->blocked_space)
 		o->blocked = false;
@@ -461,6 +484,12 @@ static void try_resume(struct output *o, uint64_t now)
 	o->last_errno = 0;
 }
 
+void output_settle(struct output *o)
+{
+	out_sync_wait(o->sync);
+	reap_published(o);
+}
+
 void output_tick(struct output *o, uint64_t now)
 {
 	char err[512];
@@ -469,6 +498,7 @@ void output_tick(struct output *o, uint64_t now)
 
 	if (o->left)
 		leftovers_announce(o);
+	reap_published(o);
 	if (o->deadline && now >= o->deadline)
 		period_roll(o, now);
 	if (o->w && !o->blocked && now - o->last_flush >= flush_iv) {
@@ -573,6 +603,7 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 
 static void output_free(struct output *o)
 {
+	out_sync_close(o->sync);
 	if (o->dirfd >= 0)
 		close(o->dirfd);
 	out_ring_free(&o->ring);
@@ -654,6 +685,14 @@ int output_close(struct output *o, uint64_t now_ns, struct output_stats *final)
 	if (o->left)
 		leftovers_announce(o);
 	status = file_close(o, now_ns);
+	/* Every file is durable and named before the last hooks run and the counts are final. */
+	out_sync_wait(o->sync);
+	o->publish_failed = false;
+	reap_published(o);
+	if (o->publish_failed)
+		status = -1;
+	out_sync_close(o->sync);
+	o->sync = NULL;
 	hook_close(o->hooks, o->cfg.hook_wait_ns ? o->cfg.hook_wait_ns : 10 * NS_PER_S);
 	o->hooks = NULL;
 	if (final)

@@ -141,6 +141,31 @@ stop_watch() {
 	seqs_of SIZ <"$OUT/../list.txt" | in_order 150
 }
 
+@test "a slow disk at rotation loses no frame: files are fsynced and published off the writer thread" {
+	# Every fsync of a regular file takes 1 s (LD_PRELOAD shim). The 1 MiB
+	# ring holds well under a second of this traffic, so a writer that
+	# fsynced each finished file itself would overflow it at every rotation.
+	local shim="$TOOLS/../preload/slow_fsync.so" log="$OUT/../fsync.log" n
+	[ -f "$shim" ]
+	in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	in_b sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	SLOW_FSYNC_MS=1000 SLOW_FSYNC_LOG="$log" LD_PRELOAD="$shim" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		rec_start "$NS_B" "$OUT/slow.pcap" -i "$IF_B" -B 1024 -s 2000 -C 1
+	send_paced 8000 SLO 0.0002 560
+	sleep 0.3
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	grep -qx '0 packets dropped by kernel' "$REC_ERR"
+	n=$(ls "$OUT"/slow-*.pcap | wc -l)
+	[ "$n" -ge 3 ]
+	# the shim was in effect: a slow fsync for every file
+	[ "$(wc -l <"$log")" -ge "$n" ]
+	list_all $(ls "$OUT"/slow-*.pcap | sort) >"$OUT/../list.txt"
+	seqs_of SLO <"$OUT/../list.txt" | in_order 8000
+}
+
 @test "idle link, -G 1s --empty-files: a valid file for every second, named on the second" {
 	rec_start "$NS_B" "$OUT/i-%Y%m%d-%H%M%S.pcapng" -i "$IF_B" -G 1s --empty-files --utc
 	sleep 3.6

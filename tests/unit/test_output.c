@@ -188,7 +188,8 @@ static void test_part_then_rename(void **state)
 		struct frame f = mkframe(fx, i, 60, T0 + i * MS);
 		assert_int_equal(output_write(o, &f, T0 + i * MS), 0);
 	}
-	/* 3 full files are published the moment they are full; frame 9 is in the 4th */
+	/* 3 full files are closed the moment they are full and published in the background; frame 9 is in the 4th */
+	output_settle(o);
 	assert_true(exists(fx, "cap-000003.pcap"));
 	assert_true(exists(fx, "cap-000004.pcap.part"));
 	assert_false(exists(fx, "cap-000004.pcap"));
@@ -268,6 +269,7 @@ static void test_keep_and_max_total(void **state)
 		struct frame f = mkframe(fx, i, 60, T0 + i);
 		assert_int_equal(output_write(o, &f, T0), 0);
 	}
+	output_settle(o);
 	n = list_dir(fx, names, 32);
 	assert_int_equal(n, 2);
 	assert_string_equal(names[0], "k-000005.pcap");
