@@ -357,6 +357,8 @@ struct summary_opts {
 	uint64_t interval_ns;   /* 0 = automatic */
 	uint32_t top;           /* rows per table; 0 = all */
 	bool top_set;           /* false = SUMMARY_DEFAULT_TOP */
+	bool single_thread;     /* count conversations on the caller's thread (default: a second
+				 * thread does, in the same order, so results are identical) */
 	const char *filter;     /* the --filter expression shown in the report, or NULL; must outlive the summary */
 };
 
@@ -375,7 +377,12 @@ void summary_add_file(struct summary *s, const struct summary_file *f);
 /* The depth summary_add needs from dec_packet(). */
 #define SUMMARY_DEC_DEPTH DEC_DEPTH_TRANSPORT
 
-/* Count one frame and its decoding (dec_packet at SUMMARY_DEC_DEPTH). No allocation. */
+/*
+ * Count one frame and its decoding (dec_packet at SUMMARY_DEC_DEPTH). No
+ * allocation. Conversation and port counts are applied later, possibly on
+ * the summary's own thread; summary_flush makes them visible. Call from
+ * one thread at a time.
+ */
 void summary_add(struct summary *s, const struct frame *f, const struct dec_packet *d);
 
 /* Record why reading stopped early (reader_error text and byte offset). */

@@ -55,6 +55,9 @@ static void usage(FILE *o)
 	      "                      about 120 bytes each); packets of further flows are counted\n"
 	      "                      into a folded \"other\" bucket per kind and reported\n"
 	      "      --filter EXPR   only packets matching a pcap-filter(7) expression\n"
+	      "      --threads N     1: count everything on one thread; 2 (default): a second\n"
+	      "                      thread counts conversations and ports while the first\n"
+	      "                      reads and decodes. The report is the same either way.\n"
 	      "  -m, --merge         read all files as one recording, merged by timestamp;\n"
 	      "                      without it each file gets its own summary\n"
 	      "      --no-progress   no progress meter (shown on a terminal stderr for inputs\n"
@@ -77,6 +80,7 @@ static int parse_args(int argc, char **argv, struct sum_cli *c)
 		{ "merge", no_argument, NULL, 'm' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -105,6 +109,13 @@ static int parse_args(int argc, char **argv, struct sum_cli *c)
 					optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'T':
+			if (!parse_uint(optarg, 1, 2, &v)) {
+				fprintf(stderr, "pcaprec summary: --threads: '%s' is not 1 or 2\n", optarg);
+				return EXIT_USAGE;
+			}
+			c->opts.single_thread = v == 1;
 			break;
 		case 'F':
 			if (!parse_uint(optarg, 1, UINT64_C(1) << 32, &c->opts.max_flows)) {

@@ -116,23 +116,29 @@ static inline uint64_t tail_word(uint16_t pa, uint16_t pb, uint8_t kind, uint8_t
 	       (uint64_t)alen << 48;
 }
 
+/* The 128-bit product of a and b folded to 64 bits: every output bit depends on every input bit. */
+static inline uint64_t mul_fold(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
 /*
- * Independent multiplies (they run in parallel), folded, then the
- * MurmurHash3 fmix64 avalanche so the low bits index well.
+ * Each address (two words) mixed whole by one folded 128-bit multiply, the
+ * three results folded together the same way. A plain 64-bit multiply
+ * carries input bits only upwards: IPv6 addresses that differ only in their
+ * last bytes (the high bits of the second word) would then differ only in
+ * a few high bits, and keys collide in bunches (linear probes 8 slots long
+ * on average, hundreds at worst, in a capture of one /64).
  */
 static inline uint32_t hash_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4)
 {
-	uint64_t h = (w0 * 0x9e3779b97f4a7c15ull) ^ (w1 * 0xc2b2ae3d27d4eb4full) ^
-		     (w2 * 0x165667b19e3779f9ull) ^ (w3 * 0x27d4eb2f165667c5ull) ^
-		     (w4 * 0x94d049bb133111ebull);
+	uint64_t x = mul_fold(w0 ^ 0x9e3779b97f4a7c15ull, w1 ^ 0xc2b2ae3d27d4eb4full);
+	uint64_t y = mul_fold(w2 ^ 0x165667b19e3779f9ull, w3 ^ 0x27d4eb2f165667c5ull);
+	uint64_t h = mul_fold(x ^ w4, y ^ 0x94d049bb133111ebull);
 
-	h ^= (w0 ^ w2 ^ w4) >> 32;  /* the products alone let high input bits reach only high bits */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return (uint32_t)h;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /*
@@ -283,30 +289,31 @@ static bool grow_index(struct flowtab *t)
 	return true;
 }
 
-/* Double the entry array (up to max_flows); false when memory is short. */
+/*
+ * Double the entry array (up to max_flows); false (array kept) when memory
+ * is short. mremap moves the pages, not the bytes, and the new half is
+ * zeroed only when first written: no copy and no zeroing of the old half
+ * again, which an allocate-and-copy growth pays on every doubling.
+ */
 static bool grow_entries(struct flowtab *t)
 {
 	uint64_t n = t->nent_alloc * 2;
-	struct flow *e;
-	uint8_t *k;
+	void *e, *k;
 
 	if (n > t->max_flows)
 		n = t->max_flows;
-	e = big_zalloc(n * sizeof *e);
-	k = big_zalloc(n);
-	if (!e || !k) {
-		big_free(e, n * sizeof *e);
-		big_free(k, n);
+	e = mremap(t->ent, t->ent_bytes, n * sizeof *t->ent, MREMAP_MAYMOVE);
+	if (e == MAP_FAILED)
 		return false;
-	}
-	memcpy(e, t->ent, t->count * sizeof *e);
-	memcpy(k, t->kind_of, t->count);
-	big_free(t->ent, t->ent_bytes);
-	big_free(t->kind_of, t->nent_alloc);
 	t->ent = e;
+	t->ent_bytes = n * sizeof *t->ent;
+	if (t->ent_bytes >= HUGE_MIN)
+		(void)madvise(e, t->ent_bytes, MADV_HUGEPAGE);  /* see big_zalloc */
+	k = mremap(t->kind_of, t->nent_alloc, n, MREMAP_MAYMOVE);
+	if (k == MAP_FAILED)
+		return false;  /* ent is larger already, which is harmless: nent_alloc tells what both hold */
 	t->kind_of = k;
 	t->nent_alloc = n;
-	t->ent_bytes = n * sizeof *e;
 	return true;
 }
 

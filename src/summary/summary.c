@@ -21,7 +21,14 @@ struct summary *summary_open(const struct summary_opts *opts, char *err, size_t 
 	s->flows = flowtab_open(max_flows);
 	s->ports = calloc(2 * 65536, sizeof *s->ports);
 	s->files = calloc(SUMMARY_MAX_FILES, sizeof *s->files);
-	if (!s->flows || !s->ports || !s->files) {
+	s->side = calloc(1, sizeof *s->side);
+	if (s->side) {
+		s->side->flows = s->flows;
+		s->side->ports = s->ports;
+	}
+	if (s->flows && s->ports && s->side)
+		s->feed = flow_feed_open(s->side, !opts->single_thread);
+	if (!s->flows || !s->ports || !s->files || !s->feed) {
 		errf(err, errlen, "out of memory for a flow table of %llu entries",
 		     (unsigned long long)max_flows);
 		summary_close(s);
@@ -37,6 +44,8 @@ void summary_close(struct summary *s)
 {
 	if (!s)
 		return;
+	flow_feed_close(s->feed);  /* first: it stops the thread that uses the table */
+	free(s->side);
 	flowtab_close(s->flows);
 	free(s->ports);
 	free(s->files);
@@ -94,188 +103,9 @@ static void add_totals(struct summary *s, const struct frame *f)
 		s->snapped++;
 }
 
-/* Build the keys (and hashes) of the op's Ethernet and IP conversations, when it has them. */
-static void op_make_parents(struct flow_op *op)
-{
-	const struct flow_key *t = &op->key;
-
-	if (op->has_eth)
-		flow_key_make_hashed(&op->eth_key, &op->eth_hash, FLOW_ETH, 0, op->mac_a, op->mac_b, 6,
-				     0, 0);
-	/* (a, port_a) <= (b, port_b) implies a <= b: the pair is already in order */
-	if (t->kind == FLOW_TCP || t->kind == FLOW_UDP)
-		flow_key_make_hashed(&op->ip_key, &op->ip_hash, t->family == 4 ? FLOW_IP4 : FLOW_IP6,
-				     t->family, t->a, t->b, t->addr_len, 0, 0);
-	op->parents_made = true;
-}
-
-/* Count the op's Ethernet conversation the long way; its reference, 0 when folded. */
-static uint32_t add_eth(struct summary *s, struct flow_op *op)
-{
-	struct flow *e;
-
-	if (!op->parents_made)
-		op_make_parents(op);
-	e = flowtab_add_hashed(s->flows, &op->eth_key, op->eth_hash, op->eth_dir, op->bytes,
-			       op->ts_ns);
-	return e ? flowtab_ref(s->flows, e) : 0;
-}
-
-/* Count the IP conversation of the op's TCP/UDP key the long way; its reference, 0 when folded. */
-static uint32_t add_ip(struct summary *s, struct flow_op *op)
-{
-	struct flow *e;
-
-	if (!op->parents_made)
-		op_make_parents(op);
-	e = flowtab_add_hashed(s->flows, &op->ip_key, op->ip_hash, op->ip_dir, op->bytes, op->ts_ns);
-	return e ? flowtab_ref(s->flows, e) : 0;
-}
-
-/* The 6 bytes at x and y are equal (inline: a library memcmp call costs more than this). */
-static inline bool mac_eq(const uint8_t *x, const uint8_t *y)
-{
-	uint32_t x4, y4;
-	uint16_t x2, y2;
-
-	memcpy(&x4, x, 4);
-	memcpy(&y4, y, 4);
-	memcpy(&x2, x + 4, 2);
-	memcpy(&y2, y + 4, 2);
-	return ((x4 ^ y4) | (uint32_t)(x2 ^ y2)) == 0;
-}
-
-static bool has_ip_parent(const struct flow_op *op)
-{
-	return op->key.kind == FLOW_TCP || op->key.kind == FLOW_UDP;
-}
-
-/*
- * A known conversation (entry `ref`): count its Ethernet and IP
- * conversations through the entry's links, checking that the Ethernet one
- * still has this packet's addresses, and relinking after a lookup when not.
- */
-static void count_linked(struct summary *s, struct flow_op *op, uint32_t ref)
-{
-	struct flowtab *t = s->flows;
-	uint32_t up;
-
-	if (op->has_eth) {
-		up = flowtab_at(t, ref)->up_eth;
-		struct flow *ee = up ? flowtab_at(t, up) : NULL;
-		if (ee && mac_eq(ee->key.a, op->mac_a) && mac_eq(ee->key.b, op->mac_b))
-			flow_count(ee, op->eth_dir, op->bytes, op->ts_ns);
-		else
-			flowtab_at(t, ref)->up_eth = add_eth(s, op);
-	}
-	if (has_ip_parent(op)) {
-		up = flowtab_at(t, ref)->up_ip;
-		if (up)
-			flow_count(flowtab_at(t, up), op->ip_dir, op->bytes, op->ts_ns);
-		else
-			flowtab_at(t, ref)->up_ip = add_ip(s, op);
-	}
-	flow_count(flowtab_at(t, ref), op->dir, op->bytes, op->ts_ns);
-}
-
-/*
- * Apply the oldest op. A new conversation counts its Ethernet, IP and own
- * entries in that order, as separate lookups would, so entries are created
- * (or folded when the table is full) in the same order as ever.
- */
-static void pipe_apply_oldest(struct summary *s)
-{
-	struct flow_op *op = &s->pipe[s->pipe_head];
-	uint32_t ref = op->ref ? op->ref : flowtab_lookup(s->flows, &op->key, op->hash);
-
-	if (ref) {
-		count_linked(s, op, ref);
-	} else {
-		uint32_t eth = op->has_eth ? add_eth(s, op) : 0;
-		uint32_t ip = has_ip_parent(op) ? add_ip(s, op) : 0;
-		struct flow *e = flowtab_add_hashed(s->flows, &op->key, op->hash, op->dir, op->bytes,
-						    op->ts_ns);
-		if (e) {
-			e->up_eth = eth;
-			e->up_ip = ip;
-		}
-	}
-	if (op->ports) {
-		struct port_count *pa = &op->ports[op->key.port_a], *pb = &op->ports[op->key.port_b];
-		pa->pkts++;
-		pa->bytes += op->bytes;
-		if (pb != pa) {
-			pb->pkts++;
-			pb->bytes += op->bytes;
-		}
-	}
-	s->pipe_head = (s->pipe_head + 1) % FLOW_PIPE;
-	s->pipe_len--;
-}
-
-/* Apply every queued flow update (before anything reads the table). */
-static void pipe_drain(struct summary *s)
-{
-	while (s->pipe_len)
-		pipe_apply_oldest(s);
-}
-
 void summary_flush(struct summary *s)
 {
-	pipe_drain(s);
-}
-
-/* The op queued `age` packets before the newest, or NULL when there is none that old. */
-static struct flow_op *pipe_aged(struct summary *s, uint32_t age)
-{
-	if (s->pipe_len <= age)
-		return NULL;
-	return &s->pipe[(s->pipe_head + s->pipe_len - 1 - age) % FLOW_PIPE];
-}
-
-/* Move the queue's middle stages on by one packet (see FLOW_PIPE). */
-static void pipe_stages(struct summary *s)
-{
-	struct flow_op *op = pipe_aged(s, FLOW_STAGE_ENTRY);
-
-	if (op)
-		flowtab_prefetch_entry(s->flows, op->hash);
-	op = pipe_aged(s, FLOW_STAGE_LOOKUP);
-	if (op) {
-		op->ref = flowtab_lookup(s->flows, &op->key, op->hash);
-		if (op->ref) {
-			const struct flow *e = flowtab_at(s->flows, op->ref);
-			if (e->up_eth && op->has_eth)
-				flowtab_prefetch_ref(s->flows, e->up_eth);
-			if (e->up_ip)
-				flowtab_prefetch_ref(s->flows, e->up_ip);
-		} else {
-			op_make_parents(op);
-			if (op->has_eth)
-				flowtab_prefetch(s->flows, op->eth_hash);
-			if (has_ip_parent(op))
-				flowtab_prefetch(s->flows, op->ip_hash);
-		}
-	}
-	op = pipe_aged(s, FLOW_STAGE_PARENT);
-	if (op && op->parents_made) {
-		if (op->has_eth)
-			flowtab_prefetch_entry(s->flows, op->eth_hash);
-		if (has_ip_parent(op))
-			flowtab_prefetch_entry(s->flows, op->ip_hash);
-	}
-}
-
-/* A free op at the tail of the queue (applying the oldest when full). */
-static struct flow_op *pipe_push(struct summary *s)
-{
-	struct flow_op *op;
-
-	if (s->pipe_len == FLOW_PIPE)
-		pipe_apply_oldest(s);
-	op = &s->pipe[(s->pipe_head + s->pipe_len) % FLOW_PIPE];
-	s->pipe_len++;
-	return op;
+	flow_feed_flush(s->feed);
 }
 
 /* A MAC address as a number whose order is the bytewise (memcmp) order. */
@@ -302,7 +132,7 @@ static inline bool ip_eq(const uint8_t *x, const uint8_t *y, size_t alen)
 }
 
 /* The Ethernet pair of a packet, normalized into the op as its key would be. */
-static void op_set_eth(struct flow_op *op, const uint8_t *src, const uint8_t *dst)
+static void rec_set_eth(struct flow_rec *op, const uint8_t *src, const uint8_t *dst)
 {
 	int dir = mac_order(src) > mac_order(dst);
 
@@ -327,8 +157,7 @@ static void add_tcp_flags(struct summary *s, uint16_t fl)
 /*
  * Conversations as tshark's taps see them: Ethernet once the 14-byte header
  * is there, IP once its header decoded, TCP/UDP once theirs decoded. One
- * op per packet, keyed by the deepest of them; for TCP and UDP also the
- * counters of both ports (random accesses into 2 MiB, prefetched too).
+ * record per packet, keyed by the deepest of them, to the flow side.
  */
 static void add_flows(struct summary *s, const struct frame *f, const struct dec_packet *d)
 {
@@ -337,26 +166,23 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 	bool ip = (d->net.proto == DEC_P_IPV4 || d->net.proto == DEC_P_IPV6) && d->net.status == DEC_OK;
 	enum flow_kind kind = FLOW_ETH;
 	uint16_t sport = 0, dport = 0;
-	struct flow_op *op;
+	struct flow_rec *r;
 
 	if (!eth && !ip)
 		return;
-	op = pipe_push(s);
-	op->has_eth = false;
-	op->parents_made = false;
-	op->ports = NULL;
-	op->ref = 0;
-	op->bytes = f->origlen;
-	op->ts_ns = f->ts_ns;
+	r = flow_feed_slot(s->feed);
+	r->has_eth = false;
+	r->bytes = f->origlen;
+	r->ts_ns = f->ts_ns;
 	if (!ip) {
-		op->dir = (uint8_t)flow_key_make_hashed(&op->key, &op->hash, FLOW_ETH, 0, d->l2.src,
-							d->l2.dst, 6, 0, 0);
+		r->dir = (uint8_t)flow_key_make_hashed(&r->key, &r->hash, FLOW_ETH, 0, d->l2.src,
+						       d->l2.dst, 6, 0, 0);
 	} else {
 		uint8_t fam = d->net.proto == DEC_P_IPV4 ? 4 : 6;
 		size_t alen = fam == 4 ? 4 : 16;
 
 		if (eth)
-			op_set_eth(op, d->l2.src, d->l2.dst);
+			rec_set_eth(r, d->l2.src, d->l2.dst);
 		kind = fam == 4 ? FLOW_IP4 : FLOW_IP6;
 		if (d->tp.status == DEC_OK && d->tp.proto == DEC_P_TCP) {
 			kind = FLOW_TCP;
@@ -368,18 +194,12 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 			sport = d->udp.sport;
 			dport = d->udp.dport;
 		}
-		op->dir = (uint8_t)flow_key_make_hashed(&op->key, &op->hash, kind, fam, d->ip.src,
-							d->ip.dst, alen, sport, dport);
+		r->dir = (uint8_t)flow_key_make_hashed(&r->key, &r->hash, kind, fam, d->ip.src,
+						       d->ip.dst, alen, sport, dport);
 		/* the address pair alone orders the IP conversation; equal addresses go as dir 0 */
-		op->ip_dir = ip_eq(d->ip.src, d->ip.dst, alen) ? 0 : op->dir;
+		r->ip_dir = ip_eq(d->ip.src, d->ip.dst, alen) ? 0 : r->dir;
 	}
-	flowtab_prefetch(s->flows, op->hash);
-	if (kind == FLOW_TCP || kind == FLOW_UDP) {
-		op->ports = s->ports + (kind == FLOW_UDP ? 65536 : 0);
-		__builtin_prefetch(&op->ports[sport], 1);
-		__builtin_prefetch(&op->ports[dport], 1);
-	}
-	pipe_stages(s);
+	flow_feed_commit(s->feed);
 }
 
 void summary_add(struct summary *s, const struct frame *f, const struct dec_packet *d)

@@ -13,18 +13,33 @@ struct port_count {
 };
 
 /*
- * Each packet's conversation updates wait in a short FIFO as one op, so
- * the memory they touch is prefetched while later packets are decoded.
- * An op names the packet's deepest conversation (TCP/UDP, else IP, else
- * Ethernet); its entry remembers the IP and Ethernet conversations it was
- * seen in (flow.up_ip/up_eth), so a known flow costs one lookup, not
- * three. Stages, counted in packets queued after the op:
- * FLOW_STAGE_ENTRY prefetches the entry its index slot names;
- * FLOW_STAGE_LOOKUP looks it up and prefetches the linked entries, or,
- * when the flow is not in the table yet, builds the keys of its Ethernet
- * and IP conversations and prefetches their index slots;
- * FLOW_STAGE_PARENT prefetches the entries those slots name; FLOW_PIPE
- * applies the update.
+ * One packet's conversation update, as the counting side hands it to the
+ * flow side: the packet's deepest conversation (TCP/UDP, else IP, else
+ * Ethernet), its directions, and its Ethernet pair when it has one besides.
+ */
+struct flow_rec {
+	struct flow_key key;         /* the deepest conversation */
+	uint32_t hash;               /* of key */
+	uint8_t dir;                 /* of the packet in key */
+	uint8_t ip_dir;              /* in the IP conversation (TCP/UDP keys) */
+	uint8_t eth_dir;             /* in the Ethernet conversation (when has_eth) */
+	bool has_eth;                /* an Ethernet conversation to count besides key (not itself one) */
+	uint8_t mac_a[6], mac_b[6];  /* that conversation's addresses, normalized as in its key */
+	uint64_t bytes;
+	uint64_t ts_ns;
+};
+
+/*
+ * The flow side keeps updates in a short FIFO of ops, so the memory they
+ * touch is prefetched while later packets come in. An op's entry
+ * remembers the IP and Ethernet conversations it was seen in
+ * (flow.up_ip/up_eth), so a known flow costs one lookup, not three.
+ * Stages, counted in packets queued after the op: FLOW_STAGE_ENTRY
+ * prefetches the entry its index slot names; FLOW_STAGE_LOOKUP looks it up
+ * and prefetches the linked entries, or, when the flow is not in the table
+ * yet, builds the keys of its Ethernet and IP conversations and prefetches
+ * their index slots; FLOW_STAGE_PARENT prefetches the entries those slots
+ * name; FLOW_PIPE applies the update. TCP/UDP ops also count both ports.
  */
 #define FLOW_PIPE 20u
 #define FLOW_STAGE_ENTRY 4u
@@ -32,22 +47,54 @@ struct port_count {
 #define FLOW_STAGE_PARENT 15u
 
 struct flow_op {
-	struct flow_key key;         /* the deepest conversation */
-	uint32_t hash;               /* of key */
+	struct flow_rec r;
 	uint32_t ref;                /* its entry as found at FLOW_STAGE_LOOKUP, 0 = not yet there */
-	uint8_t dir;                 /* of the packet in key */
-	uint8_t ip_dir;              /* in the IP conversation (TCP/UDP keys) */
-	uint8_t eth_dir;             /* in the Ethernet conversation (when has_eth) */
-	bool has_eth;                /* an Ethernet conversation to count besides key (not itself one) */
 	bool parents_made;           /* eth_key/ip_key below are built (the lookup missed) */
-	uint8_t mac_a[6], mac_b[6];  /* that conversation's addresses, normalized as in its key */
-	uint64_t bytes;
-	uint64_t ts_ns;
-	struct port_count *ports;    /* TCP or UDP port counters to update too, or NULL */
 	uint32_t eth_hash, ip_hash;  /* of eth_key, ip_key when parents_made */
 	struct flow_key eth_key;     /* the Ethernet conversation (has_eth) */
 	struct flow_key ip_key;      /* the IP conversation (TCP/UDP keys) */
 };
+
+/* What the flow side owns: the table, the port counters and the FIFO. Touched by one thread only. */
+struct flow_side {
+	struct flowtab *flows;
+	struct port_count *ports;    /* [2][65536]: TCP, then UDP */
+	struct flow_op pipe[FLOW_PIPE];
+	uint32_t pipe_head;          /* next op to apply */
+	uint32_t pipe_len;
+};
+
+/* Queue one update (applying the oldest when the FIFO is full). */
+void flow_side_push(struct flow_side *fs, const struct flow_rec *r);
+
+/* Apply every queued update (before anything reads the table or the port counters). */
+void flow_side_drain(struct flow_side *fs);
+
+/*
+ * The hand-over from the counting thread to a flow thread: batches of
+ * FLOW_BATCH records in a ring of FLOW_BATCHES, so both threads run at
+ * once and memory stays fixed. Records are applied in the order they were
+ * added, by one thread, so the table ends exactly as a single thread
+ * would leave it. With no flow thread (it could not be started, or one
+ * thread was asked for) records are applied at once on the caller's.
+ */
+#define FLOW_BATCH 1024u
+#define FLOW_BATCHES 4u
+
+struct flow_feed;
+
+/* A feed into `fs`; `threaded` starts the flow thread. NULL when out of memory. */
+struct flow_feed *flow_feed_open(struct flow_side *fs, bool threaded);
+
+/* Stop the flow thread (after applying what was queued) and free the feed. NULL is a no-op. */
+void flow_feed_close(struct flow_feed *f);
+
+/* Room for the next record; fill it, then flow_feed_commit(). May wait for the flow thread. */
+struct flow_rec *flow_feed_slot(struct flow_feed *f);
+void flow_feed_commit(struct flow_feed *f);
+
+/* Return once every committed record is applied and visible to the caller's thread. */
+void flow_feed_flush(struct flow_feed *f);
 
 struct summary {
 	struct summary_opts opt;
@@ -76,11 +123,10 @@ struct summary {
 
 	struct phs phs;
 	struct tseries ts;
-	struct flowtab *flows;
-	struct flow_op pipe[FLOW_PIPE];
-	uint32_t pipe_head;          /* next op to apply */
-	uint32_t pipe_len;
-	struct port_count *ports;    /* [2][65536]: TCP, then UDP */
+	struct flowtab *flows;       /* = side->flows: read by the reports after summary_flush */
+	struct port_count *ports;    /* = side->ports, likewise */
+	struct flow_side *side;
+	struct flow_feed *feed;
 };
 
 #endif

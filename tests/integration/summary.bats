@@ -174,6 +174,32 @@ EOF
 	echo "$output" | grep -E 'FULL, further flows folded into "other": .*ip 9900 packets.*udp 9902 packets'
 }
 
+@test "--threads 1 and the default two threads give byte-identical reports (text, JSON, folding, filter, merge, pcapng, gzip)" {
+	# 8 MiB: about 13000 packets, a dozen batches handed between the threads
+	"$TOOLS/gencap" 8M "$T/g.pcap"
+	editcap -F pcapng "$T/g.pcap" "$T/g.pcapng"
+	gzip -c "$T/g.pcap" >"$T/g.pcap.gz"
+	n=0
+	for f in "$T/g.pcap" "$T/g.pcapng" "$T/g.pcap.gz" "$TESTDATA/corpus.pcap" "$TESTDATA/flows.pcap"; do
+		for o in "" "--json -n 0" "--max-flows 500 -n 0" "--json --max-flows 40 -n 0" "--filter udp -I 1ms"; do
+			# shellcheck disable=SC2086
+			"$PCAPREC" summary --no-progress --threads 1 $o "$f" >"$T/one.out"
+			# shellcheck disable=SC2086
+			"$PCAPREC" summary --no-progress $o "$f" >"$T/two.out"
+			cmp "$T/one.out" "$T/two.out"
+			n=$((n + 1))
+		done
+	done
+	"$PCAPREC" summary --no-progress --threads 1 --json -n 0 --merge "$T/g.pcapng" "$TESTDATA/flows.pcap" >"$T/one.out"
+	"$PCAPREC" summary --no-progress --threads 2 --json -n 0 --merge "$T/g.pcapng" "$TESTDATA/flows.pcap" >"$T/two.out"
+	cmp "$T/one.out" "$T/two.out"
+	grep -q '"folded_packets":[1-9]' <("$PCAPREC" summary --no-progress --json --max-flows 40 "$T/g.pcap")
+	[ "$n" -eq 25 ]
+	run "$PCAPREC" summary --threads 3 "$T/g.pcap"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--threads: '3' is not 1 or 2"* ]]
+}
+
 @test "damaged file: summarizes every good packet, reports the offset, exits 3" {
 	size=$(stat -c %s "$TESTDATA/flows.pcap")
 	head -c $((size - 30)) "$TESTDATA/flows.pcap" >"$T/cut.pcap"

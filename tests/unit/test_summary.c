@@ -147,6 +147,35 @@ static void test_flowtab_growth(void **state)
 	flowtab_close(t);
 }
 
+/*
+ * Keys that differ only in the last bytes of their IPv6 addresses (one /64,
+ * the usual case) must still spread over the index: 65536 pairs into 2^20
+ * slots leave about 63500 distinct slots for a random function. A hash
+ * whose multiplies carry those bytes only into high bits gave a few hundred.
+ */
+static void test_flow_hash_spreads_ipv6_tails(void **state)
+{
+	const uint32_t bits = 20, n = 65536;
+	uint8_t *seen = calloc(1u << bits, 1);
+	uint32_t distinct = 0;
+	(void)state;
+	assert_non_null(seen);
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t s[16] = { 0x20, 0x01, 0x0d, 0xb8 }, d[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+		struct flow_key k;
+		uint32_t h;
+		s[15] = (uint8_t)(i >> 8);
+		d[14] = 1;
+		d[15] = (uint8_t)i;
+		flow_key_make_hashed(&k, &h, FLOW_TCP, 6, s, d, 16, 443, 50000);
+		h &= (1u << bits) - 1;
+		distinct += !seen[h];
+		seen[h] = 1;
+	}
+	assert_true(distinct > 62000);
+	free(seen);
+}
+
 struct ts_case {
 	uint64_t span_ns;        /* packets every span/1000 ns over this span */
 	uint64_t want_display;   /* automatic interval shown for 60 rows */
@@ -427,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_flowtab_both_directions),
 		cmocka_unit_test(test_flowtab_cap_and_fold),
 		cmocka_unit_test(test_flowtab_growth),
+		cmocka_unit_test(test_flow_hash_spreads_ipv6_tails),
 		cmocka_unit_test(test_tseries_auto),
 		cmocka_unit_test(test_tseries_user_interval_widens),
 		cmocka_unit_test(test_phs_paths),
