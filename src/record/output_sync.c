@@ -11,6 +11,13 @@
 
 #include "pcaprec/out_sync.h"
 
+/*
+ * Files handed over and not finished yet, at most. Each holds an open fd;
+ * a disk that stays slower than the rotation rate makes the writer wait
+ * here rather than pile up descriptors without bound.
+ */
+#define OUT_SYNC_MAX_PENDING 32u
+
 struct sync_node {
 	struct out_sync_job job;
 	bool done;
@@ -28,6 +35,7 @@ struct out_sync {
 	pthread_cond_t finished;     /* out_sync_wait waits: a job is done */
 	struct sync_node *head, *tail;   /* FIFO, oldest first; done jobs form a prefix */
 	struct sync_node *next_run;      /* first job not yet started, or NULL */
+	unsigned pending;                /* submitted and not done */
 	bool stop;
 };
 
@@ -78,6 +86,7 @@ static void *sync_main(void *arg)
 		out_sync_run(&n->job, s->dirfd, s->dirpath, s->log, s->log_ctx);
 		pthread_mutex_lock(&s->mu);
 		n->done = true;
+		s->pending--;
 		pthread_cond_broadcast(&s->finished);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -130,6 +139,9 @@ bool out_sync_submit(struct out_sync *s, const struct out_sync_job *j, int dirfd
 	}
 	n->job = *j;
 	pthread_mutex_lock(&s->mu);
+	while (s->pending >= OUT_SYNC_MAX_PENDING)
+		pthread_cond_wait(&s->finished, &s->mu);
+	s->pending++;
 	if (s->tail)
 		s->tail->next = n;
 	else

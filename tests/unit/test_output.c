@@ -21,6 +21,7 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
+#include "pcaprec/out_sync.h"
 #include "pcaprec/output.h"
 
 #define S 1000000000ull
@@ -808,6 +809,57 @@ static void test_stdout(void **state)
 	assert_int_equal(seqs[2], 2);
 }
 
+/*
+ * The finishing thread: more files than it queues at once, each published
+ * under its name (a taken name gets "-1" before the extension), reaped in
+ * the order handed over, none left as .part.
+ */
+static void test_sync_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct out_sync_job j, got;
+	char names[64][256];
+	int dirfd = open(fx->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), taken;
+	struct out_sync *s = out_sync_open(dirfd, "", NULL, NULL);
+	uint32_t n = 0;
+
+	assert_true(dirfd >= 0);
+	assert_non_null(s);
+	taken = openat(dirfd, "f-07.pcap", O_CREAT | O_WRONLY, 0644);
+	assert_true(taken >= 0);
+	close(taken);
+	for (uint32_t i = 0; i < 40; i++) {
+		memset(&j, 0, sizeof j);
+		snprintf(j.name, sizeof j.name, "f-%02u.pcap", i);
+		snprintf(j.part, sizeof j.part, "f-%02u.pcap.part", i);
+		j.ext_len = 5;
+		j.packets = i;
+		j.fd = openat(dirfd, j.part, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		assert_true(j.fd >= 0);
+		assert_int_equal(write(j.fd, "x", 1), 1);
+		assert_false(out_sync_submit(s, &j, dirfd, "", NULL, NULL, &got));
+		/* reap as we go, like the tick */
+		while (out_sync_reap(s, &got))
+			assert_int_equal(got.packets, n++);
+	}
+	out_sync_wait(s);
+	while (out_sync_reap(s, &got)) {
+		assert_int_equal(got.packets, n);
+		assert_int_equal(got.published, 0);
+		assert_int_equal(got.size, 1);
+		if (n == 7)
+			assert_string_equal(got.name, "f-07-1.pcap");
+		n++;
+	}
+	assert_int_equal(n, 40);
+	out_sync_close(s);
+	close(dirfd);
+	/* 40 published + the file that was in the way, no .part */
+	assert_int_equal(list_dir(fx, names, 64), 41);
+	for (int i = 0; i < 41; i++)
+		assert_null(strstr(names[i], ".part"));
+}
+
 /* Parse argv with the record command's output flags; returns -1 on the first bad value (err set). */
 static int cli_run(struct output_cli *c, char **argv, int argc, char *err, size_t errlen)
 {
@@ -904,6 +956,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 		cmocka_unit_test(test_cli_flags),
 		cmocka_unit_test_setup_teardown(test_stdout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
