@@ -11,6 +11,10 @@
 # BENCH_READY_TIMEOUT s, default 60) plus BENCH_START_WAIT s (default 1):
 # netsniff-ng with its default ring spends 5-8 s of CPU building a 2.4 GiB
 # ring before it binds, so a fixed pause missed all or part of the traffic.
+# "write-floor" is no recorder: while the same traffic runs, it writes as many
+# bytes as the pcap file of the scenario holds with 1 MiB write(2) calls
+# (tests/tools/writefloor.c): the kernel's tmpfs write cost that every
+# recorder pays, the floor under the CPU column.
 # Traffic stays on the veth pair between the two namespaces this script makes
 # (192.0.2.1 -> 192.0.2.2); both are removed on exit.
 set -eu
@@ -23,7 +27,7 @@ PCAPREC=$(realpath "${PCAPREC:-./pcaprec}")
 TOOLS=$(realpath "${TOOLS:-build/rel/tools}")
 # frames:frame-size:sender-threads
 SCENARIOS=${BENCH_LIVE_SCENARIOS:-"2000000:600:2 1000000:600:1 2000000:64:2"}
-RECORDERS=${BENCH_RECORDERS:-"pcaprec-pcapng pcaprec-pcap pcaprec-gzip1 tcpdump tcpdump-B65536 dumpcap netsniff-ng netsniff-ng-S64MiB"}
+RECORDERS=${BENCH_RECORDERS:-"pcaprec-pcapng pcaprec-pcap pcaprec-gzip1 tcpdump tcpdump-B65536 dumpcap netsniff-ng netsniff-ng-S64MiB write-floor"}
 
 id=$$
 NS_A="bnA$id"
@@ -114,12 +118,33 @@ count_frames() {
 	echo "$n"
 }
 
+# run_floor FRAMES SIZE THREADS PREFIX TIMEFILE OUTFILE: writefloor of the
+# scenario's pcap size (24 + FRAMES * (16 + SIZE) bytes) while trafgen runs.
+run_floor() {
+	fbytes=$((24 + $1 * (16 + $2)))
+	rx0=$(rx_packets)
+	/usr/bin/time -o "$5" -f '%U %S %M' "$TOOLS/writefloor" "$4.floor" "$fbytes" &
+	fpid=$!
+	ip netns exec "$NS_A" timeout 120 trafgen -o "$IF_A" -i "$MNT/tg.cfg" -n "$1" \
+		-P "$3" -q >/dev/null 2>&1 || true
+	wait "$fpid" || true
+	sleep 1.5
+	rx1=$(rx_packets)
+	read -r u s rss <"$5" || { u=0; s=0; rss=0; }
+	echo "$1 $((rx1 - rx0)) $1 $u $s $rss" >>"$6"
+	rm -f "$4".* "$5"
+}
+
 # run_one RECORDER FRAMES SIZE THREADS OUTFILE: appends "sent rx infile user sys rss"
 run_one() {
 	rec=$1 frames=$2 size=$3 threads=$4 out=$5
 	prefix="$MNT/cap"
 	tgcfg "$size" >"$MNT/tg.cfg"
 	tfile="$MNT/time"
+	if [ "$rec" = write-floor ]; then
+		run_floor "$frames" "$size" "$threads" "$prefix" "$tfile" "$out"
+		return
+	fi
 	# shellcheck disable=SC2046
 	ip netns exec "$NS_B" /usr/bin/time -o "$tfile" -f '%U %S %M' \
 		$(recorder_cmd "$rec" "$prefix") >/dev/null 2>"$MNT/rec.err" &
@@ -170,7 +195,13 @@ for sc in $SCENARIOS; do
 		usr=$(awk '{printf "%s ", $4 / ($1 / 1e6)}' "$r")
 		sys=$(awk '{printf "%s ", $5 / ($1 / 1e6)}' "$r")
 		rss=$(awk '{printf "%s ", $6 / 1024}' "$r")
+		if [ "$rec" = write-floor ]; then
+			inf="-" loss="-"
+		else
+			# shellcheck disable=SC2086
+			inf=$(median $inf) loss=$(stats $loss)
+		fi
 		# shellcheck disable=SC2086
-		echo "| $frames x ${size}B, $threads | $rec | $frames | $(median $rx) | $(median $inf) | $(stats $loss) | $(stats $cpu) | $(stats $usr) | $(stats $sys) | $(stats $rss) |"
+		echo "| $frames x ${size}B, $threads | $rec | $frames | $(median $rx) | $inf | $loss | $(stats $cpu) | $(stats $usr) | $(stats $sys) | $(stats $rss) |"
 	done
 done
