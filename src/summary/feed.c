@@ -8,7 +8,7 @@
 struct flow_batch {
 	uint32_t n;
 	bool drain;                  /* empty the flow side's FIFO after this batch (a flush) */
-	struct flow_rec rec[FLOW_BATCH];
+	struct flow_pkt rec[FLOW_BATCH];
 };
 
 /*
@@ -31,7 +31,7 @@ struct flow_feed {
 	bool stop;
 	struct flow_batch *fill;     /* the producer's batch, NULL until it waits for room */
 	struct flow_batch b[FLOW_BATCHES];
-	struct flow_rec one;         /* without a thread: the record being filled */
+	struct flow_pkt one;         /* without a thread: the record being filled */
 };
 
 static void *feed_main(void *arg)
@@ -103,7 +103,7 @@ static void feed_submit(struct flow_feed *f, bool drain)
 	f->fill->n = 0;
 }
 
-struct flow_rec *flow_feed_slot(struct flow_feed *f)
+struct flow_pkt *flow_feed_slot(struct flow_feed *f)
 {
 	if (!f->threaded)
 		return &f->one;

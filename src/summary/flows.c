@@ -189,17 +189,62 @@ static void pipe_stages(struct flow_side *fs)
 	}
 }
 
+/* A MAC address as a number whose order is the bytewise (memcmp) order. */
+static inline uint64_t mac_order(const uint8_t *m)
+{
+	return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24 |
+	       (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5];
+}
+
+/* The IPv4 (alen 4) or IPv6 (16) addresses x and y are equal. */
+static inline bool ip_eq(const uint8_t *x, const uint8_t *y, size_t alen)
+{
+	uint64_t a[2], b[2];
+
+	if (alen == 4) {
+		uint32_t x4, y4;
+		memcpy(&x4, x, 4);
+		memcpy(&y4, y, 4);
+		return x4 == y4;
+	}
+	memcpy(a, x, 16);
+	memcpy(b, y, 16);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
+/* Normalize a packet's update: its key and hash, directions, and its Ethernet pair in key order. */
+static void rec_make(struct flow_rec *r, const struct flow_pkt *p)
+{
+	r->bytes = p->bytes;
+	r->ts_ns = p->ts_ns;
+	r->has_eth = p->has_eth;
+	r->dir = (uint8_t)flow_key_make_hashed(&r->key, &r->hash, (enum flow_kind)p->kind, p->family,
+					       p->src, p->dst, p->addr_len, p->sport, p->dport);
+	/* the address pair alone orders the IP conversation; equal addresses go as dir 0 */
+	if (p->kind != FLOW_ETH)
+		r->ip_dir = ip_eq(p->src, p->dst, p->addr_len) ? 0 : r->dir;
+	if (p->has_eth) {
+		int dir = mac_order(p->mac_src) > mac_order(p->mac_dst);
+		r->eth_dir = (uint8_t)dir;
+		memcpy(r->mac_a, dir ? p->mac_dst : p->mac_src, 6);
+		memcpy(r->mac_b, dir ? p->mac_src : p->mac_dst, 6);
+	}
+}
+
 /* Starts loading the index slot and, for TCP/UDP, both port counters (random accesses into 2 MiB). */
-void flow_side_push(struct flow_side *fs, const struct flow_rec *r)
+void flow_side_push(struct flow_side *fs, const struct flow_pkt *p)
 {
 	struct flow_op *op;
-	struct port_count *pc = op_ports(fs, r);
+	const struct flow_rec *r;
+	struct port_count *pc;
 
 	if (fs->pipe_len == FLOW_PIPE)
 		pipe_apply_oldest(fs);
 	op = &fs->pipe[(fs->pipe_head + fs->pipe_len) % FLOW_PIPE];
 	fs->pipe_len++;
-	op->r = *r;
+	rec_make(&op->r, p);
+	r = &op->r;
+	pc = op_ports(fs, r);
 	op->ref = 0;
 	op->parents_made = false;
 	flowtab_prefetch(fs->flows, r->hash);

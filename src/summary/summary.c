@@ -108,40 +108,6 @@ void summary_flush(struct summary *s)
 	flow_feed_flush(s->feed);
 }
 
-/* A MAC address as a number whose order is the bytewise (memcmp) order. */
-static inline uint64_t mac_order(const uint8_t *m)
-{
-	return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24 |
-	       (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5];
-}
-
-/* The IPv4 (alen 4) or IPv6 (16) addresses x and y are equal. */
-static inline bool ip_eq(const uint8_t *x, const uint8_t *y, size_t alen)
-{
-	uint64_t a[2], b[2];
-
-	if (alen == 4) {
-		uint32_t x4, y4;
-		memcpy(&x4, x, 4);
-		memcpy(&y4, y, 4);
-		return x4 == y4;
-	}
-	memcpy(a, x, 16);
-	memcpy(b, y, 16);
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
-}
-
-/* The Ethernet pair of a packet, normalized into the op as its key would be. */
-static void rec_set_eth(struct flow_rec *op, const uint8_t *src, const uint8_t *dst)
-{
-	int dir = mac_order(src) > mac_order(dst);
-
-	op->has_eth = true;
-	op->eth_dir = (uint8_t)dir;
-	memcpy(op->mac_a, dir ? dst : src, 6);
-	memcpy(op->mac_b, dir ? src : dst, 6);
-}
-
 static void add_tcp_flags(struct summary *s, uint16_t fl)
 {
 	if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN)
@@ -164,40 +130,42 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 	bool eth = (d->link.proto == DEC_P_ETHER || d->link.proto == DEC_P_LLC) &&
 		   (d->link.status == DEC_OK || f->caplen >= 14);
 	bool ip = (d->net.proto == DEC_P_IPV4 || d->net.proto == DEC_P_IPV6) && d->net.status == DEC_OK;
-	enum flow_kind kind = FLOW_ETH;
-	uint16_t sport = 0, dport = 0;
-	struct flow_rec *r;
+	struct flow_pkt *p;
 
 	if (!eth && !ip)
 		return;
-	r = flow_feed_slot(s->feed);
-	r->has_eth = false;
-	r->bytes = f->origlen;
-	r->ts_ns = f->ts_ns;
+	p = flow_feed_slot(s->feed);
+	p->bytes = f->origlen;
+	p->ts_ns = f->ts_ns;
+	p->sport = p->dport = 0;
 	if (!ip) {
-		r->dir = (uint8_t)flow_key_make_hashed(&r->key, &r->hash, FLOW_ETH, 0, d->l2.src,
-						       d->l2.dst, 6, 0, 0);
+		p->kind = FLOW_ETH;
+		p->family = 0;
+		p->addr_len = 6;
+		p->has_eth = false;
+		memcpy(p->src, d->l2.src, 6);
+		memcpy(p->dst, d->l2.dst, 6);
 	} else {
-		uint8_t fam = d->net.proto == DEC_P_IPV4 ? 4 : 6;
-		size_t alen = fam == 4 ? 4 : 16;
-
-		if (eth)
-			rec_set_eth(r, d->l2.src, d->l2.dst);
-		kind = fam == 4 ? FLOW_IP4 : FLOW_IP6;
+		p->family = d->net.proto == DEC_P_IPV4 ? 4 : 6;
+		p->addr_len = p->family == 4 ? 4 : 16;
+		p->kind = p->family == 4 ? FLOW_IP4 : FLOW_IP6;
+		p->has_eth = eth;
+		if (eth) {
+			memcpy(p->mac_src, d->l2.src, 6);
+			memcpy(p->mac_dst, d->l2.dst, 6);
+		}
 		if (d->tp.status == DEC_OK && d->tp.proto == DEC_P_TCP) {
-			kind = FLOW_TCP;
-			sport = d->tcp.sport;
-			dport = d->tcp.dport;
+			p->kind = FLOW_TCP;
+			p->sport = d->tcp.sport;
+			p->dport = d->tcp.dport;
 			add_tcp_flags(s, d->tcp.flags);
 		} else if (d->tp.status == DEC_OK && d->tp.proto == DEC_P_UDP) {
-			kind = FLOW_UDP;
-			sport = d->udp.sport;
-			dport = d->udp.dport;
+			p->kind = FLOW_UDP;
+			p->sport = d->udp.sport;
+			p->dport = d->udp.dport;
 		}
-		r->dir = (uint8_t)flow_key_make_hashed(&r->key, &r->hash, kind, fam, d->ip.src,
-						       d->ip.dst, alen, sport, dport);
-		/* the address pair alone orders the IP conversation; equal addresses go as dir 0 */
-		r->ip_dir = ip_eq(d->ip.src, d->ip.dst, alen) ? 0 : r->dir;
+		memcpy(p->src, d->ip.src, 16);
+		memcpy(p->dst, d->ip.dst, 16);
 	}
 	flow_feed_commit(s->feed);
 }

@@ -13,10 +13,23 @@ struct port_count {
 };
 
 /*
- * One packet's conversation update, as the counting side hands it to the
- * flow side: the packet's deepest conversation (TCP/UDP, else IP, else
- * Ethernet), its directions, and its Ethernet pair when it has one besides.
+ * One packet's conversation update as the counting side hands it over:
+ * the addresses as found (the flow side builds and hashes the keys, which
+ * is half the work, off the thread that reads and decodes).
  */
+struct flow_pkt {
+	uint8_t src[16], dst[16];    /* kind FLOW_ETH: MACs; else IP addresses (addr_len bytes used) */
+	uint8_t mac_src[6], mac_dst[6];  /* when has_eth */
+	uint16_t sport, dport;       /* TCP/UDP, else 0 */
+	uint8_t kind;                /* enum flow_kind of the deepest conversation */
+	uint8_t family;              /* 4 or 6; 0 for FLOW_ETH */
+	uint8_t addr_len;
+	bool has_eth;                /* an Ethernet conversation to count besides (kind not FLOW_ETH) */
+	uint64_t bytes;
+	uint64_t ts_ns;
+};
+
+/* The same update normalized, as the flow side works on it. */
 struct flow_rec {
 	struct flow_key key;         /* the deepest conversation */
 	uint32_t hash;               /* of key */
@@ -65,7 +78,7 @@ struct flow_side {
 };
 
 /* Queue one update (applying the oldest when the FIFO is full). */
-void flow_side_push(struct flow_side *fs, const struct flow_rec *r);
+void flow_side_push(struct flow_side *fs, const struct flow_pkt *p);
 
 /* Apply every queued update (before anything reads the table or the port counters). */
 void flow_side_drain(struct flow_side *fs);
@@ -90,7 +103,7 @@ struct flow_feed *flow_feed_open(struct flow_side *fs, bool threaded);
 void flow_feed_close(struct flow_feed *f);
 
 /* Room for the next record; fill it, then flow_feed_commit(). May wait for the flow thread. */
-struct flow_rec *flow_feed_slot(struct flow_feed *f);
+struct flow_pkt *flow_feed_slot(struct flow_feed *f);
 void flow_feed_commit(struct flow_feed *f);
 
 /* Return once every committed record is applied and visible to the caller's thread. */
