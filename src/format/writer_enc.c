@@ -226,12 +226,12 @@ size_t pcapng_epb_size(uint32_t caplen, enum frame_dir dir)
 	return 32 + pad4(caplen) + (flags ? 12 : 0);
 }
 
-size_t pcapng_epb_head(uint8_t *p, const struct frame *f, uint32_t caplen)
+static inline size_t epb_head(uint8_t *p, const struct frame *f, uint32_t caplen, uint32_t total)
 {
 	uint32_t origlen = f->origlen < caplen ? caplen : f->origlen;
 
 	st_le32(p, PCAPNG_EPB);
-	st_le32(p + 4, (uint32_t)pcapng_epb_size(caplen, f->dir));
+	st_le32(p + 4, total);
 	st_le32(p + 8, f->iface);
 	ts_put(p + 12, f->ts_ns);
 	st_le32(p + 20, caplen);
@@ -239,34 +239,44 @@ size_t pcapng_epb_head(uint8_t *p, const struct frame *f, uint32_t caplen)
 	return PCAPNG_EPB_HEAD_LEN;
 }
 
-size_t pcapng_epb_tail(uint8_t *p0, const struct frame *f, uint32_t caplen)
+static inline size_t epb_tail(uint8_t *p0, const struct frame *f, uint32_t caplen, uint32_t total)
 {
 	uint8_t *p = p0;
 	size_t pad = pad4(caplen) - caplen;
-	bool flags = f->dir == FRAME_DIR_IN || f->dir == FRAME_DIR_OUT;
-	uint32_t total = (uint32_t)pcapng_epb_size(caplen, f->dir);
 
 	memset(p, 0, pad);
 	p += pad;
-	if (flags) {
-		uint8_t v[4];
-
-		st_le32(v, f->dir == FRAME_DIR_IN ? 1u : 2u);
-		p = opt_put(p, EPB_FLAGS, v, sizeof v);
-		p = opt_put(p, OPT_ENDOFOPT, NULL, 0);
+	if (f->dir == FRAME_DIR_IN || f->dir == FRAME_DIR_OUT) {
+		/* epb_flags: bits 0-1 = 01 inbound, 10 outbound; then end of options */
+		st_le16(p, EPB_FLAGS);
+		st_le16(p + 2, 4);
+		st_le32(p + 4, f->dir == FRAME_DIR_IN ? 1u : 2u);
+		st_le32(p + 8, OPT_ENDOFOPT);
+		p += 12;
 	}
 	st_le32(p, total);
 	return (size_t)(p + 4 - p0);
 }
 
+size_t pcapng_epb_head(uint8_t *p, const struct frame *f, uint32_t caplen)
+{
+	return epb_head(p, f, caplen, (uint32_t)pcapng_epb_size(caplen, f->dir));
+}
+
+size_t pcapng_epb_tail(uint8_t *p, const struct frame *f, uint32_t caplen)
+{
+	return epb_tail(p, f, caplen, (uint32_t)pcapng_epb_size(caplen, f->dir));
+}
+
 size_t pcapng_epb_encode(uint8_t *p, const struct frame *f, uint32_t caplen)
 {
-	size_t n = pcapng_epb_head(p, f, caplen);
+	uint32_t total = (uint32_t)pcapng_epb_size(caplen, f->dir);
+	size_t n = epb_head(p, f, caplen, total);
 
 	if (caplen > 0)
 		memcpy(p + n, f->data, caplen);
 	n += caplen;
-	return n + pcapng_epb_tail(p + n, f, caplen);
+	return n + epb_tail(p + n, f, caplen, total);
 }
 
 /*

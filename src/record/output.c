@@ -404,12 +404,29 @@ static void count_drop(struct output *o, const struct frame *f)
 	o->own_drops[f->iface < o->nif ? f->iface : 0]++;
 }
 
+/*
+ * Does -C or --rotate-packets end the file in progress: before frame `f` is
+ * appended (it would not fit), or, with `f` NULL, now (it is full)? False
+ * at once without those limits, so the common case costs no calls.
+ */
+static bool out_full(const struct output *o, const struct frame *f)
+{
+	struct rot_file cur;
+
+	if (!o->cfg.rot.max_bytes && !o->cfg.rot.max_packets)
+		return false;
+	cur.bytes = writer_bytes(o->w);
+	if (o->cfg.stats && o->wopts.format == OUT_PCAPNG)
+		cur.bytes += ISB_RESERVE * o->nif;
+	cur.packets = o->f_packets;
+	cur.deadline_ns = 0;
+	return rot_decide(&o->cfg.rot, &cur, 0, f ? writer_record_size(o->w, f) : 0) != ROT_NONE;
+}
+
 static int out_write(struct output *o, const struct frame *f, uint64_t now, bool ref)
 {
 	char err[512];
 	int errnum = 0;
-	struct rot_file cur;
-	uint64_t reserve = o->cfg.stats && o->wopts.format == OUT_PCAPNG ? ISB_RESERVE * o->nif : 0;
 
 	if (o->deadline && now >= o->deadline)
 		period_roll(o, now);
@@ -419,10 +436,7 @@ static int out_write(struct output *o, const struct frame *f, uint64_t now, bool
 		count_drop(o, f);
 		return -1;
 	}
-	cur.bytes = writer_bytes(o->w) + reserve;
-	cur.packets = o->f_packets;
-	cur.deadline_ns = 0;
-	if (rot_decide(&o->cfg.rot, &cur, now, writer_record_size(o->w, f)) != ROT_NONE) {
+	if (out_full(o, f)) {
 		file_close(o, now);
 		if (file_open(o, o->deadline ? o->period_start : f->ts_ns, now) != 0) {
 			count_drop(o, f);
@@ -440,9 +454,7 @@ static int out_write(struct output *o, const struct frame *f, uint64_t now, bool
 	o->f_last_ts = f->ts_ns;
 	o->packets++;
 	/* A file that is full now is published now, not when the next packet comes. */
-	cur.bytes = writer_bytes(o->w) + reserve;
-	cur.packets = o->f_packets;
-	if (rot_decide(&o->cfg.rot, &cur, now, 0) != ROT_NONE)
+	if (out_full(o, NULL))
 		file_close(o, now);
 	return 0;
 }
