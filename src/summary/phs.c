@@ -58,6 +58,16 @@ static uint32_t phs_child(struct phs *h, uint32_t at, uint8_t p)
 	return c;
 }
 
+/* The n (<= PHS_MAX_DEPTH) bytes of x and y are equal; inline, a memcmp call costs more for so few. */
+static inline bool path_eq(const uint8_t *x, const uint8_t *y, size_t n)
+{
+	uint8_t diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= (uint8_t)(x[i] ^ y[i]);
+	return diff == 0;
+}
+
 void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes)
 {
 	uint32_t at = 0;
@@ -65,7 +75,7 @@ void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes)
 
 	h->node[0].frames++;
 	h->node[0].bytes += bytes;
-	if (n == h->last_n && memcmp(path, h->last_path, n) == 0) {
+	if (n == h->last_n && path_eq(path, h->last_path, n)) {
 		for (i = 0; i < n; i++) {
 			h->node[h->last_node[i]].frames++;
 			h->node[h->last_node[i]].bytes += bytes;
