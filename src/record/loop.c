@@ -14,6 +14,8 @@
 
 #define RECORD_POLL_MS 100
 #define RECORD_MAX_RINGS 64
+/* Blocks written between two looks at the clock (tick, stop). */
+#define RECORD_BATCH_BLOCKS 16
 
 /*
  * Threads. The writer thread is the only consumer of the rings: it takes
@@ -91,16 +93,27 @@ static void loop_block(struct loop_state *s, struct ring_block *b, uint32_t ring
 	ring_release_block(b);
 }
 
-/* Write every block the kernel has retired, on every ring, in ring order. Returns how many. */
-static size_t loop_consume(struct loop_state *s)
+/*
+ * Write up to `max` retired blocks, one block per ring in turn (a busy ring
+ * cannot starve the others), until no ring has one ready. Bounded, so the
+ * tick and a stop request are seen even while the kernel retires blocks as
+ * fast as they are written. Returns how many.
+ */
+static size_t loop_consume(struct loop_state *s, size_t max)
 {
 	struct ring_block b;
 	size_t n = 0;
+	bool any = true;
 
-	for (size_t i = 0; i < s->o->nrings; i++) {
-		while (!__atomic_load_n(&s->writer_stop, __ATOMIC_ACQUIRE) &&
-		       ring_next_block(s->o->rings[i], &b)) {
+	while (any && n < max) {
+		any = false;
+		for (size_t i = 0; i < s->o->nrings && n < max; i++) {
+			if (__atomic_load_n(&s->writer_stop, __ATOMIC_ACQUIRE))
+				return n;
+			if (!ring_next_block(s->o->rings[i], &b))
+				continue;
 			loop_block(s, &b, (uint32_t)i);
+			any = true;
 			n++;
 		}
 	}
@@ -154,16 +167,23 @@ static void *loop_writer(void *arg)
 	struct loop_state *s = arg;
 	uint64_t tick = s->o->tick_ns ? s->o->tick_ns : 1000000000ull;
 	uint64_t next_tick = now_monotonic_ns() + tick;
+	size_t all_blocks = 0;
 
+	for (size_t i = 0; i < s->o->nrings; i++)
+		all_blocks += ring_nblocks(s->o->rings[i]);
 	while (!__atomic_load_n(&s->writer_stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now = now_monotonic_ns();
 		uint64_t stop_at = __atomic_load_n(&s->stop_at, __ATOMIC_ACQUIRE);
-		size_t n = loop_consume(s);
 		uint64_t wait;
+		size_t n;
 
-		/* `now` was taken before this last consume, so it caught everything up to the stop. */
-		if (stop_at && now >= stop_at)
+		if (stop_at && now >= stop_at) {
+			/* Everything retired up to the stop; at most a ring's worth, as a
+			 * ring refilled as fast as it is written never runs dry. */
+			loop_consume(s, all_blocks);
 			break;
+		}
+		n = loop_consume(s, RECORD_BATCH_BLOCKS);
 		now = now_monotonic_ns();
 		if (now >= next_tick) {
 			next_tick = now + tick;

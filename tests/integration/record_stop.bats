@@ -121,3 +121,40 @@ for i in range(8000):
 	# tshark agrees on the count
 	tshark -r "$OUT/slow.pcapng" -T fields -e frame.number 2>/dev/null | tail -1 | grep -qx "$c"
 }
+
+@test "SIGINT while the writer cannot keep up (gzip -9, ring always full): stops at once, file valid" {
+	in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	in_b sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	rec_start "$NS_B" "$OUT/o.pcapng.gz" -i "$IF_B" -B 1024 -z gzip:9
+	# random payloads deflate slowly: far more bytes arrive than gzip -9 takes
+	timeout 12 ip netns exec "$NS_A" /usr/bin/python3 -c '
+import os, socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+junk = os.urandom(1 << 24)
+end = time.monotonic() + 10
+i = 0
+while time.monotonic() < end:
+    s.sendto(junk[i:i + 1400], ("192.0.2.2", 40009))
+    i = (i + 1400 * 7919) % ((1 << 24) - 1400)
+' &
+	spid=$!
+	sleep 3
+	kill -INT "$REC_PID"
+	t0=$(date +%s%N)
+	timeout 20 tail --pid="$REC_PID" -f /dev/null
+	t1=$(date +%s%N)
+	REC_STATUS=0
+	wait "$REC_PID" || REC_STATUS=$?
+	kill "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	cat "$REC_ERR"
+	echo "stopped after $(((t1 - t0) / 1000000)) ms"
+	[ "$REC_STATUS" -eq 0 ]
+	# well before the sender's 10 s are over
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ]
+	grep -q 'packets dropped by kernel' "$REC_ERR"
+	! grep -qx '0 packets dropped by kernel' "$REC_ERR"
+	zcat "$OUT/o.pcapng.gz" >"$OUT/o.pcapng"
+	c=$(awk '/packets captured/ {print $1}' "$REC_ERR")
+	[ "$("$TOOLS/pktlist" "$OUT/o.pcapng" | wc -l)" -eq "$c" ]
+}
