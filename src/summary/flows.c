@@ -24,28 +24,31 @@ static void op_make_parents(struct flow_op *op)
 	op->parents_made = true;
 }
 
-/* Count the op's Ethernet conversation the long way; its reference, 0 when folded. */
-static uint32_t add_eth(struct flow_side *fs, struct flow_op *op)
+/*
+ * Count one parent conversation of the op (its Ethernet or IP key) the long
+ * way: build the parents' keys if the lookup stage did not; return the
+ * entry's reference, 0 when folded.
+ */
+static uint32_t add_parent(struct flow_side *fs, struct flow_op *op, bool eth)
 {
 	struct flow *e;
 
 	if (!op->parents_made)
 		op_make_parents(op);
-	e = flowtab_add_hashed(fs->flows, &op->eth_key, op->eth_hash, op->r.eth_dir, op->r.bytes,
-			       op->r.ts_ns);
+	e = flowtab_add_hashed(fs->flows, eth ? &op->eth_key : &op->ip_key,
+			       eth ? op->eth_hash : op->ip_hash, eth ? op->r.eth_dir : op->r.ip_dir,
+			       op->r.bytes, op->r.ts_ns);
 	return e ? flowtab_ref(fs->flows, e) : 0;
 }
 
-/* Count the IP conversation of the op's TCP/UDP key the long way; its reference, 0 when folded. */
+static uint32_t add_eth(struct flow_side *fs, struct flow_op *op)
+{
+	return add_parent(fs, op, true);
+}
+
 static uint32_t add_ip(struct flow_side *fs, struct flow_op *op)
 {
-	struct flow *e;
-
-	if (!op->parents_made)
-		op_make_parents(op);
-	e = flowtab_add_hashed(fs->flows, &op->ip_key, op->ip_hash, op->r.ip_dir, op->r.bytes,
-			       op->r.ts_ns);
-	return e ? flowtab_ref(fs->flows, e) : 0;
+	return add_parent(fs, op, false);
 }
 
 /* The 6 bytes at x and y are equal (inline: a library memcmp call costs more than this). */
