@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -275,13 +276,29 @@ void check_file(const char *path, const struct check_opts *o, struct check_resul
 	memset(res, 0, sizeof *res);
 	res->libpcap = o->use_libpcap && !is_stdin ? CHECK_PCAP_AGREES : CHECK_PCAP_NOT_USED;
 	if (!is_stdin) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
+		struct stat st;
+
+		/* stat, not open: opening a FIFO to probe it would block or eat its data */
+		bool found = stat(path, &st) == 0;
+
+		if (!found || S_ISDIR(st.st_mode)) {
 			res->status = CHECK_UNREADABLE;
-			snprintf(res->reason, sizeof res->reason, "%s: %s", path, strerror(errno));
+			snprintf(res->reason, sizeof res->reason, "%s: %s", path,
+				 found ? "is a directory" : strerror(errno));
 			return;
 		}
-		close(fd);
+		if (S_ISREG(st.st_mode)) {
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				res->status = CHECK_UNREADABLE;
+				snprintf(res->reason, sizeof res->reason, "%s: %s", path, strerror(errno));
+				return;
+			}
+			close(fd);
+		} else {
+			/* a stream (FIFO, device) can be read once: by our reader, as stdin */
+			res->libpcap = CHECK_PCAP_NOT_USED;
+		}
 	}
 	r = reader_open(path, err, sizeof err);
 	if (!r) {

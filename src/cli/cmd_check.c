@@ -28,7 +28,8 @@ static const char check_usage[] =
 	"as a warning (libpcap cuts them to the snaplen; the comparison allows\n"
 	"for that). A pcapng whose interfaces have different link types is valid,\n"
 	"but libpcap refuses it: such a file is checked with pcaprec's reader\n"
-	"alone and says so. stdin is checked with pcaprec's reader alone.\n"
+	"alone and says so. stdin and other streams (a FIFO, a character device) are\n"
+	"checked with pcaprec's reader alone: they can be read only once.\n"
 	"\n"
 	"options:\n"
 	"  -q, --quiet        print only files that are not OK\n"
@@ -39,7 +40,9 @@ static const char check_usage[] =
 	"  -h, --help         this text\n"
 	"\n"
 	"exit status: 0 every file OK; 3 some file damaged or the readers\n"
-	"disagree; 1 some file could not be opened (and none damaged); 2 usage.\n";
+	"disagree; 1 some file could not be opened (missing, no permission, a\n"
+	"directory; and none damaged); 2 usage, or --filter cannot be compiled for a\n"
+	"file's link type (and nothing worse).\n";
 
 struct check_cli {
 	bool quiet;
@@ -150,7 +153,9 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 	int c;
 
 	cli->opts.use_libpcap = true;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': cli->quiet = true; break;
 		case 'j': cli->json = true; break;
@@ -158,8 +163,7 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 		case 'h': fputs(check_usage, stdout); return EXIT_OK;
 		case 'f': cli->filter.expr = optarg; break;
 		default:
-			fputs(check_usage, stderr);
-			return EXIT_USAGE;
+			return cli_opt_error("check", c, optopt, argv, optind);
 		}
 	}
 	if (optind >= argc) {
@@ -204,5 +208,9 @@ int cmd_check(int argc, char **argv)
 	}
 	fflush(stdout);
 	filter_cache_close(cli.fcache);
-	return damaged ? EXIT_DAMAGED : unreadable ? EXIT_ERROR : EXIT_OK;
+	if (damaged)
+		return EXIT_DAMAGED;
+	if (unreadable)
+		return EXIT_ERROR;
+	return cli.filter_failed ? EXIT_USAGE : EXIT_OK;
 }

@@ -53,6 +53,7 @@ static void read_usage(FILE *out)
 		"  --nano        nanosecond timestamps (9 digits)\n"
 		"  --utc         show times of day and dates in UTC\n"
 		"  -v            more IPv4/IPv6 header fields (tos, ttl, id, offset, flags, proto, length)\n"
+		"  -vv           also checksums, IP options, IPv6 extension options, ND fields\n"
 		"  --json        one JSON object per packet (NDJSON), every decoded field\n"
 		"  --merge       merge several files by timestamp instead of reading them in turn\n"
 		"  --filter EXPR only packets matching a pcap-filter(7) expression\n"
@@ -64,7 +65,8 @@ static void read_usage(FILE *out)
 		"  -h, --help    this text\n"
 		"\n"
 		"Truncated packets end in [|proto], malformed ones in (invalid).\n"
-		"Exit status: 0 ok, 1 I/O error, 2 bad usage, 3 a file is damaged\n"
+		"Exit status: 0 ok, 1 a file could not be opened or output failed, 2 bad\n"
+		"usage, 3 a file is damaged or not a capture file\n"
 		"(every good packet before the damage is printed first).\n");
 }
 
@@ -138,12 +140,8 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 		case OPT_BPF:
 			o->filter.bpf_file = optarg;
 			break;
-		case ':':
-			fprintf(stderr, "pcaprec read: option '%s' needs a value\n", argv[optind - 1]);
-			return -1;
 		default:
-			fprintf(stderr, "pcaprec read: unknown option '%s' (see pcaprec read --help)\n",
-				argv[optind - 1]);
+			cli_opt_error("read", c, optopt, argv, optind);
 			return -1;
 		}
 	}
@@ -166,7 +164,7 @@ static int read_dump_filter(const struct read_opts *o, const char *path)
 
 	if (r == NULL) {
 		fprintf(stderr, "pcaprec read: %s\n", err);
-		return EXIT_ERROR;
+		return cli_open_status(path);
 	}
 	f.linktype = 0;
 	rc = reader_next(r, &f);
@@ -232,7 +230,7 @@ static int read_sequential(struct read_run *run, char **paths, int n)
 
 		if (r == NULL) {
 			fprintf(stderr, "pcaprec read: %s\n", err);
-			bool missing = strcmp(paths[i], "-") != 0 && access(paths[i], R_OK) != 0;
+			bool missing = cli_open_status(paths[i]) == EXIT_ERROR;
 			if (rc == EXIT_OK || !missing)
 				rc = missing ? EXIT_ERROR : EXIT_DAMAGED;
 			continue;
@@ -263,7 +261,7 @@ static int read_merged(struct read_run *run, char **paths, int n)
 
 	if (s == NULL) {
 		fprintf(stderr, "pcaprec read: %s\n", err);
-		return EXIT_DAMAGED;
+		return cli_open_status_named(err, paths, (size_t)n);
 	}
 	while ((got = reader_set_next(s, &f)) != 0) {
 		if (got < 0) {

@@ -176,12 +176,14 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	memcpy(all + sizeof longopts / sizeof longopts[0], output_cli_options, sizeof output_cli_options);
 	memset(&all[sizeof all / sizeof all[0] - 1], 0, sizeof all[0]);
 	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "i:s:pB:c:qhF:" OUTPUT_CLI_SHORTOPTS, all, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:s:pB:c:qhF:" OUTPUT_CLI_SHORTOPTS, all, NULL)) != -1) {
 		if (c == 'h') {
 			rec_usage(stdout);
 			return EXIT_OK;
 		}
+		if (c == '?' || c == ':')
+			return cli_opt_error("record", c, optopt, argv, optind);
 		rc = rec_opt(a, c, optarg);
 		if (rc)
 			return rc;
@@ -201,8 +203,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	}
 	a->out = a->oc.cfg.path;
 	if (a->nifaces == 0 || !a->out) {
-		fprintf(stderr, "pcaprec record: %s is required\n", a->nifaces ? "-w FILE" : "-i IFACE");
-		rec_usage(stderr);
+		fprintf(stderr, "pcaprec record: %s is required (see pcaprec record --help)\n",
+			a->nifaces ? "-w FILE" : "-i IFACE");
 		return EXIT_USAGE;
 	}
 	if (output_cli_finish(&a->oc, err, sizeof err) != 0) {

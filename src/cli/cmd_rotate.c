@@ -40,7 +40,8 @@ int cmd_rotate(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pidfile = optarg;
@@ -49,13 +50,14 @@ int cmd_rotate(int argc, char **argv)
 			rotate_usage(stdout);
 			return EXIT_OK;
 		default:
-			rotate_usage(stderr);
-			return EXIT_USAGE;
+			return cli_opt_error("rotate", c, optopt, argv, optind);
 		}
 	}
 	if (!pidfile || optind != argc) {
-		fprintf(stderr, "pcaprec rotate: %s\n", pidfile ? "unexpected argument" : "--pidfile FILE is required");
-		rotate_usage(stderr);
+		if (pidfile)
+			fprintf(stderr, "pcaprec rotate: unexpected argument '%s'\n", argv[optind]);
+		else
+			fprintf(stderr, "pcaprec rotate: --pidfile FILE is required (see pcaprec rotate --help)\n");
 		return EXIT_USAGE;
 	}
 	pid = pidfile_find_recorder(pidfile, err, sizeof err);

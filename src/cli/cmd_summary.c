@@ -52,6 +52,7 @@ static void usage(FILE *o)
 	      "                      interval giving at most 60 rows. Widened (x2, x5) when the\n"
 	      "                      capture would need more than 8192 buckets.\n"
 	      "      --max-flows N   conversations tracked, all kinds together (default 1000000,\n"
+	      "                      at most 4294967294,\n"
 	      "                      about 120 bytes each); packets of further flows are counted\n"
 	      "                      into a folded \"other\" bucket per kind and reported\n"
 	      "      --filter EXPR   only packets matching a pcap-filter(7) expression\n"
@@ -64,8 +65,9 @@ static void usage(FILE *o)
 	      "                      over 64 MiB)\n"
 	      "  -h, --help          this text\n"
 	      "\n"
-	      "Exit: 0 ok, 1 a file could not be opened, 2 usage, 3 a file is damaged (every\n"
-	      "good packet before the damage is summarized, the error and its offset reported).\n",
+	      "Exit: 0 ok, 1 a file could not be opened, 2 usage, 3 a file is damaged or not a\n"
+	      "capture file (every good packet before the damage is summarized, the error and\n"
+	      "its offset reported).\n",
 	      o);
 }
 
@@ -88,7 +90,8 @@ static int parse_args(int argc, char **argv, struct sum_cli *c)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "jn:I:mh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":jn:I:mh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'j': c->json = true; break;
 		case 'm': c->merge = true; break;
@@ -118,15 +121,15 @@ static int parse_args(int argc, char **argv, struct sum_cli *c)
 			c->opts.single_thread = v == 1;
 			break;
 		case 'F':
-			if (!parse_uint(optarg, 1, UINT64_C(1) << 32, &c->opts.max_flows)) {
-				fprintf(stderr, "pcaprec summary: --max-flows: '%s' is not a count from 1 to 2^32\n",
-					optarg);
+			/* the flow table indexes entries with 32 bits, one value reserved */
+			if (!parse_uint(optarg, 1, UINT32_MAX - 1, &c->opts.max_flows)) {
+				fprintf(stderr, "pcaprec summary: --max-flows: '%s' is not a count from 1 to %u\n",
+					optarg, UINT32_MAX - 1);
 				return EXIT_USAGE;
 			}
 			break;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_opt_error("summary", ch, optopt, argv, optind);
 		}
 	}
 	if (optind >= argc) {
@@ -330,7 +333,7 @@ static int one_file(const char *path, struct sum_cli *c)
 
 	if (!r) {
 		fprintf(stderr, "pcaprec summary: %s\n", err);
-		return EXIT_ERROR;
+		return cli_open_status(path);
 	}
 	s = summary_open(&c->opts, err, sizeof err);
 	if (!s) {
@@ -370,7 +373,7 @@ static int merged(const char *const *paths, size_t n, struct sum_cli *c)
 
 	if (!set) {
 		fprintf(stderr, "pcaprec summary: %s\n", err);
-		return EXIT_ERROR;
+		return cli_open_status_named(err, (char *const *)paths, n);
 	}
 	s = summary_open(&c->opts, err, sizeof err);
 	if (!s) {

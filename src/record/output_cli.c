@@ -91,9 +91,13 @@ static int parse_group(struct output_cli *c, const char *arg, char *err, size_t 
 static int parse_mode(struct output_cli *c, const char *arg, char *err, size_t errlen)
 {
 	char *end;
-	unsigned long m = strtoul(arg, &end, 8);
+	unsigned long m;
 
-	if (!*arg || *end || m > 0777 || (m & 0600) != 0600)
+	/* digits only: strtoul alone would also take leading blanks and a sign */
+	if (!*arg || strspn(arg, "01234567") != strlen(arg))
+		return errf(err, errlen, "--mode: '%s' is not an octal mode with owner read+write (e.g. 0640)", arg);
+	m = strtoul(arg, &end, 8);
+	if (*end || m > 0777 || (m & 0600) != 0600)
 		return errf(err, errlen, "--mode: '%s' is not an octal mode with owner read+write (e.g. 0640)", arg);
 	c->cfg.mode = (mode_t)m;
 	return 1;

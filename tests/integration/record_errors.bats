@@ -68,7 +68,7 @@ teardown() {
 	check "-i IFACE is required" -w "$OUT/x"
 	check "-w FILE is required" -i "$IF_B"
 	check "filter:" -i "$IF_B" -w "$OUT/x" extra words
-	check "unrecognized option" -i "$IF_B" -w "$OUT/x" --bogus
+	check "unknown option '--bogus'" -i "$IF_B" -w "$OUT/x" --bogus
 	[ ! -e "$OUT/x" ]
 }
 

@@ -323,6 +323,6 @@ EOF
 	[[ "$output" == *missing.pcap* ]]
 	printf 'not a capture file at all' >"$T/junk"
 	run "$PCAPREC" summary "$T/junk"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *junk* ]]
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"junk: byte 0: file header: not a capture file"* ]]
 }
