@@ -32,7 +32,8 @@ int cli_opt_error(const char *cmd, int c, int optopt_val, char **argv, int optin
 /*
  * Exit status for an input `path` that reader_open refused: EXIT_ERROR when
  * it could not be opened at all (missing, no permission, a directory),
- * EXIT_DAMAGED when it opened but is not a valid capture ("-" included).
+ * EXIT_DAMAGED when it opened but is not a valid capture ("-": EXIT_ERROR
+ * only when stdin is closed or a directory).
  */
 int cli_open_status(const char *path);
 

@@ -33,8 +33,8 @@ int cli_open_status(const char *path)
 {
 	struct stat st;
 
-	if (strcmp(path, "-") == 0)
-		return EXIT_DAMAGED;   /* stdin is open; what failed was its content */
+	if (strcmp(path, "-") == 0) /* closed or a directory: nothing to read; else its content failed */
+		return fstat(STDIN_FILENO, &st) != 0 || S_ISDIR(st.st_mode) ? EXIT_ERROR : EXIT_DAMAGED;
 	if (stat(path, &st) != 0 || S_ISDIR(st.st_mode) || access(path, R_OK) != 0)
 		return EXIT_ERROR;
 	return EXIT_DAMAGED;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* pcaprec check: validate capture files with libpcap and pcaprec's reader; one line (or JSON object) per file. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -206,8 +207,11 @@ int cmd_check(int argc, char **argv)
 		else
 			print_line(argv[i], &res, cli.fcache != NULL);
 	}
-	fflush(stdout);
 	filter_cache_close(cli.fcache);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "pcaprec check: writing output: %s\n", strerror(errno));
+		return EXIT_ERROR;
+	}
 	if (damaged)
 		return EXIT_DAMAGED;
 	if (unreadable)

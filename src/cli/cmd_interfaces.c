@@ -29,8 +29,8 @@ int cmd_interfaces(int argc, char **argv)
 			ifs_usage(stdout);
 			return EXIT_OK;
 		}
-		fprintf(stderr, "pcaprec interfaces: unexpected argument '%s'\n", argv[1]);
-		ifs_usage(stderr);
+		fprintf(stderr, "pcaprec interfaces: unexpected argument '%s' (see pcaprec interfaces --help)\n",
+			argv[1]);
 		return EXIT_USAGE;
 	}
 	n = capture_list_ifaces(&v, err, sizeof err);

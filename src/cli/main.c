@@ -25,7 +25,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: pcaprec COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'pcaprec COMMAND --help' describes one command; man pcaprec has all.\n");
+	fprintf(out, "\n'pcaprec COMMAND --help' describes one command; man pcaprec has all.\n"
+		"'pcaprec --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)

@@ -193,6 +193,16 @@ bad_value() {
 	one_line "pcaprec record: option '-w' needs a value" record -i x0 -w
 	one_line "pcaprec record: option '--duration' needs a value" record --duration
 	one_line "pcaprec record: -i IFACE is required" record -w "$T/x.pcap"
+	one_line "pcaprec interfaces: unexpected argument '-x'" interfaces -x
+}
+
+@test "--version prints the version the man page carries; the top-level --help mentions it" {
+	run "$PCAPREC" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^pcaprec\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	grep -q "^\.TH PCAPREC 1 .*\"$output\"" "$ROOT/man/pcaprec.1"
+	"$PCAPREC" --help | grep -q -- "--version"
+	grep -q -- '--version' "$T/man.txt"
 }
 
 @test "not a capture file: read, summary and check exit 3 naming file and offset; cannot open: exit 1" {
@@ -279,4 +289,27 @@ bad_value() {
 	[ "$status" -eq 3 ]
 	run "$PCAPREC" check --filter 'ether host 02:00:00:00:00:01' "$TESTDATA/flows.pcap"
 	[ "$status" -eq 0 ]
+}
+
+@test "output that cannot be written (/dev/full) exits 1 naming the problem, in read, summary and check" {
+	for cmd in read summary check; do
+		run bash -c '"$0" "$1" "$2" >/dev/full' "$PCAPREC" "$cmd" "$TESTDATA/flows.pcap"
+		echo "$cmd -> $status: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == "pcaprec $cmd: "*"writing"* ]] || [[ "$output" == "pcaprec $cmd: error writing"* ]]
+	done
+}
+
+@test "stdin closed or a directory: exit 1; empty stdin is a damaged capture: exit 3" {
+	for cmd in read summary; do
+		run bash -c '"$0" "$1" - <&-' "$PCAPREC" "$cmd"
+		echo "$cmd closed -> $status: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == "pcaprec $cmd: stdin: "*"Bad file descriptor"* ]]
+		run bash -c '"$0" "$1" - <"$2"' "$PCAPREC" "$cmd" "$T"
+		[ "$status" -eq 1 ]
+		run bash -c '"$0" "$1" - </dev/null' "$PCAPREC" "$cmd"
+		[ "$status" -eq 3 ]
+		[[ "$output" == "pcaprec $cmd: stdin: byte 0: file header: "* ]]
+	done
 }
