@@ -34,6 +34,7 @@ struct output_config {
 	uint64_t max_total;        /* --max-total: bytes of finished files; 0 = no limit */
 	uint64_t min_free;         /* --min-free: bytes left free on the filesystem; 0 = off */
 	int gzip_level;            /* -z: -1 plain, 1..9 gzip (".gz" appended to names) */
+	unsigned gzip_threads;     /* --compress-threads: 0 = one per CPU (at most 8) */
 	mode_t mode;               /* --mode; 0 means 0640 */
 	gid_t gid;                 /* --group; (gid_t)-1 leaves it */
 	const char *on_rotate;     /* --on-rotate: shell command, path appended; NULL = none */
@@ -162,7 +163,7 @@ struct output_cli {
 #define OUTPUT_CLI_SHORTOPTS "w:C:G:W:z:Z:"
 
 /* Number of entries in output_cli_options (without a terminator). */
-#define OUTPUT_CLI_NOPTS 19
+#define OUTPUT_CLI_NOPTS 20
 
 /*
  * getopt_long entries for the long flags; long-only ones use codes from

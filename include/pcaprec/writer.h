@@ -42,13 +42,16 @@ struct iface_stats {
 
 struct writer_opts {
 	enum out_format format;
-	int gzip_level;           /* -1: plain; 1..9: gzip stream via zlib */
+	int gzip_level;           /* -1: plain; 1..9: gzip stream via zlib, deflated
+				   on gzip_threads threads (gzpar.h) */
 	size_t buffer_size;       /* bytes buffered before a write(2); 0 = default (1 MiB);
 				   raised to hold the header plus the largest record
 				   (snaplen 0 = 256 KiB), capped at 256 MiB */
 	const struct writer_meta *meta;
 	const struct writer_iface *ifaces;
 	size_t nifaces;           /* >= 1; pcap formats accept exactly 1 */
+	unsigned gzip_threads;    /* gzip: compression threads, 0 = one per online CPU
+				   (at most 8), max GZPAR_MAX_THREADS */
 };
 
 struct writer;

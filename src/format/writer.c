@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <zlib.h>
-
+#include "pcaprec/gzpar.h"
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
 #include "pcaprec/writer_enc.h"
@@ -47,14 +46,21 @@ struct writer_ref {
 };
 
 /*
- * How the writer turns its staging buffer into bytes for the fd.
+ * How the writer turns its staging buffer into bytes for the fd: a small
+ * ops table chosen at open.
  *
- * The staging buffer always holds whole records. seal() turns all of it
- * into one pending output chunk that ends on a record boundary (plain: the
- * chunk is the staging buffer itself; gzip: the deflate output of the whole
- * staging buffer, ending with a Z_SYNC_FLUSH or, at close, Z_FINISH). The
- * chunk stays pending until write(2) has taken every byte of it, so after a
- * failed write the same chunk can be written again.
+ * The staging buffer always holds whole records. Sealing turns it into
+ * pending output chunks that end on a record boundary (plain: the chunk is
+ * the staging buffer itself; gzip: the deflate output of the staging
+ * buffer, ending with a sync flush or, at close, the final block and the
+ * trailer; see gzpar.h). A chunk stays pending until write(2) has taken
+ * every byte of it, so after a failed write the same chunk can be written
+ * again.
+ *   init  allocates the staging buffer (w->buf, w->cap bytes);
+ *   room  makes `need` bytes of staging room, or fails while output fails;
+ *   flush seals what is staged and writes every chunk (SEAL_FINISH ends
+ *         the stream);
+ *   held  counts the records staged or pending, not yet in the file.
  */
 enum seal_mode { SEAL_SYNC, SEAL_FINISH };
 
@@ -62,8 +68,10 @@ struct writer;
 
 struct sink_ops {
 	const char *name;
-	int (*init)(struct writer *w, int level, char *err, size_t errlen);
-	int (*seal)(struct writer *w, enum seal_mode mode, char *err, size_t errlen);
+	int (*init)(struct writer *w, const struct writer_opts *o, char *err, size_t errlen);
+	int (*room)(struct writer *w, size_t need, int *errnum, char *err, size_t errlen);
+	int (*flush)(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen);
+	uint64_t (*held)(const struct writer *w);
 	void (*fini)(struct writer *w);
 };
 
@@ -97,11 +105,7 @@ struct writer {
 	uint64_t retry_at;         /* monotonic ns before which writer_write() does not retry */
 
 	struct writer_ref *ref;    /* plain back-end only: records pointing at caller bytes */
-
-	z_stream zs;
-	bool z_live, z_finished;
-	uint8_t *zbuf;
-	size_t zcap;
+	struct gzpar *gz;          /* gzip back-end: the compressor, which owns the staging buffers */
 };
 
 static int refs_out(struct writer *w, int *errnum, char *err, size_t errlen);
@@ -111,85 +115,6 @@ static void set_errnum(int *errnum, int e)
 	if (errnum)
 		*errnum = e;
 }
-
-/* ---------------------------------------------------------------- back-ends */
-
-static int plain_init(struct writer *w, int level, char *err, size_t errlen)
-{
-	(void)w, (void)level, (void)err, (void)errlen;
-	return 0;
-}
-
-static int plain_seal(struct writer *w, enum seal_mode mode, char *err, size_t errlen)
-{
-	(void)mode, (void)err, (void)errlen;
-	w->out = w->buf;
-	w->out_len = w->len;
-	w->out_off = 0;
-	w->out_frames = w->buf_frames;
-	w->buf_frames = 0;
-	return 0;
-}
-
-static void plain_fini(struct writer *w)
-{
-	(void)w;
-}
-
-static const struct sink_ops sink_plain = { "plain", plain_init, plain_seal, plain_fini };
-
-/* gzip (RFC 1952) through zlib: windowBits 15 + 16 selects the gzip wrapper. */
-static int gzip_init(struct writer *w, int level, char *err, size_t errlen)
-{
-	int rc = deflateInit2(&w->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-
-	if (rc != Z_OK)
-		return errf(err, errlen, "%s: zlib deflateInit2 failed (%d)", w->path, rc);
-	w->z_live = true;
-	/* Every seal compresses at most `cap` bytes and ends with a flush, so
-	 * one chunk never exceeds deflateBound plus the sync marker. */
-	w->zcap = deflateBound(&w->zs, (uLong)w->cap) + 64;
-	w->zbuf = malloc(w->zcap);
-	if (!w->zbuf)
-		return errf(err, errlen, "%s: out of memory for the gzip buffer", w->path);
-	return 0;
-}
-
-static int gzip_seal(struct writer *w, enum seal_mode mode, char *err, size_t errlen)
-{
-	int flush = mode == SEAL_FINISH ? Z_FINISH : Z_SYNC_FLUSH;
-	int want = mode == SEAL_FINISH ? Z_STREAM_END : Z_OK;
-	int rc;
-
-	if (w->z_finished || (mode == SEAL_SYNC && w->len == 0))
-		return 0;
-	w->zs.next_in = w->buf;
-	w->zs.avail_in = (uInt)w->len;
-	w->zs.next_out = w->zbuf;
-	w->zs.avail_out = (uInt)w->zcap;
-	rc = deflate(&w->zs, flush);
-	if (rc != want || w->zs.avail_in != 0 || w->zs.avail_out == 0)
-		return errf(err, errlen, "%s: zlib deflate failed (%d)", w->path, rc);
-	w->out = w->zbuf;
-	w->out_len = w->zcap - w->zs.avail_out;
-	w->out_off = 0;
-	w->out_frames = w->buf_frames;
-	w->buf_frames = 0;
-	w->len = 0;
-	w->z_finished = mode == SEAL_FINISH;
-	return 0;
-}
-
-static void gzip_fini(struct writer *w)
-{
-	if (w->z_live)
-		deflateEnd(&w->zs);
-	w->z_live = false;
-	free(w->zbuf);
-	w->zbuf = NULL;
-}
-
-static const struct sink_ops sink_gzip = { "gzip", gzip_init, gzip_seal, gzip_fini };
 
 /* ---------------------------------------------------------------- output */
 
@@ -201,7 +126,7 @@ static const struct sink_ops sink_gzip = { "gzip", gzip_init, gzip_seal, gzip_fi
 static void rollback(struct writer *w, int e, char *err, size_t errlen)
 {
 	uint64_t keep = w->start_off + w->disk;
-	uint64_t held = w->out_frames + w->buf_frames;
+	uint64_t held = w->ops->held(w);
 
 	w->out_off = 0;
 	if (ftruncate(w->fd, (off_t)keep) < 0 || lseek(w->fd, (off_t)keep, SEEK_SET) < 0) {
@@ -259,36 +184,165 @@ static int drain(struct writer *w, int *errnum, char *err, size_t errlen)
 	return 0;
 }
 
-static int seal_and_drain(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
+/* While a write failure is recent and a chunk is pending, refuse without a syscall. */
+static int output_failing(struct writer *w, int *errnum, char *err, size_t errlen)
 {
+	if (w->out_len == 0 || !w->fail_errno || now_monotonic_ns() >= w->retry_at)
+		return 0;
+	set_errnum(errnum, w->fail_errno);
+	return errf(err, errlen, "%s: output failing (%s), %llu frames held, frame dropped",
+		    w->path, strerror(w->fail_errno), (unsigned long long)w->ops->held(w));
+}
+
+/* ---------------------------------------------------------------- plain back-end */
+
+static int plain_init(struct writer *w, const struct writer_opts *o, char *err, size_t errlen)
+{
+	(void)o;
+	w->buf = malloc(w->cap);
+	if (!w->buf)
+		return errf(err, errlen, "%s: out of memory for the write buffer", w->path);
+	return 0;
+}
+
+static int plain_flush(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
+{
+	(void)mode;
 	if (w->out_len > 0 && drain(w, errnum, err, errlen) < 0)
 		return -1;
-	if (w->len == 0 && mode == SEAL_SYNC)
+	if (w->len == 0)
 		return 0;
-	if (w->ops->seal(w, mode, err, errlen) < 0) {
-		set_errnum(errnum, EIO);
-		return -1;
-	}
+	w->out = w->buf;
+	w->out_len = w->len;
+	w->out_off = 0;
+	w->out_frames = w->buf_frames;
+	w->buf_frames = 0;
 	return drain(w, errnum, err, errlen);
 }
 
-/*
- * Make `need` bytes of staging room; -1 when pending output cannot be
- * written. While a write failure is recent, fail without a syscall.
- */
-static int make_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
+static int plain_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
 {
-	if (w->out_len > 0 && w->fail_errno && now_monotonic_ns() < w->retry_at) {
-		set_errnum(errnum, w->fail_errno);
-		return errf(err, errlen, "%s: output failing (%s), %llu frames held, frame dropped",
-			    w->path, strerror(w->fail_errno),
-			    (unsigned long long)(w->out_frames + w->buf_frames));
-	}
+	if (output_failing(w, errnum, err, errlen) < 0)
+		return -1;
 	if (w->out_len > 0 && drain(w, errnum, err, errlen) < 0)
 		return -1;
 	if (w->len + need <= w->cap)
 		return 0;
-	return seal_and_drain(w, SEAL_SYNC, errnum, err, errlen);
+	return plain_flush(w, SEAL_SYNC, errnum, err, errlen);
+}
+
+static uint64_t plain_held(const struct writer *w)
+{
+	return w->out_frames + w->buf_frames;
+}
+
+static void plain_fini(struct writer *w)
+{
+	free(w->buf);
+	w->buf = NULL;
+}
+
+static const struct sink_ops sink_plain = {
+	"plain", plain_init, plain_room, plain_flush, plain_held, plain_fini,
+};
+
+/* ---------------------------------------------------------------- gzip back-end */
+
+/* gzip (RFC 1952) with deflate on worker threads (gzpar.h): staging buffers belong to the compressor. */
+static int gz_init(struct writer *w, const struct writer_opts *o, char *err, size_t errlen)
+{
+	w->gz = gzpar_open(o->gzip_level, o->gzip_threads, w->cap, w->path, err, errlen);
+	if (!w->gz)
+		return -1;
+	w->buf = gzpar_stage(w->gz);
+	return 0;
+}
+
+#define GZ_ALL UINT32_MAX
+
+/*
+ * Write compressed chunks in order: every one already finished, and
+ * besides at least `wait` more (waiting for their compression; GZ_ALL: all
+ * submitted). A chunk whose write fails stays pending for the next call.
+ */
+static int gz_write_out(struct writer *w, uint32_t wait, int *errnum, char *err, size_t errlen)
+{
+	for (;;) {
+		if (w->out_len == 0) {
+			char zerr[64];
+			int rc = gzpar_next(w->gz, wait > 0, &w->out, &w->out_len, &w->out_frames,
+					    zerr, sizeof zerr);
+
+			if (rc == 0)
+				return 0;
+			if (rc < 0) {
+				set_errnum(errnum, EIO);
+				return errf(err, errlen, "%s: %s", w->path, zerr);
+			}
+			w->out_off = 0;
+		}
+		if (drain(w, errnum, err, errlen) < 0)
+			return -1;
+		gzpar_done(w->gz);
+		if (wait > 0 && wait != GZ_ALL)
+			wait--;
+	}
+}
+
+/* Queue the staging buffer for compression (`last`: end the stream), freeing a slot first if need be. */
+static int gz_submit(struct writer *w, bool last, int *errnum, char *err, size_t errlen)
+{
+	if (!gzpar_can_submit(w->gz, last) && gz_write_out(w, 1, errnum, err, errlen) < 0)
+		return -1;
+	gzpar_submit(w->gz, w->len, w->buf_frames, last);
+	w->buf = gzpar_stage(w->gz);
+	w->len = 0;
+	w->buf_frames = 0;
+	return gz_write_out(w, 0, errnum, err, errlen);
+}
+
+static int gz_flush(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
+{
+	bool last = mode == SEAL_FINISH;
+
+	if (w->buf && (w->len > 0 || last) && gz_submit(w, last, errnum, err, errlen) < 0)
+		return -1;
+	return gz_write_out(w, GZ_ALL, errnum, err, errlen);
+}
+
+static int gz_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
+{
+	if (output_failing(w, errnum, err, errlen) < 0 || gz_write_out(w, 0, errnum, err, errlen) < 0)
+		return -1;
+	if (w->len + need <= w->cap)
+		return 0;
+	return gz_submit(w, false, errnum, err, errlen);
+}
+
+static uint64_t gz_held(const struct writer *w)
+{
+	return gzpar_held_frames(w->gz) + w->buf_frames;
+}
+
+static void gz_fini(struct writer *w)
+{
+	gzpar_close(w->gz);
+	w->gz = NULL;
+	w->buf = NULL;
+}
+
+static const struct sink_ops sink_gzip = {
+	"gzip", gz_init, gz_room, gz_flush, gz_held, gz_fini,
+};
+
+static int make_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
+{
+	return w->ops->room(w, need, errnum, err, errlen);
+}
+
+static int seal_and_drain(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
+{
+	return w->ops->flush(w, mode, errnum, err, errlen);
 }
 
 /* ---------------------------------------------------------------- open */
@@ -414,10 +468,7 @@ struct writer *writer_open(int fd, const char *path, const struct writer_opts *o
 		w->cap = WRITER_MAX_BUFFER;
 	if (w->cap < hdr + max_record(w))
 		w->cap = hdr + max_record(w);
-	w->buf = malloc(w->cap);
-	if (!w->buf)
-		goto nomem;
-	if (w->ops->init(w, opts->gzip_level, err, errlen) < 0)
+	if (w->ops->init(w, opts, err, errlen) < 0)
 		goto fail;
 	where_am_i(w);
 	put_header(w, opts);
@@ -427,7 +478,6 @@ nomem:
 fail:
 	if (w) {
 		w->ops->fini(w);
-		free(w->buf);
 		free(w->ifc);
 		free(w->path);
 		free(w);
@@ -675,7 +725,6 @@ static void writer_free(struct writer *w)
 {
 	w->ops->fini(w);
 	free(w->ref);
-	free(w->buf);
 	free(w->ifc);
 	free(w->path);
 	free(w);
@@ -696,7 +745,7 @@ int writer_finish(struct writer *w, bool sync, uint64_t *lost, int *errnum, char
 		return 0;
 	(void)refs_out(w, errnum, err, errlen);
 	if (seal_and_drain(w, SEAL_FINISH, errnum, err, errlen) < 0) {
-		uint64_t n = w->out_frames + w->buf_frames;
+		uint64_t n = w->ops->held(w);
 		size_t len = err ? strlen(err) : 0;
 
 		if (lost)
@@ -734,7 +783,7 @@ uint64_t writer_disk_bytes(const struct writer *w)
 
 uint64_t writer_pending_frames(const struct writer *w)
 {
-	return w->out_frames + w->buf_frames + (w->ref ? w->ref->frames : 0);
+	return w->ops->held(w) + (w->ref ? w->ref->frames : 0);
 }
 
 /* ---------------------------------------------------------------- names */

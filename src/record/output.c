@@ -580,6 +580,7 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	o->cfg = *cfg;
 	o->wopts = cfg->wopts;
 	o->wopts.gzip_level = cfg->gzip_level;
+	o->wopts.gzip_threads = cfg->gzip_threads;
 	o->fd = o->dirfd = -1;
 	o->seq = 1;
 	if (!cfg->path || !*cfg->path)

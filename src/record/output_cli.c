@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcaprec/gzpar.h"
 #include "pcaprec/output.h"
 #include "pcaprec/util.h"
 
@@ -23,6 +24,7 @@ enum {
 	OPT_MODE,
 	OPT_PIDFILE,
 	OPT_FLUSH_INTERVAL,
+	OPT_COMPRESS_THREADS,
 };
 
 const struct option output_cli_options[OUTPUT_CLI_NOPTS] = {
@@ -45,6 +47,7 @@ const struct option output_cli_options[OUTPUT_CLI_NOPTS] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "flush-interval", required_argument, NULL, OPT_FLUSH_INTERVAL },
+	{ "compress-threads", required_argument, NULL, OPT_COMPRESS_THREADS },
 };
 
 void output_cli_init(struct output_cli *c)
@@ -139,6 +142,11 @@ int output_cli_parse(struct output_cli *c, int code, const char *arg, char *err,
 		return parse_size(arg, 1, false, &g->min_free) ? 1 :
 			bad(err, errlen, "--min-free", arg, "a size (5G)");
 	case 'z': return parse_compress(c, arg, err, errlen);
+	case OPT_COMPRESS_THREADS:
+		if (!parse_uint(arg, 1, GZPAR_MAX_THREADS, &v))
+			return bad(err, errlen, "--compress-threads", arg, "a number in 1..64");
+		g->gzip_threads = (unsigned)v;
+		return 1;
 	case OPT_ON_ROTATE: g->on_rotate = arg; return 1;
 	case OPT_MAX_HOOKS:
 		if (!parse_uint(arg, 1, 64, &v))
@@ -169,6 +177,8 @@ int output_cli_finish(struct output_cli *c, char *err, size_t errlen)
 		return errf(err, errlen, "--empty-files needs -G/--rotate-time");
 	if (!c->cfg.rot.align && !c->cfg.rot.interval_ns)
 		return errf(err, errlen, "--no-align needs -G/--rotate-time");
+	if (c->cfg.gzip_threads && c->cfg.gzip_level < 0 && !out_name_is_gzip(c->cfg.path))
+		return errf(err, errlen, "--compress-threads needs -z/--compress or a .gz file name");
 	{
 		const char *slash = strrchr(c->cfg.path, '/');
 
@@ -199,6 +209,8 @@ void output_cli_help(FILE *fp)
 "      --min-free SIZE    delete oldest finished files (or stop writing) when\n"
 "                         the filesystem has less than SIZE free\n"
 "  -z, --compress gzip[:LEVEL]  gzip the files (.gz appended); default level 6\n"
+"      --compress-threads N  deflate on N threads (default: one per CPU, at\n"
+"                         most 8); the file is still one ordinary gzip stream\n"
 "      --on-rotate CMD    run /bin/sh -c 'CMD \"$1\"' with each published file\n"
 "                         (PCAPREC_FILE PCAPREC_PACKETS PCAPREC_BYTES\n"
 "                         PCAPREC_FIRST_TS PCAPREC_LAST_TS PCAPREC_DROPS\n"

@@ -243,6 +243,30 @@ stop_watch() {
 	seqs_of GZ <"$OUT/../list.txt" | in_order 300
 }
 
+@test "gzip on 3 threads: a file of many chunks holds every frame in order; gzip -t, tshark, capinfos agree" {
+	rec_start "$NS_B" "$OUT/p.pcapng.gz" -i "$IF_B" -z gzip:1 --compress-threads 3
+	# 6000 datagrams of 1400 bytes, half random: about 9 MB, nine 1 MiB chunks in flight
+	timeout 30 ip netns exec "$NS_A" /usr/bin/python3 -c '
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(6000):
+    s.sendto(b"PCAPREC-PGZ-%04d" % i + os.urandom(692) + b"z" * 692, ("192.0.2.2", 40009))
+'
+	sleep 0.3
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	grep -q '^0 packets dropped by kernel$' "$REC_ERR"
+	f="$OUT/p.pcapng.gz"
+	gzip -t "$f"
+	[ "$(stat -c %s "$f")" -gt 4000000 ]
+	zcat "$f" | "$TOOLS/pktlist" - >"$OUT/../list.txt"
+	expect_seq 6000 PGZ "$OUT/../list.txt"
+	[ -z "$(tshark -r "$f" 2>&1 >/dev/null | grep -v '^Running as user "root"')" ]
+	n=$(grep -c . "$OUT/../list.txt")
+	capinfos -c -M "$f" | grep -q "Number of packets: *$n\$"
+}
+
 @test "--on-rotate runs for every file including the last, with PCAPREC_* set; --print-closed agrees" {
 	cat >"$OUT/../hook.sh" <<-'EOF'
 	#!/bin/sh

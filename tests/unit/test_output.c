@@ -885,7 +885,7 @@ static void test_cli_flags(void **state)
 			 "1000", "--utc", "--empty-files", "-W", "5", "--max-total", "2G", "--min-free",
 			 "512M", "-z", "gzip:9", "--on-rotate", "echo", "--max-hooks", "2", "--print-closed",
 			 "-Z", "nobody", "--group", "0", "--mode", "0600", "--pidfile", "/tmp/p.pid",
-			 "--flush-interval", "500ms", NULL };
+			 "--flush-interval", "500ms", "--compress-threads", "3", NULL };
 	struct bad_row {
 		const char *flag, *val, *msg;
 	} bad[] = {
@@ -895,6 +895,9 @@ static void test_cli_flags(void **state)
 		{ "-z", "gzip:0", "-z/--compress" }, { "--mode", "0400", "--mode" },
 		{ "--mode", "999", "--mode" }, { "--group", "no-such-group-pcaprec", "--group" },
 		{ "--max-hooks", "0", "--max-hooks" }, { "--min-free", "-1", "--min-free" },
+		{ "--compress-threads", "0", "--compress-threads" },
+		{ "--compress-threads", "65", "--compress-threads" },
+		{ "--compress-threads", "2x", "--compress-threads" },
 	};
 	struct output_cli c;
 	char err[256];
@@ -917,6 +920,7 @@ static void test_cli_flags(void **state)
 	assert_int_equal(c.cfg.mode, 0600);
 	assert_string_equal(c.pidfile, "/tmp/p.pid");
 	assert_int_equal(c.cfg.flush_interval_ns, 500 * MS);
+	assert_int_equal(c.cfg.gzip_threads, 3);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *argv[] = { "record", "-w", "x.pcap", (char *)bad[i].flag, (char *)bad[i].val, NULL };
 
@@ -928,6 +932,8 @@ static void test_cli_flags(void **state)
 		char *no_w[] = { "record", "-C", "1M", NULL };
 		char *empty[] = { "record", "-w", "x.pcap", "--empty-files", NULL };
 		char *dirfield[] = { "record", "-w", "%Y/x.pcap", NULL };
+		char *threads_plain[] = { "record", "-w", "x.pcap", "--compress-threads", "2", NULL };
+		char *threads_gz[] = { "record", "-w", "x.pcap.gz", "--compress-threads", "2", NULL };
 
 		assert_int_equal(cli_run(&c, no_w, 3, err, sizeof err), -1);
 		assert_non_null(strstr(err, "-w"));
@@ -935,6 +941,9 @@ static void test_cli_flags(void **state)
 		assert_non_null(strstr(err, "--empty-files"));
 		assert_int_equal(cli_run(&c, dirfield, 3, err, sizeof err), -1);
 		assert_non_null(strstr(err, "directory"));
+		assert_int_equal(cli_run(&c, threads_plain, 5, err, sizeof err), -1);
+		assert_non_null(strstr(err, "--compress-threads needs -z"));
+		assert_int_equal(cli_run(&c, threads_gz, 5, err, sizeof err), 0);
 	}
 }
 

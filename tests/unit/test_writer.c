@@ -160,7 +160,7 @@ static void test_pcap_bytes(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, rows[i].snaplen };
-		struct writer_opts o = { rows[i].fmt, -1, 0, NULL, &ifc, 1 };
+		struct writer_opts o = { rows[i].fmt, -1, 0, NULL, &ifc, 1, 0 };
 		struct frame f = mkframe(TS1, payload5, rows[i].caplen, 60, 0, FRAME_DIR_IN);
 		struct tmpout t;
 		char err[256];
@@ -253,7 +253,7 @@ static void test_pcapng_bytes(void **state)
 		{ "eth0", "d", "tcp", LINKTYPE_ETHERNET, 65535 },
 		{ NULL, NULL, NULL, LINKTYPE_LINUX_SLL2, 3 },
 	};
-	struct writer_opts o = { OUT_PCAPNG, -1, 0, &meta, ifc, 2 };
+	struct writer_opts o = { OUT_PCAPNG, -1, 0, &meta, ifc, 2, 0 };
 	struct iface_stats st = { 1000000000ull, 2000000000ull, 1000, 2, 3 };
 	struct frame fin = mkframe(TS1, payload5, 5, 60, 0, FRAME_DIR_IN);
 	struct frame fout = mkframe(TS1, payload5, 5, 60, 0, FRAME_DIR_OUT);
@@ -303,7 +303,7 @@ static void test_pcapng_minimal(void **state)
 	};
 	/* snaplen 0 means the largest (FRAME_MAX_CAPLEN, 0x40000) */
 	struct writer_iface ifc = { NULL, NULL, NULL, LINKTYPE_RAW, 0 };
-	struct writer_opts o = { OUT_PCAPNG, -1, 0, NULL, &ifc, 1 };
+	struct writer_opts o = { OUT_PCAPNG, -1, 0, NULL, &ifc, 1, 0 };
 	struct tmpout t;
 	char err[256];
 	int e;
@@ -330,14 +330,14 @@ static void test_bad_args(void **state)
 		struct writer_opts o;
 		const char *msg;
 	} rows[] = {
-		{ { OUT_PCAP_US, -1, 0, NULL, two, 2 }, "holds one interface" },
-		{ { OUT_PCAPNG, -1, 0, NULL, two, 0 }, "no interface" },
-		{ { OUT_PCAPNG, 10, 0, NULL, two, 2 }, "gzip level 10" },
-		{ { OUT_PCAPNG, 0, 0, NULL, two, 2 }, "gzip level 0" },
-		{ { OUT_PCAPNG, -1, 0, NULL, &big_lt, 1 }, "16 bits" },
-		{ { (enum out_format)7, -1, 0, NULL, two, 1 }, "unknown output format" },
+		{ { OUT_PCAP_US, -1, 0, NULL, two, 2, 0 }, "holds one interface" },
+		{ { OUT_PCAPNG, -1, 0, NULL, two, 0, 0 }, "no interface" },
+		{ { OUT_PCAPNG, 10, 0, NULL, two, 2, 0 }, "gzip level 10" },
+		{ { OUT_PCAPNG, 0, 0, NULL, two, 2, 0 }, "gzip level 0" },
+		{ { OUT_PCAPNG, -1, 0, NULL, &big_lt, 1, 0 }, "16 bits" },
+		{ { (enum out_format)7, -1, 0, NULL, two, 1, 0 }, "unknown output format" },
 	};
-	struct writer_opts o = { OUT_PCAPNG, -1, 0, NULL, two, 2 };
+	struct writer_opts o = { OUT_PCAPNG, -1, 0, NULL, two, 2, 0 };
 	uint8_t d[4] = { 0 };
 	struct frame f = mkframe(1, d, 4, 4, 2, FRAME_DIR_UNKNOWN);
 	char err[256];
@@ -465,10 +465,11 @@ static uint8_t *inflate_all(const uint8_t *in, size_t inlen, size_t *outlen, boo
 	return out;
 }
 
-static void write_file(enum out_format fmt, int level, size_t bufsz, uint32_t nframes, struct tmpout *t)
+static void write_file_threads(enum out_format fmt, int level, unsigned threads, size_t bufsz,
+			       uint32_t nframes, struct tmpout *t)
 {
 	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
-	struct writer_opts o = { fmt, level, bufsz, NULL, &ifc, 1 };
+	struct writer_opts o = { fmt, level, bufsz, NULL, &ifc, 1, threads };
 	struct writer *w;
 	char err[256];
 	int e;
@@ -478,6 +479,11 @@ static void write_file(enum out_format fmt, int level, size_t bufsz, uint32_t nf
 	assert_non_null(w);
 	assert_int_equal(write_seq(w, 0, nframes), nframes);
 	assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+}
+
+static void write_file(enum out_format fmt, int level, size_t bufsz, uint32_t nframes, struct tmpout *t)
+{
+	write_file_threads(fmt, level, 0, bufsz, nframes, t);
 }
 
 static void test_gzip_equals_plain(void **state)
@@ -523,7 +529,7 @@ static void test_gzip_incompressible(void **state)
 	for (size_t i = 0; i < 2; i++) {
 		for (size_t b = 0; b < 2; b++) {
 			struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 0 };
-			struct writer_opts o = { OUT_PCAPNG, levels[i], bufs[b], NULL, &ifc, 1 };
+			struct writer_opts o = { OUT_PCAPNG, levels[i], bufs[b], NULL, &ifc, 1, 0 };
 			uint64_t x = 88172645463325252ull, total;
 			struct tmpout t;
 			size_t glen, ilen;
@@ -558,6 +564,93 @@ static void test_gzip_incompressible(void **state)
 	}
 }
 
+/*
+ * Parallel deflate (gzpar.h): whatever the thread count and chunk size, the
+ * file inflates to the plain file's bytes, and the compressed bytes do not
+ * depend on the number of threads or on their timing.
+ */
+static void test_gzip_threads(void **state)
+{
+	static const unsigned threads[] = { 1, 2, 5 };
+	static const size_t bufs[] = { 4096, 65536 };
+
+	(void)state;
+	for (size_t b = 0; b < 2; b++) {
+		struct tmpout plain, one;
+		size_t plen, olen;
+		uint8_t *p, *o1;
+
+		write_file_threads(OUT_PCAPNG, -1, 0, bufs[b], 3000, &plain);
+		write_file_threads(OUT_PCAPNG, 1, 1, bufs[b], 3000, &one);
+		p = read_all(plain.path, &plen);
+		o1 = read_all(one.path, &olen);
+		for (size_t t = 0; t < 3; t++) {
+			struct tmpout gz;
+			size_t glen, ilen;
+			uint8_t *g, *in;
+
+			write_file_threads(OUT_PCAPNG, 1, threads[t], bufs[b], 3000, &gz);
+			g = read_all(gz.path, &glen);
+			in = inflate_all(g, glen, &ilen, true);
+			assert_int_equal(ilen, plen);
+			assert_memory_equal(in, p, plen);
+			assert_int_equal(glen, olen);
+			assert_memory_equal(g, o1, olen);
+			free(g);
+			free(in);
+			tmp_done(&gz);
+		}
+		free(p);
+		free(o1);
+		tmp_done(&plain);
+		tmp_done(&one);
+	}
+}
+
+/*
+ * Each chunk starts with the 32 KiB before it as deflate's dictionary:
+ * 8 KiB of random bytes repeated, staged 4 KiB at a time, must compress to
+ * a fraction of its size although no single chunk holds a repeat.
+ */
+static void test_gzip_dictionary(void **state)
+{
+	static uint8_t pat[8192];
+	/* snaplen 2000: the staging buffer stays at 4 KiB (four frames) */
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 2000 };
+	struct writer_opts o = { OUT_PCAP_NS, 1, 4096, NULL, &ifc, 1, 3 };
+	uint64_t x = 88172645463325252ull, total;
+	struct tmpout t;
+	size_t glen, ilen;
+	uint8_t *g, *in;
+	char err[256];
+	int e;
+	struct writer *w;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof pat; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		pat[k] = (uint8_t)x;
+	}
+	tmp_open(&t);
+	w = writer_open(t.fd, t.path, &o, err, sizeof err);
+	assert_non_null(w);
+	/* 1024-byte frames: 8 per pattern, so frame n repeats frame n - 8 */
+	for (uint32_t n = 0; n < 800; n++) {
+		struct frame f = mkframe(TS1, pat + (n % 8) * 1024, 1024, 1024, 0, FRAME_DIR_UNKNOWN);
+
+		assert_int_equal(writer_write(w, &f, &e, err, sizeof err), 0);
+	}
+	total = writer_bytes(w);
+	assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+	g = read_all(t.path, &glen);
+	in = inflate_all(g, glen, &ilen, true);
+	assert_int_equal(ilen, total);
+	assert_true(glen < total / 8);
+	free(g);
+	free(in);
+	tmp_done(&t);
+}
+
 /* Nothing reaches the file until the buffer fills or writer_flush; a flushed
  * gzip file inflates (no trailer yet) to every byte accepted so far. */
 static void test_flush_visibility(void **state)
@@ -567,7 +660,7 @@ static void test_flush_visibility(void **state)
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
 		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
-		struct writer_opts o = { OUT_PCAPNG, levels[i], 0, NULL, &ifc, 1 };
+		struct writer_opts o = { OUT_PCAPNG, levels[i], 0, NULL, &ifc, 1, 0 };
 		struct tmpout t;
 		struct stat st;
 		size_t len, ilen;
@@ -649,7 +742,7 @@ static void test_ref_equals_copy(void **state)
 			for (size_t bi = 0; bi < 3; bi++)
 				for (size_t si = 0; si < 2; si++) {
 					struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
-					struct writer_opts o = { fmts[fi], level, bufs[si], NULL, &ifc, 1 };
+					struct writer_opts o = { fmts[fi], level, bufs[si], NULL, &ifc, 1, 0 };
 					size_t alen, blen;
 					uint8_t *a = ref_file(&o, false, 1, &alen);
 					uint8_t *b = ref_file(&o, true, batches[bi], &blen);
@@ -703,10 +796,11 @@ static void set_fsize(rlim_t lim)
  * full disk. The file must end on a record boundary with every earlier
  * frame readable, and once the limit is lifted the same writer goes on.
  */
-static void efbig_case(enum out_format fmt, int level, uint32_t (*wr)(struct writer *, uint32_t, uint32_t))
+static void efbig_case(enum out_format fmt, int level, unsigned threads,
+		       uint32_t (*wr)(struct writer *, uint32_t, uint32_t))
 {
 	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
-	struct writer_opts o = { fmt, level, 16384, NULL, &ifc, 1 };
+	struct writer_opts o = { fmt, level, 16384, NULL, &ifc, 1, threads };
 	struct rlimit saved;
 	struct tmpout t;
 	struct stat st;
@@ -774,13 +868,16 @@ static void test_efbig_rollback(void **state)
 	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
 
 	(void)state;
-	efbig_case(OUT_PCAP_NS, -1, write_seq);
-	efbig_case(OUT_PCAPNG, -1, write_seq);
-	efbig_case(OUT_PCAPNG, 6, write_seq);
+	efbig_case(OUT_PCAP_NS, -1, 0, write_seq);
+	efbig_case(OUT_PCAPNG, -1, 0, write_seq);
+	efbig_case(OUT_PCAPNG, 6, 0, write_seq);
+	/* gzip with chunks compressing on 1 and on 4 threads when the write fails */
+	efbig_case(OUT_PCAPNG, 1, 1, write_seq);
+	efbig_case(OUT_PCAP_US, 1, 4, write_seq);
 	/* Referenced frames: a failed commit must copy them before the ring is reused. */
-	efbig_case(OUT_PCAP_NS, -1, write_seq_ref50);
-	efbig_case(OUT_PCAPNG, -1, write_seq_ref50);
-	efbig_case(OUT_PCAPNG, 6, write_seq_ref50);
+	efbig_case(OUT_PCAP_NS, -1, 0, write_seq_ref50);
+	efbig_case(OUT_PCAPNG, -1, 0, write_seq_ref50);
+	efbig_case(OUT_PCAPNG, 6, 0, write_seq_ref50);
 	signal(SIGXFSZ, old);
 }
 
@@ -788,7 +885,7 @@ static void test_efbig_rollback(void **state)
 static void test_pipe_error(void **state)
 {
 	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
-	struct writer_opts o = { OUT_PCAP_US, -1, 0, NULL, &ifc, 1 };
+	struct writer_opts o = { OUT_PCAP_US, -1, 0, NULL, &ifc, 1, 0 };
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 	char err[256];
 	int e = 0, fds[2];
@@ -821,6 +918,8 @@ int main(void)
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_gzip_equals_plain),
 		cmocka_unit_test(test_gzip_incompressible),
+		cmocka_unit_test(test_gzip_threads),
+		cmocka_unit_test(test_gzip_dictionary),
 		cmocka_unit_test(test_flush_visibility),
 		cmocka_unit_test(test_ref_equals_copy),
 		cmocka_unit_test(test_efbig_rollback),
