@@ -242,28 +242,51 @@ enum phs_proto {
 	PHS_NPROTO
 };
 
+/* `frames`/`bytes` count every frame whose path passes through the node; valid after phs_finish(). */
 struct phs_node {
 	uint8_t proto;      /* enum phs_proto */
 	uint8_t depth;
-	uint16_t parent;
+	uint16_t parent;    /* always a lower index than the node's own */
 	uint16_t child[PHS_NPROTO];  /* node index, 0 = none (node 0 is the root) */
 	uint64_t frames;
 	uint64_t bytes;
 };
 
+/* Frames and bytes whose path ends at a node (the walk's last node). */
+struct phs_end {
+	uint64_t frames;
+	uint64_t bytes;
+};
+
+/*
+ * Paths met so far, packed 5 bits per protocol (outermost lowest; every
+ * protocol of a path is non-zero, so the packing also tells the length),
+ * mapped to the node their walk ends at: direct-mapped, a miss walks the tree.
+ */
+#define PHS_CACHE 16u
+
+struct phs_cache_slot {
+	uint64_t key;       /* packed path; PHS_KEY_NONE when empty */
+	uint32_t end;       /* node the walk ended at */
+};
+
 struct phs {
 	uint32_t nnodes;
 	struct phs_node node[PHS_MAX_NODES];
-	/* the last path counted and the nodes it went through: most frames repeat it */
-	uint8_t last_n;
-	uint8_t last_path[PHS_MAX_DEPTH];
-	uint16_t last_node[PHS_MAX_DEPTH];
+	struct phs_end end[PHS_MAX_NODES];  /* per node: frames counted at it */
+	struct phs_cache_slot cache[PHS_CACHE];
 };
 
 void phs_init(struct phs *h);
 
-/* Count a frame of `bytes` along `path` (n protocols, outermost first). */
+/*
+ * Count a frame of `bytes` along `path` (n protocols, outermost first):
+ * only at the node the path ends at; phs_finish() adds the counts up the tree.
+ */
 void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes);
+
+/* Set every node's frames/bytes from the counts so far (may be called again after more phs_add). */
+void phs_finish(struct phs *h);
 
 /* tshark's name of a protocol ("eth", "ip", "tcp", "_ws.short"...). */
 const char *phs_proto_name(enum phs_proto p);

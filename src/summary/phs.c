@@ -34,10 +34,15 @@ const char *phs_proto_name(enum phs_proto p)
 	return (unsigned)p < PHS_NPROTO ? phs_names[p] : "?";
 }
 
+#define PHS_KEY_NONE UINT64_MAX   /* no path packs to it: 12 x 5 bits use 60 */
+#define PHS_KEY_BITS 5u
+
 void phs_init(struct phs *h)
 {
 	memset(h, 0, sizeof *h);
 	h->nnodes = 1;
+	for (uint32_t i = 0; i < PHS_CACHE; i++)
+		h->cache[i].key = PHS_KEY_NONE;
 }
 
 /* Child `p` of node `at`, created when missing; `at` itself when the tree is full. */
@@ -58,42 +63,72 @@ static uint32_t phs_child(struct phs *h, uint32_t at, uint8_t p)
 	return c;
 }
 
-/* The n (<= PHS_MAX_DEPTH) bytes of x and y are equal; inline, a memcmp call costs more for so few. */
-static inline bool path_eq(const uint8_t *x, const uint8_t *y, size_t n)
-{
-	uint8_t diff = 0;
-
-	for (size_t i = 0; i < n; i++)
-		diff |= (uint8_t)(x[i] ^ y[i]);
-	return diff == 0;
-}
-
-void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes)
+/* The node the walk along `path` ends at, creating nodes on the way (it stops early when the tree is full). */
+static uint32_t phs_walk(struct phs *h, const uint8_t *path, size_t n)
 {
 	uint32_t at = 0;
-	size_t i;
 
-	h->node[0].frames++;
-	h->node[0].bytes += bytes;
-	if (n == h->last_n && path_eq(path, h->last_path, n)) {
-		for (i = 0; i < n; i++) {
-			h->node[h->last_node[i]].frames++;
-			h->node[h->last_node[i]].bytes += bytes;
-		}
-		return;
-	}
-	for (i = 0; i < n && i < PHS_MAX_DEPTH; i++) {
+	for (size_t i = 0; i < n && i < PHS_MAX_DEPTH; i++) {
 		uint32_t c = phs_child(h, at, path[i]);
 		if (c == at)
 			break;
 		at = c;
-		h->node[at].frames++;
-		h->node[at].bytes += bytes;
-		h->last_node[i] = (uint16_t)at;
 	}
-	/* cache only paths counted in full (a full tree stops early) */
-	h->last_n = (uint8_t)(i == n ? n : 0xff);
-	memcpy(h->last_path, path, i);
+	return at;
+}
+
+/* `path` packed as a cache key, or PHS_KEY_NONE when it cannot be (too long, a protocol 0 or out of range). */
+static inline uint64_t phs_key(const uint8_t *path, size_t n)
+{
+	uint64_t k = 0;
+
+	if (n > PHS_MAX_DEPTH)
+		return PHS_KEY_NONE;
+	for (size_t i = 0; i < n; i++) {
+		if (path[i] == 0 || path[i] >= PHS_NPROTO)
+			return PHS_KEY_NONE;
+		k |= (uint64_t)path[i] << (PHS_KEY_BITS * i);
+	}
+	return k;
+}
+
+/*
+ * A walk's end never changes once found: nodes are never removed, and a
+ * walk cut short by a full tree stays cut (the tree stays full).
+ */
+void phs_add(struct phs *h, const uint8_t *path, size_t n, uint64_t bytes)
+{
+	uint64_t k = phs_key(path, n);
+	struct phs_cache_slot *c = &h->cache[(k * 0x9e3779b97f4a7c15ull) >> 60];
+	uint32_t at;
+
+	_Static_assert(PHS_CACHE == 16u, "the slot index takes the hash's top 4 bits");
+	_Static_assert(PHS_NPROTO <= 1u << PHS_KEY_BITS, "protocols fit the key's 5-bit fields");
+	if (k != PHS_KEY_NONE && c->key == k) {
+		at = c->end;
+	} else {
+		at = phs_walk(h, path, n);
+		if (k != PHS_KEY_NONE) {
+			c->key = k;
+			c->end = at;
+		}
+	}
+	h->end[at].frames++;
+	h->end[at].bytes += bytes;
+}
+
+/* Children have higher indexes than their parents, so one backward pass sums every subtree. */
+void phs_finish(struct phs *h)
+{
+	for (uint32_t i = 0; i < h->nnodes; i++) {
+		h->node[i].frames = h->end[i].frames;
+		h->node[i].bytes = h->end[i].bytes;
+	}
+	for (uint32_t i = h->nnodes; i-- > 1;) {
+		struct phs_node *parent = &h->node[h->node[i].parent];
+		parent->frames += h->node[i].frames;
+		parent->bytes += h->node[i].bytes;
+	}
 }
 
 static uint8_t link_proto(uint8_t p)

@@ -106,6 +106,7 @@ static void add_totals(struct summary *s, const struct frame *f)
 void summary_flush(struct summary *s)
 {
 	flow_feed_flush(s->feed);
+	phs_finish(&s->phs);
 }
 
 static void add_tcp_flags(struct summary *s, uint16_t fl)

@@ -303,6 +303,7 @@ static void test_phs_tree_counts(void **state)
 	phs_add(h, p1, 3, 100);
 	phs_add(h, p2, 3, 50);
 	phs_add(h, p1, 2, 10);
+	phs_finish(h);
 	eth = h->node[0].child[PHS_ETH];
 	ip = h->node[eth].child[PHS_IP];
 	assert_int_equal(h->node[eth].frames, 3);
@@ -310,6 +311,46 @@ static void test_phs_tree_counts(void **state)
 	assert_int_equal(h->node[h->node[ip].child[PHS_TCP]].frames, 1);
 	assert_int_equal(h->node[h->node[ip].child[PHS_UDP]].bytes, 50);
 	assert_int_equal(h->nnodes, 5);
+	/* counting goes on after a finish; finishing again adds nothing twice */
+	phs_add(h, p2, 3, 7);
+	phs_finish(h);
+	phs_finish(h);
+	assert_int_equal(h->node[0].frames, 4);
+	assert_int_equal(h->node[eth].bytes, 167);
+	assert_int_equal(h->node[h->node[ip].child[PHS_UDP]].frames, 2);
+	free(h);
+}
+
+/* A full tree cuts new paths at their last existing node, and keeps doing so for repeats. */
+static void test_phs_full_tree(void **state)
+{
+	struct phs *h = malloc(sizeof *h);
+	uint8_t path[PHS_MAX_DEPTH];
+	uint32_t eth, ip;
+	(void)state;
+	assert_non_null(h);
+	phs_init(h);
+	/* distinct 12-deep chains under eth:vlan until no node is left */
+	for (uint32_t i = 0; h->nnodes < PHS_MAX_NODES; i++) {
+		path[0] = PHS_ETH;
+		path[1] = PHS_VLAN;
+		for (uint32_t j = 2; j < PHS_MAX_DEPTH; j++)
+			path[j] = (uint8_t)(1 + (i >> (j - 2)) % (PHS_NPROTO - 1));
+		phs_add(h, path, PHS_MAX_DEPTH, 1);
+	}
+	phs_finish(h);
+	eth = h->node[0].child[PHS_ETH];
+	uint64_t before = h->node[eth].frames;
+	const uint8_t cut[] = { PHS_ETH, PHS_IP, PHS_TCP };  /* eth exists, eth:ip does not */
+	assert_int_equal(h->node[eth].child[PHS_IP], 0);
+	for (int r = 0; r < 3; r++)
+		phs_add(h, cut, 3, 100);
+	phs_finish(h);
+	ip = h->node[eth].child[PHS_IP];
+	assert_int_equal(ip, 0);
+	assert_int_equal(h->nnodes, PHS_MAX_NODES);
+	assert_int_equal(h->node[eth].frames, before + 3);
+	assert_int_equal(h->node[0].frames, before + 3);
 	free(h);
 }
 
@@ -461,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_tseries_user_interval_widens),
 		cmocka_unit_test(test_phs_paths),
 		cmocka_unit_test(test_phs_tree_counts),
+		cmocka_unit_test(test_phs_full_tree),
 		cmocka_unit_test(test_endpoints_from_conversations),
 		cmocka_unit_test(test_top_selection_matches_full_sort),
 		cmocka_unit_test(test_summary_totals_and_rates),
