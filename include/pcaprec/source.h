@@ -60,6 +60,14 @@ struct source *source_open_ops(const struct source_ops *ops, void *ctx, char *er
  */
 int source_need(struct source *s, size_t n, const uint8_t **p, size_t *avail);
 
+/*
+ * For a source holding its whole input in place (a mapped file or a memory
+ * buffer, not gzip or a pipe): every unread byte at `*p`, `*avail` of them,
+ * and true; such bytes count as made available as by source_need(). False
+ * (nothing set) for other sources, which go through source_need().
+ */
+bool source_direct(const struct source *s, const uint8_t **p, size_t *avail);
+
 /* Move the position forward by `n` bytes, which the last source_need() made available. */
 void source_advance(struct source *s, size_t n);
 

@@ -93,37 +93,26 @@ static int pcap_short_data(struct reader *r, uint64_t off, int rc, uint32_t capl
 		       "found %zu before the end of the file", caplen, r->rec_len + caplen, have);
 }
 
-int pcap_read_next(struct reader *r, struct frame *out)
+/* A record header's caplen and origlen, put back in place for files older than 2.4. */
+static inline void pcap_lengths(const struct reader *r, const uint8_t *p, uint32_t *caplen, uint32_t *origlen)
 {
-	const struct rd_iface *ifc = &r->ifaces[0];
-	uint64_t off = source_offset(r->src);
-	const uint8_t *p;
-	size_t n;
-	uint32_t sec, frac, caplen, origlen;
-	int rc = source_need(r->src, r->rec_len, &p, &n);
+	uint32_t c = rd_u32(r, p + 8), o = rd_u32(r, p + 12);
 
-	if (rc == 1 && n == 0) {
-		r->state = 0;
-		return 0;
+	if (r->lengths_swapped == 2 || (r->lengths_swapped == 1 && c > o)) {
+		*caplen = o;
+		*origlen = c;
+	} else {
+		*caplen = c;
+		*origlen = o;
 	}
-	if (rc != 0)
-		return pcap_short(r, off, rc, r->rec_len, n, "record header");
-	sec = rd_u32(r, p);
-	frac = rd_u32(r, p + 4);
-	caplen = rd_u32(r, p + 8);
-	origlen = rd_u32(r, p + 12);
-	if (r->lengths_swapped == 2 || (r->lengths_swapped == 1 && caplen > origlen)) {
-		uint32_t t = caplen;
+}
 
-		caplen = origlen;
-		origlen = t;
-	}
-	if (caplen > READER_MAX_CAPLEN)
-		return rd_fail(r, off + 8, "record caplen %u exceeds the maximum of %u (snaplen %u)",
-			       caplen, READER_MAX_CAPLEN, r->snaplen);
-	rc = source_need(r->src, r->rec_len + (size_t)caplen, &p, &n);
-	if (rc != 0)
-		return pcap_short_data(r, off, rc, caplen, n);
+/* Fill `out` from the whole record at p (header and caplen bytes, checked), which starts at `off`, and step past it. */
+static int pcap_record(struct reader *r, const uint8_t *p, uint32_t caplen, uint32_t origlen,
+		       uint64_t off, struct frame *out)
+{
+	uint32_t sec = rd_u32(r, p), frac = rd_u32(r, p + 4);
+
 	if (r->kind == READER_PCAP_NS) {
 		out->ts_ns = (uint64_t)sec * 1000000000u + frac;
 		r->rec_flags |= frac >= 1000000000u ? READER_REC_FRAC_OVERFLOW : 0;
@@ -135,7 +124,7 @@ int pcap_read_next(struct reader *r, struct frame *out)
 	r->rec_flags |= r->snaplen && caplen > r->snaplen ? READER_REC_CAPLEN_GT_SNAPLEN : 0;
 	out->caplen = caplen;
 	out->origlen = origlen;
-	out->linktype = ifc->pub.linktype;
+	out->linktype = r->ifaces[0].pub.linktype;
 	out->iface = 0;
 	out->dir = FRAME_DIR_UNKNOWN;
 	out->data = p + r->rec_len;
@@ -144,4 +133,49 @@ int pcap_read_next(struct reader *r, struct frame *out)
 	r->rec_off = off;
 	r->recno++;
 	return 1;
+}
+
+/* The record at the position through source_need(): any source, and every error with its offset. */
+static int pcap_read_slow(struct reader *r, struct frame *out)
+{
+	uint64_t off = source_offset(r->src);
+	const uint8_t *p;
+	size_t n;
+	uint32_t caplen, origlen;
+	int rc = source_need(r->src, r->rec_len, &p, &n);
+
+	if (rc == 1 && n == 0) {
+		r->state = 0;
+		return 0;
+	}
+	if (rc != 0)
+		return pcap_short(r, off, rc, r->rec_len, n, "record header");
+	pcap_lengths(r, p, &caplen, &origlen);
+	if (caplen > READER_MAX_CAPLEN)
+		return rd_fail(r, off + 8, "record caplen %u exceeds the maximum of %u (snaplen %u)",
+			       caplen, READER_MAX_CAPLEN, r->snaplen);
+	rc = source_need(r->src, r->rec_len + (size_t)caplen, &p, &n);
+	if (rc != 0)
+		return pcap_short_data(r, off, rc, caplen, n);
+	return pcap_record(r, p, caplen, origlen, off, out);
+}
+
+/*
+ * An input in place (mapped file, memory) is walked directly: one look at
+ * the unread bytes covers the header and the data. Anything else, and any
+ * record that is not whole and sound, goes the general way, which also
+ * words the errors.
+ */
+int pcap_read_next(struct reader *r, struct frame *out)
+{
+	const uint8_t *p;
+	size_t n;
+	uint32_t caplen, origlen;
+
+	if (source_direct(r->src, &p, &n) && n >= r->rec_len) {
+		pcap_lengths(r, p, &caplen, &origlen);
+		if (caplen <= READER_MAX_CAPLEN && n - r->rec_len >= caplen)
+			return pcap_record(r, p, caplen, origlen, source_offset(r->src), out);
+	}
+	return pcap_read_slow(r, out);
 }

@@ -301,6 +301,15 @@ int source_need(struct source *s, size_t n, const uint8_t **p, size_t *avail)
 	return *avail >= n ? 0 : 1;
 }
 
+bool source_direct(const struct source *s, const uint8_t **p, size_t *avail)
+{
+	if (s->ops)
+		return false;
+	*p = s->base + s->pos;
+	*avail = s->len - s->pos;
+	return true;
+}
+
 static void source_release(struct source *s)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
