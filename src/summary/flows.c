@@ -2,7 +2,14 @@
 /* The flow side of the summary: conversation and port updates through a prefetching FIFO. */
 #include <string.h>
 
+#include "pcaprec/util.h"
 #include "summary_int.h"
+
+/* Position i (< 2 * FLOW_PIPE) of the ring, wrapped: a compare, not a division by 20. */
+static inline uint32_t pipe_wrap(uint32_t i)
+{
+	return i >= FLOW_PIPE ? i - FLOW_PIPE : i;
+}
 
 static bool has_ip_parent(const struct flow_rec *r)
 {
@@ -38,7 +45,7 @@ static uint32_t add_parent(struct flow_side *fs, struct flow_op *op, bool eth)
 	e = flowtab_add_hashed(fs->flows, eth ? &op->eth_key : &op->ip_key,
 			       eth ? op->eth_hash : op->ip_hash, eth ? op->r.eth_dir : op->r.ip_dir,
 			       op->r.bytes, op->r.ts_ns);
-	return e ? flowtab_ref(fs->flows, e) : 0;
+	return e ? ft_ref(fs->flows, e) : 0;
 }
 
 static uint32_t add_eth(struct flow_side *fs, struct flow_op *op)
@@ -76,21 +83,21 @@ static void count_linked(struct flow_side *fs, struct flow_op *op, uint32_t ref)
 	uint32_t up;
 
 	if (r->has_eth) {
-		up = flowtab_at(t, ref)->up_eth;
-		struct flow *ee = up ? flowtab_at(t, up) : NULL;
+		up = ft_at(t, ref)->up_eth;
+		struct flow *ee = up ? ft_at(t, up) : NULL;
 		if (ee && mac_eq(ee->key.a, r->mac_a) && mac_eq(ee->key.b, r->mac_b))
 			flow_count(ee, r->eth_dir, r->bytes, r->ts_ns);
 		else
-			flowtab_at(t, ref)->up_eth = add_eth(fs, op);
+			ft_at(t, ref)->up_eth = add_eth(fs, op);
 	}
 	if (has_ip_parent(r)) {
-		up = flowtab_at(t, ref)->up_ip;
+		up = ft_at(t, ref)->up_ip;
 		if (up)
-			flow_count(flowtab_at(t, up), r->ip_dir, r->bytes, r->ts_ns);
+			flow_count(ft_at(t, up), r->ip_dir, r->bytes, r->ts_ns);
 		else
-			flowtab_at(t, ref)->up_ip = add_ip(fs, op);
+			ft_at(t, ref)->up_ip = add_ip(fs, op);
 	}
-	flow_count(flowtab_at(t, ref), r->dir, r->bytes, r->ts_ns);
+	flow_count(ft_at(t, ref), r->dir, r->bytes, r->ts_ns);
 }
 
 /* The TCP or UDP port counters of an op's key, or NULL for other kinds. */
@@ -136,7 +143,7 @@ static void pipe_apply_oldest(struct flow_side *fs)
 			pb->bytes += r->bytes;
 		}
 	}
-	fs->pipe_head = (fs->pipe_head + 1) % FLOW_PIPE;
+	fs->pipe_head = pipe_wrap(fs->pipe_head + 1);
 	fs->pipe_len--;
 }
 
@@ -151,7 +158,7 @@ static struct flow_op *pipe_aged(struct flow_side *fs, uint32_t age)
 {
 	if (fs->pipe_len <= age)
 		return NULL;
-	return &fs->pipe[(fs->pipe_head + fs->pipe_len - 1 - age) % FLOW_PIPE];
+	return &fs->pipe[pipe_wrap(fs->pipe_head + fs->pipe_len - 1 - age)];
 }
 
 /* FLOW_STAGE_LOOKUP for one op (see FLOW_PIPE). */
@@ -159,11 +166,11 @@ static void stage_lookup(struct flow_side *fs, struct flow_op *op)
 {
 	op->ref = flowtab_lookup(fs->flows, &op->r.key, op->r.hash);
 	if (op->ref) {
-		const struct flow *e = flowtab_at(fs->flows, op->ref);
+		const struct flow *e = ft_at(fs->flows, op->ref);
 		if (e->up_eth && op->r.has_eth)
-			flowtab_prefetch_ref(fs->flows, e->up_eth);
+			ft_prefetch_ref(fs->flows, e->up_eth);
 		if (e->up_ip)
-			flowtab_prefetch_ref(fs->flows, e->up_ip);
+			ft_prefetch_ref(fs->flows, e->up_ip);
 	} else {
 		op_make_parents(op);
 		if (op->r.has_eth)
@@ -195,8 +202,7 @@ static void pipe_stages(struct flow_side *fs)
 /* A MAC address as a number whose order is the bytewise (memcmp) order. */
 static inline uint64_t mac_order(const uint8_t *m)
 {
-	return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24 |
-	       (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5];
+	return (uint64_t)ld_be32(m) << 16 | ld_be16(m + 4);
 }
 
 /* The IPv4 (alen 4) or IPv6 (16) addresses x and y are equal. */
@@ -243,7 +249,7 @@ void flow_side_push(struct flow_side *fs, const struct flow_pkt *p)
 
 	if (fs->pipe_len == FLOW_PIPE)
 		pipe_apply_oldest(fs);
-	op = &fs->pipe[(fs->pipe_head + fs->pipe_len) % FLOW_PIPE];
+	op = &fs->pipe[pipe_wrap(fs->pipe_head + fs->pipe_len)];
 	fs->pipe_len++;
 	rec_make(&op->r, p);
 	r = &op->r;

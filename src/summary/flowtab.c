@@ -4,36 +4,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "pcaprec/summary.h"
+#include "summary_int.h"
 
 #define FLOWTAB_MIN_SLOTS 4096u
 #define FLOWTAB_MIN_ENTRIES 1024u
-
-/*
- * Two arrays: a power-of-two index of 8-byte slots (hash, entry number + 1;
- * 0 = empty) probed linearly at load <= 1/2, so a lookup usually reads one
- * cache line of the index and then the one entry it names; and the entries
- * themselves, dense in order of first appearance. Both grow by doubling up
- * to what max_flows needs and never beyond.
- */
-struct flow_slot {
-	uint32_t hash;
-	uint32_t idx;
-};
-
-struct flowtab {
-	struct flow_slot *slot;
-	uint64_t nslots;        /* power of two */
-	struct flow *ent;
-	uint8_t *kind_of;       /* ent[i].key.kind, dense: the report's per-kind scans read this, not ent */
-	uint64_t nent_alloc;
-	size_t ent_bytes;       /* mapped for ent */
-	uint64_t count;
-	uint64_t max_flows;
-	uint64_t max_slots;     /* smallest power of two >= 2 * max_flows */
-	uint64_t kind_count[FLOW_KINDS];
-	struct flow_fold fold[FLOW_KINDS];
-};
 
 #define HUGE_MIN (2u << 20)
 
@@ -344,21 +318,15 @@ void flowtab_prefetch_entry(const struct flowtab *t, uint32_t hash)
 		if (s->idx == 0)
 			return;
 		if (s->hash == hash) {
-			flowtab_prefetch_ref(t, s->idx);
+			ft_prefetch_ref(t, s->idx);
 			return;
 		}
 	}
 }
 
-/* Every cache line of the entry: 104 bytes may span three. */
 void flowtab_prefetch_ref(const struct flowtab *t, uint32_t ref)
 {
-	const char *e = (const char *)&t->ent[ref - 1];
-
-	_Static_assert(sizeof(struct flow) <= 128, "an entry spans at most three cache lines");
-	__builtin_prefetch(e, 1);
-	__builtin_prefetch(e + 64, 1);
-	__builtin_prefetch(e + sizeof(struct flow) - 1, 1);
+	ft_prefetch_ref(t, ref);
 }
 
 uint32_t flowtab_lookup(const struct flowtab *t, const struct flow_key *k, uint32_t hash)
@@ -368,12 +336,12 @@ uint32_t flowtab_lookup(const struct flowtab *t, const struct flow_key *k, uint3
 
 struct flow *flowtab_at(const struct flowtab *t, uint32_t ref)
 {
-	return &t->ent[ref - 1];
+	return ft_at(t, ref);
 }
 
 uint32_t flowtab_ref(const struct flowtab *t, const struct flow *e)
 {
-	return (uint32_t)(e - t->ent) + 1;
+	return ft_ref(t, e);
 }
 
 struct flow *flowtab_add(struct flowtab *t, const struct flow_key *k, int dir,

@@ -192,50 +192,42 @@ static void json_ep_row(FILE *o, const struct sum_endpoint *e, bool ports)
 }
 
 /* "conversations" and "endpoints" for one kind; -1 when out of memory. */
-static int json_kind(FILE *o, FILE *eo, const struct summary *s, enum flow_kind k)
+static int json_kind(FILE *o, FILE *eo, const struct summary *s, const struct sum_tables *t,
+		     enum flow_kind k)
 {
-	const struct flow **rows;
-	struct sum_endpoint *ep;
+	const struct sum_kind_tables *kt = &t->kind[k];
 	struct flow_fold fold = flowtab_folded(s->flows, k);
 	bool ports = k == FLOW_TCP || k == FLOW_UDP;
-	long n = sum_conv_rows(s->flows, k, s->top, &rows), m;
-	size_t total;
 
-	if (n < 0)
+	if (kt->nrows < 0 || kt->nep < 0)
 		return -1;
-	m = sum_endpoints(s->flows, k, s->top, &ep, &total);
-	if (m < 0) {
-		free(rows);
-		return -1;
-	}
 	fprintf(o, "%s\"%s\":{\"count\":%llu,\"folded_packets\":%llu,\"folded_bytes\":%llu,\"rows\":[",
 		k == FLOW_ETH ? "" : ",", flow_kind_name(k),
 		(unsigned long long)flowtab_count_kind(s->flows, k),
 		(unsigned long long)fold.pkts, (unsigned long long)fold.bytes);
-	for (long i = 0; i < n; i++) {
+	for (long i = 0; i < kt->nrows; i++) {
 		if (i)
 			fputc(',', o);
-		json_conv_row(o, s, rows[i], ports);
+		json_conv_row(o, s, kt->rows[i], ports);
 	}
 	fputs("]}", o);
-	fprintf(eo, "%s\"%s\":{\"count\":%zu,\"rows\":[", k == FLOW_ETH ? "" : ",", flow_kind_name(k), total);
-	for (long i = 0; i < m; i++) {
+	fprintf(eo, "%s\"%s\":{\"count\":%zu,\"rows\":[", k == FLOW_ETH ? "" : ",", flow_kind_name(k),
+		kt->ep_total);
+	for (long i = 0; i < kt->nep; i++) {
 		if (i)
 			fputc(',', eo);
-		json_ep_row(eo, &ep[i], ports);
+		json_ep_row(eo, &kt->ep[i], ports);
 	}
 	fputs("]}", eo);
-	free(rows);
-	free(ep);
 	return 0;
 }
 
-static int json_ports(FILE *o, const struct summary *s)
+static int json_ports(FILE *o, const struct sum_tables *t)
 {
 	fputs("\"ports\":{", o);
 	for (int udp = 0; udp < 2; udp++) {
-		struct sum_port *p;
-		long n = sum_top_ports(s, udp, s->top, &p);
+		const struct sum_port *p = t->ports[udp];
+		long n = t->nports[udp];
 		if (n < 0)
 			return -1;
 		fprintf(o, "%s\"%s\":[", udp ? "," : "", udp ? "udp" : "tcp");
@@ -243,7 +235,6 @@ static int json_ports(FILE *o, const struct summary *s)
 			fprintf(o, "%s{\"port\":%u,\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
 				p[i].port, (unsigned long long)p[i].pkts, (unsigned long long)p[i].bytes);
 		fputc(']', o);
-		free(p);
 	}
 	fputc('}', o);
 	return 0;
@@ -270,6 +261,7 @@ static void json_tseries(FILE *o, const struct summary *s)
 
 int summary_write_json(struct summary *s, FILE *out)
 {
+	struct sum_tables t;
 	char *ebuf = NULL;
 	size_t elen = 0;
 	FILE *eo = open_memstream(&ebuf, &elen);
@@ -292,13 +284,15 @@ int summary_write_json(struct summary *s, FILE *out)
 	fputc(',', out);
 	json_phs(out, s);
 	fputs(",\"conversations\":{", out);
+	sum_tables_build(s, &t);
 	for (int k = FLOW_ETH; k < FLOW_KINDS && rc == 0; k++)
-		rc = json_kind(out, eo, s, (enum flow_kind)k);
+		rc = json_kind(out, eo, s, &t, (enum flow_kind)k);
 	fclose(eo);
 	fprintf(out, "},\"endpoints\":{%s},", ebuf ? ebuf : "");
 	free(ebuf);
 	if (rc == 0)
-		rc = json_ports(out, s);
+		rc = json_ports(out, &t);
+	sum_tables_free(&t);
 	fputc(',', out);
 	json_tseries(out, s);
 	fprintf(out, ",\"limits\":{\"max_flows\":%llu,\"flows_tracked\":%llu,\"flow_table_bytes\":%zu}}",

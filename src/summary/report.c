@@ -272,9 +272,7 @@ long sum_top_ports(const struct summary *s, bool udp, size_t max, struct sum_por
 		p[n].bytes = pc[i].bytes;
 		n++;
 	}
-	qsort(p, n, sizeof *p, port_cmp);
-	if (max && n > max)
-		n = max;
+	n = top_select(p, n, sizeof *p, max, port_cmp);
 	*out = p;
 	return (long)n;
 }

@@ -7,6 +7,58 @@
 
 #define SUMMARY_MAX_FILES 64u    /* files described individually in a merged report */
 
+/*
+ * Two arrays: a power-of-two index of 8-byte slots (hash, entry number + 1;
+ * 0 = empty) probed linearly at load <= 1/2, so a lookup usually reads one
+ * cache line of the index and then the one entry it names; and the entries
+ * themselves, dense in order of first appearance. Both grow by doubling up
+ * to what max_flows needs and never beyond.
+ */
+struct flow_slot {
+	uint32_t hash;
+	uint32_t idx;
+};
+
+struct flowtab {
+	struct flow_slot *slot;
+	uint64_t nslots;        /* power of two */
+	struct flow *ent;
+	uint8_t *kind_of;       /* ent[i].key.kind, dense: the report's per-kind scans read this, not ent */
+	uint64_t nent_alloc;
+	size_t ent_bytes;       /* mapped for ent */
+	uint64_t count;
+	uint64_t max_flows;
+	uint64_t max_slots;     /* smallest power of two >= 2 * max_flows */
+	uint64_t kind_count[FLOW_KINDS];
+	struct flow_fold fold[FLOW_KINDS];
+};
+
+/*
+ * flowtab_at, flowtab_ref and flowtab_prefetch_ref for the flow side's
+ * per-packet path, inline: as calls into flowtab.c they cost more than
+ * their work.
+ */
+static inline struct flow *ft_at(const struct flowtab *t, uint32_t ref)
+{
+	return &t->ent[ref - 1];
+}
+
+static inline uint32_t ft_ref(const struct flowtab *t, const struct flow *e)
+{
+	return (uint32_t)(e - t->ent) + 1;
+}
+
+/* Every cache line of the entry: 104 bytes may span three. */
+static inline void ft_prefetch_ref(const struct flowtab *t, uint32_t ref)
+{
+	const char *e = (const char *)&t->ent[ref - 1];
+
+	_Static_assert(sizeof(struct flow) <= 128, "an entry spans at most three cache lines");
+	__builtin_prefetch(e, 1);
+	__builtin_prefetch(e + 64, 1);
+	__builtin_prefetch(e + sizeof(struct flow) - 1, 1);
+}
+
 struct port_count {
 	uint64_t pkts;
 	uint64_t bytes;
@@ -108,6 +160,31 @@ void flow_feed_commit(struct flow_feed *f);
 
 /* Return once every committed record is applied and visible to the caller's thread. */
 void flow_feed_flush(struct flow_feed *f);
+
+/* One kind's tables as sum_conv_rows and sum_endpoints give them (a count < 0: out of memory). */
+struct sum_kind_tables {
+	const struct flow **rows;
+	long nrows;
+	struct sum_endpoint *ep;
+	long nep;
+	size_t ep_total;
+};
+
+/* What a report shows of conversations, endpoints and ports, built before it is written. */
+struct sum_tables {
+	struct sum_kind_tables kind[FLOW_KINDS];  /* FLOW_ETH..FLOW_UDP */
+	struct sum_port *ports[2];                /* sum_top_ports: TCP, UDP */
+	long nports[2];
+};
+
+/*
+ * Build every table of `s` (after summary_flush) with s->top rows each:
+ * the same tables as the sum_* calls one after another, but a second
+ * thread takes half of the work unless s->opt.single_thread or the table
+ * is small. Free with sum_tables_free.
+ */
+void sum_tables_build(const struct summary *s, struct sum_tables *t);
+void sum_tables_free(struct sum_tables *t);
 
 struct summary {
 	struct summary_opts opt;

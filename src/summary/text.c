@@ -213,34 +213,28 @@ static void text_endpoints(FILE *o, enum flow_kind k, const struct sum_endpoint 
 	}
 }
 
-static int text_kind(FILE *o, const struct summary *s, enum flow_kind k, bool endpoints)
+static int text_kind(FILE *o, const struct summary *s, const struct sum_tables *t, enum flow_kind k,
+		     bool endpoints)
 {
-	const struct flow **rows;
-	struct sum_endpoint *ep;
-	size_t total;
-	long n;
+	const struct sum_kind_tables *kt = &t->kind[k];
 
 	if (!endpoints) {
-		n = sum_conv_rows(s->flows, k, s->top, &rows);
-		if (n < 0)
+		if (kt->nrows < 0)
 			return -1;
-		text_conv(o, s, k, rows, (size_t)n, flowtab_count_kind(s->flows, k));
-		free(rows);
+		text_conv(o, s, k, kt->rows, (size_t)kt->nrows, flowtab_count_kind(s->flows, k));
 		return 0;
 	}
-	n = sum_endpoints(s->flows, k, s->top, &ep, &total);
-	if (n < 0)
+	if (kt->nep < 0)
 		return -1;
-	text_endpoints(o, k, ep, (size_t)n, total);
-	free(ep);
+	text_endpoints(o, k, kt->ep, (size_t)kt->nep, kt->ep_total);
 	return 0;
 }
 
-static int text_ports(FILE *o, const struct summary *s)
+static int text_ports(FILE *o, const struct sum_tables *t)
 {
 	for (int udp = 0; udp < 2; udp++) {
-		struct sum_port *p;
-		long n = sum_top_ports(s, udp, s->top, &p);
+		const struct sum_port *p = t->ports[udp];
+		long n = t->nports[udp];
 		if (n < 0)
 			return -1;
 		if (n > 0) {
@@ -250,7 +244,6 @@ static int text_ports(FILE *o, const struct summary *s)
 		for (long i = 0; i < n; i++)
 			fprintf(o, "%7u |%12llu %14llu\n", p[i].port,
 				(unsigned long long)p[i].pkts, (unsigned long long)p[i].bytes);
-		free(p);
 	}
 	return 0;
 }
@@ -314,6 +307,7 @@ static int text_tseries(FILE *o, const struct summary *s, bool tty)
 
 int summary_write_text(struct summary *s, FILE *out, bool tty)
 {
+	struct sum_tables t;
 	int rc = 0;
 
 	summary_flush(s);
@@ -330,12 +324,14 @@ int summary_write_text(struct summary *s, FILE *out, bool tty)
 	text_totals(out, s);
 	text_health(out, s);
 	text_phs(out, s);
+	sum_tables_build(s, &t);
 	for (int k = FLOW_ETH; k < FLOW_KINDS && rc == 0; k++)
-		rc = text_kind(out, s, (enum flow_kind)k, false);
+		rc = text_kind(out, s, &t, (enum flow_kind)k, false);
 	for (int k = FLOW_ETH; k < FLOW_KINDS && rc == 0; k++)
-		rc = text_kind(out, s, (enum flow_kind)k, true);
+		rc = text_kind(out, s, &t, (enum flow_kind)k, true);
 	if (rc == 0)
-		rc = text_ports(out, s);
+		rc = text_ports(out, &t);
+	sum_tables_free(&t);
 	if (rc == 0 && s->packets)
 		rc = text_tseries(out, s, tty);
 	return rc == 0 && !ferror(out) ? 0 : -1;
