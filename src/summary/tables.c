@@ -31,17 +31,6 @@ struct builders {
 	atomic_uint next;
 };
 
-/* Keep only the first `n` of `count` elements when fewer are shown (the rest is not needed). */
-static void *shrink(void *p, size_t n, size_t count, size_t size)
-{
-	void *q;
-
-	if (n == 0 || n >= count)
-		return p;
-	q = realloc(p, n * size);
-	return q ? q : p;
-}
-
 /* Run one job. Its results go to its own fields of t, so jobs never share a write. */
 static void job_run(const struct summary *s, struct sum_tables *t, const struct job *j)
 {
@@ -49,15 +38,22 @@ static void job_run(const struct summary *s, struct sum_tables *t, const struct 
 	uint64_t count = flowtab_count_kind(s->flows, (enum flow_kind)j->kind);
 
 	switch (j->what) {
+	/* the rows past the shown ones are not needed: give their memory back (all kinds' tables live at once) */
 	case JOB_CONV:
 		k->nrows = sum_conv_rows(s->flows, (enum flow_kind)j->kind, s->top, &k->rows);
-		if (k->nrows > 0)
-			k->rows = shrink(k->rows, (size_t)k->nrows, count, sizeof *k->rows);
+		if (k->nrows > 0 && (uint64_t)k->nrows < count) {
+			const struct flow **r = realloc(k->rows, (size_t)k->nrows * sizeof *r);
+			if (r)
+				k->rows = r;
+		}
 		break;
 	case JOB_ENDPOINTS:
 		k->nep = sum_endpoints(s->flows, (enum flow_kind)j->kind, s->top, &k->ep, &k->ep_total);
-		if (k->nep > 0)
-			k->ep = shrink(k->ep, (size_t)k->nep, k->ep_total, sizeof *k->ep);
+		if (k->nep > 0) {
+			struct sum_endpoint *e = realloc(k->ep, (size_t)k->nep * sizeof *e);
+			if (e)
+				k->ep = e;
+		}
 		break;
 	default:
 		t->nports[j->kind] = sum_top_ports(s, j->kind == 1, s->top, &t->ports[j->kind]);
