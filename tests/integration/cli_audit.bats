@@ -93,11 +93,12 @@ man_section() {
 	grep -qE 'default 262144' "$T/man.txt"
 }
 
-# bad_value CMD FLAG NAME VALUE [ARGS...]: exit 2, one line on stderr naming NAME, nothing on stdout
+# bad_value CMD FLAG NAME VALUE [ARGS...]: exit 2, one line on stderr naming NAME, nothing on
+# stdout; run through $WRAP (record: inside the test namespace) when set
 bad_value() {
 	local cmd=$1 flag=$2 name=$3 val=$4
 	shift 4
-	run --separate-stderr "$PCAPREC" "$cmd" "$flag" "$val" "$@"
+	run --separate-stderr ${WRAP:-} "$PCAPREC" "$cmd" "$flag" "$val" "$@"
 	echo "$cmd $flag '$val' -> $status: $stderr"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
@@ -131,6 +132,7 @@ bad_value() {
 	bats_require_minimum_version 1.5.0
 	require_root
 	netns_up
+	WRAP="ip netns exec $NS_B"
 	rec() { bad_value record "$@" -i "$IF_B" -w "$T/out.pcapng"; }
 	for v in -1 '' 1x ' 5' 99999999999999999999999; do
 		rec -s "-s/--snaplen" "$v"
@@ -161,6 +163,9 @@ bad_value() {
 	rec --mode "--mode" +0640
 	rec --mode "--mode" 0400
 	rec --mode "--mode" 01640
+	many=()
+	for i in $(seq 16); do many+=(-i "$IF_B"); done
+	rec -i "at most 16 -i" "$IF_B" "${many[@]}"
 	[ -z "$(ls -A "$T" | grep -v man.txt)" ]
 }
 
