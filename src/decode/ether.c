@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Ethernet II and IEEE 802.3 framing: MAC addresses and the type/length field. */
+#include <string.h>
+
 #include "pcaprec/decode.h"
 #include "pcaprec/util.h"
 
 /* A type/length value of at most 1500 is an 802.3 length (IEEE 802.3-2018 3.2.6). */
 #define ETHER_MAX_LENGTH 1500
+#define ETHER_HDR 14u   /* destination, source, type/length */
 
 static bool is_vlan_tpid(uint16_t t)
 {
@@ -19,14 +22,21 @@ static bool is_vlan_tpid(uint16_t t)
  */
 int dec_ether(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out)
 {
-	struct cursor c = cur_make(p, len);
 	uint16_t type;
 	size_t used = 0;
 
 	out->link.proto = DEC_P_ETHER;
 	out->link.off = off;
-	if (!rd_bytes(&c, out->l2.dst, 6) || !rd_bytes(&c, out->l2.src, 6) || !rd_be16(&c, &type))
+	if (len < ETHER_HDR) {
+		/* the addresses that are there, read as far as they go */
+		struct cursor c = cur_make(p, len);
+		if (rd_bytes(&c, out->l2.dst, 6))
+			(void)rd_bytes(&c, out->l2.src, 6);
 		return dec_fail(out, &out->link, DEC_TRUNCATED, off, "Ethernet header");
+	}
+	memcpy(out->l2.dst, p, 6);
+	memcpy(out->l2.src, p + 6, 6);
+	type = ld_be16(p + 12);
 	out->l2.type_len = type;
 	out->l2.ethertype = type;
 	out->link.hdr_len = 14;

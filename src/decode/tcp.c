@@ -57,19 +57,40 @@ static void tcp_options(const uint8_t *o, size_t n, uint32_t off, struct dec_tcp
 	}
 }
 
-/* Header at p[0..len) (RFC 9293 3.1). Invalid: data offset < 5. */
-int dec_tcp(const uint8_t *p, size_t len, uint32_t off, bool options, struct dec_packet *out)
+#define TCP_FIXED 20u
+
+/* Fewer than TCP_FIXED bytes: the fields that are there, read as far as they go, and "truncated". */
+static int tcp_short(const uint8_t *p, size_t len, uint32_t off, struct dec_packet *out)
 {
 	struct cursor c = cur_make(p, len);
 	struct dec_tcp *t = &out->tcp;
 	uint16_t offflags;
 
+	if (rd_be16(&c, &t->sport) && rd_be16(&c, &t->dport) && rd_be32(&c, &t->seq) &&
+	    rd_be32(&c, &t->ack) && rd_be16(&c, &offflags) && rd_be16(&c, &t->win))
+		(void)(rd_be16(&c, &t->csum) && rd_be16(&c, &t->urg));
+	return dec_fail(out, &out->tp, DEC_TRUNCATED, off, "TCP header");
+}
+
+/* Header at p[0..len) (RFC 9293 3.1). Invalid: data offset < 5. */
+int dec_tcp(const uint8_t *p, size_t len, uint32_t off, bool options, struct dec_packet *out)
+{
+	struct dec_tcp *t = &out->tcp;
+	uint16_t offflags;
+
 	out->tp.proto = DEC_P_TCP;
 	out->tp.off = off;
-	if (!rd_be16(&c, &t->sport) || !rd_be16(&c, &t->dport) || !rd_be32(&c, &t->seq) ||
-	    !rd_be32(&c, &t->ack) || !rd_be16(&c, &offflags) || !rd_be16(&c, &t->win) ||
-	    !rd_be16(&c, &t->csum) || !rd_be16(&c, &t->urg))
-		return dec_fail(out, &out->tp, DEC_TRUNCATED, off, "TCP header");
+	/* one length check for the fixed header, then its fields at their offsets */
+	if (len < TCP_FIXED)
+		return tcp_short(p, len, off, out);
+	t->sport = ld_be16(p);
+	t->dport = ld_be16(p + 2);
+	t->seq = ld_be32(p + 4);
+	t->ack = ld_be32(p + 8);
+	offflags = ld_be16(p + 12);
+	t->win = ld_be16(p + 14);
+	t->csum = ld_be16(p + 16);
+	t->urg = ld_be16(p + 18);
 	t->doff = (uint8_t)((offflags >> 12) * 4u);
 	t->flags = offflags & 0x1ff;
 	if (t->doff < 20)
