@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "pcaprec/summary.h"
+/* the report tables are private to src/summary: tested through their own header */
+#include "../../src/summary/summary_int.h"
 
 static const uint8_t IP_A[4] = { 192, 0, 2, 1 };
 static const uint8_t IP_B[4] = { 192, 0, 2, 2 };
@@ -490,6 +492,78 @@ static void test_summary_totals_and_rates(void **state)
 	summary_close(NULL);
 }
 
+/*
+ * The tables built up front, on two threads, hold exactly what the sum_*
+ * calls give one by one: every kind in its own slot, rows in order.
+ * 30000 conversations per kind, enough for the second thread to start.
+ */
+static void test_report_tables_match_direct_calls(void **state)
+{
+	struct summary s = { 0 };
+	struct sum_tables t;
+	(void)state;
+	s.flows = flowtab_open(200000);
+	s.ports = calloc(2 * 65536, sizeof *s.ports);
+	assert_non_null(s.flows);
+	assert_non_null(s.ports);
+	s.top = 7;
+	for (uint32_t i = 0; i < 30000; i++) {
+		uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 }, b[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+		struct flow_key k;
+		a[12] = (uint8_t)(i >> 8);
+		a[13] = (uint8_t)i;
+		b[15] = (uint8_t)(i % 7);
+		for (int kind = FLOW_ETH; kind < FLOW_KINDS; kind++) {
+			uint8_t fam = kind == FLOW_ETH ? 0 : kind == FLOW_IP6 ? 6 : 4;
+			size_t alen = kind == FLOW_ETH ? 6 : fam == 6 ? 16 : 4;
+			uint16_t sp = kind >= FLOW_TCP ? (uint16_t)(1024 + i % 5000) : 0;
+			uint16_t dp = kind >= FLOW_TCP ? (uint16_t)(80 + kind) : 0;
+			const uint8_t *src = alen == 16 ? a : a + 10, *dst = alen == 16 ? b : b + 10;
+			int dir = flow_key_make(&k, (enum flow_kind)kind, fam, src, dst, alen, sp, dp);
+			/* sizes from the index, so every kind ranks its rows differently */
+			flowtab_add(s.flows, &k, dir, 60 + (i * 7 + (uint32_t)kind) % 1400, i);
+			if (kind >= FLOW_TCP) {
+				struct port_count *pc = s.ports + (kind == FLOW_UDP ? 65536 : 0);
+				pc[sp].pkts += 1 + i % 3;
+				pc[sp].bytes += i;
+			}
+		}
+	}
+	sum_tables_build(&s, &t);
+	for (int kind = FLOW_ETH; kind < FLOW_KINDS; kind++) {
+		const struct flow **rows;
+		struct sum_endpoint *ep;
+		size_t total;
+		long n = sum_conv_rows(s.flows, (enum flow_kind)kind, s.top, &rows);
+		long m = sum_endpoints(s.flows, (enum flow_kind)kind, s.top, &ep, &total);
+		assert_int_equal(n, 7);
+		assert_int_equal(t.kind[kind].nrows, n);
+		assert_memory_equal(t.kind[kind].rows, rows, (size_t)n * sizeof *rows);
+		for (long i = 0; i < n; i++)
+			assert_int_equal(t.kind[kind].rows[i]->key.kind, kind);
+		assert_int_equal(t.kind[kind].nep, m);
+		assert_int_equal(t.kind[kind].ep_total, total);
+		assert_memory_equal(t.kind[kind].ep, ep, (size_t)m * sizeof *ep);
+		free(rows);
+		free(ep);
+	}
+	for (int udp = 0; udp < 2; udp++) {
+		struct sum_port *p;
+		long n = sum_top_ports(&s, udp, s.top, &p);
+		assert_int_equal(n, 7);
+		assert_int_equal(t.nports[udp], n);
+		for (long i = 0; i < n; i++) {
+			assert_int_equal(t.ports[udp][i].port, p[i].port);
+			assert_int_equal(t.ports[udp][i].pkts, p[i].pkts);
+			assert_int_equal(t.ports[udp][i].bytes, p[i].bytes);
+		}
+		free(p);
+	}
+	sum_tables_free(&t);
+	flowtab_close(s.flows);
+	free(s.ports);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_endpoints_from_conversations),
 		cmocka_unit_test(test_top_selection_matches_full_sort),
 		cmocka_unit_test(test_summary_totals_and_rates),
+		cmocka_unit_test(test_report_tables_match_direct_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
