@@ -11,6 +11,8 @@
 # BENCH_READY_TIMEOUT s, default 60) plus BENCH_START_WAIT s (default 1):
 # netsniff-ng with its default ring spends 5-8 s of CPU building a 2.4 GiB
 # ring before it binds, so a fixed pause missed all or part of the traffic.
+# A start-up table comes first (BENCH_IDLE=0 leaves it out): each recorder
+# started, bound, idle for 1 s and stopped, the fixed cost in every CPU figure.
 # "write-floor" is no recorder: while the same traffic runs, it writes as many
 # bytes as the pcap file of the scenario holds with 1 MiB write(2) calls
 # (tests/tools/writefloor.c): the kernel's tmpfs write cost that every
@@ -167,6 +169,45 @@ run_one() {
 	echo "$frames $((rx1 - rx0)) $infile $u $s $rss" >>"$out"
 	rm -f "$prefix".* "$tfile"
 }
+
+# run_idle RECORDER OUTFILE: appends "user sys rss" of a recorder started,
+# bound, left 1 s on the idle link and stopped: the fixed cost (mostly
+# building its ring) inside every CPU figure of the table below.
+run_idle() {
+	prefix="$MNT/cap"
+	tfile="$MNT/time"
+	# shellcheck disable=SC2046
+	ip netns exec "$NS_B" /usr/bin/time -o "$tfile" -f '%U %S %M' \
+		$(recorder_cmd "$1" "$prefix") >/dev/null 2>"$MNT/rec.err" &
+	tpid=$!
+	wait_bound "$tpid" || echo "live: $1 did not bind to $IF_B" >&2
+	sleep 1
+	rpid=$(pgrep -P "$tpid" || true)
+	[ -n "$rpid" ] && kill -INT "$rpid"
+	wait "$tpid" || true
+	read -r u s rss <"$tfile" || { u=0; s=0; rss=0; }
+	echo "$u $s $rss" >>"$2"
+	rm -f "$prefix".* "$tfile"
+}
+
+if [ "${BENCH_IDLE:-1}" = 1 ]; then
+	echo "Start-up: each recorder started, bound, left 1 s on the idle link, stopped; $REPS repetitions, median (min-max). This fixed cost is inside the CPU column of the live table (per M frames: divide by the frame count in millions); most of it is the kernel zeroing the ring (perf: clear_page under packet_set_ring), which varies from run to run on this VM."
+	echo
+	echo "| recorder | CPU s | user s | sys s | peak RSS (MiB) |"
+	echo "| --- | ---: | ---: | ---: | ---: |"
+	for rec in $RECORDERS; do
+		[ "$rec" = write-floor ] && continue
+		rm -f "$MNT/idle.$rec"
+		for rep in $(seq "$REPS"); do
+			echo "live: idle $rec rep $rep/$REPS" >&2
+			run_idle "$rec" "$MNT/idle.$rec"
+		done
+		r="$MNT/idle.$rec"
+		# shellcheck disable=SC2046
+		echo "| $rec | $(stats $(awk '{printf "%s ", $1 + $2}' "$r")) | $(stats $(awk '{printf "%s ", $1}' "$r")) | $(stats $(awk '{printf "%s ", $2}' "$r")) | $(stats $(awk '{printf "%s ", $3 / 1024}' "$r")) |"
+	done
+	echo
+fi
 
 echo "Live, veth between two namespaces, recorder writes to tmpfs; $REPS repetitions, median (min-max)."
 echo
