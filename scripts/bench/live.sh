@@ -43,7 +43,9 @@ cleanup() {
 	umount "$MNT" 2>/dev/null || true
 	rmdir "$MNT" 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+# A signal (^C, a closed pipe such as `| head`) ends the run too, namespaces removed.
+trap cleanup EXIT
+trap "cleanup; trap - EXIT; exit 1" INT TERM HUP PIPE
 
 ip netns add "$NS_A"
 ip netns add "$NS_B"
