@@ -130,6 +130,13 @@ void output_get_stats(const struct output *o, struct output_stats *st);
 /* The message of the last error that stopped writing ("" if none); valid until the next call. */
 const char *output_last_error(const struct output *o);
 
+/*
+ * True when -w - can never be written again: the reader of the pipe or
+ * socket is gone (EPIPE, ECONNRESET). A full disk may clear up; this does
+ * not, so the recorder stops instead of counting drops for ever.
+ */
+bool output_stream_gone(const struct output *o);
+
 /* Print output_get_stats as one line to `fp` (SIGUSR1). */
 void output_print_stats(const struct output *o, FILE *fp);
 

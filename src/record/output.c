@@ -767,3 +767,8 @@ const char *output_last_error(const struct output *o)
 {
 	return o->last_err;
 }
+
+bool output_stream_gone(const struct output *o)
+{
+	return o->to_stdout && o->blocked && (o->last_errno == EPIPE || o->last_errno == ECONNRESET);
+}

@@ -69,6 +69,11 @@ static int sink_write(void *ctx, const struct frame *f, uint64_t now, char *err,
 
 	if (output_write_ref(s->out, f, now) == 0)
 		return 0;
+	if (output_stream_gone(s->out)) {
+		errf(err, errlen, "%s; the reader of standard output is gone, stopping",
+		     output_last_error(s->out));
+		return -1;
+	}
 	errf(err, errlen, "%s", output_last_error(s->out));
 	return 1;
 }
@@ -84,13 +89,15 @@ static int sink_tick(void *ctx, uint64_t now, char *err, size_t errlen)
 {
 	struct output_sink *s = ctx;
 
-	(void)err;
-	(void)errlen;
 	if (__atomic_exchange_n(&output_hup_flag, 0, __ATOMIC_ACQ_REL))
 		output_rotate(s->out, now);
 	if (__atomic_exchange_n(&output_usr1_flag, 0, __ATOMIC_ACQ_REL))
 		output_print_stats(s->out, stderr);
 	output_tick(s->out, now);
+	/* a flush on the tick can be what finds the reader gone */
+	if (output_stream_gone(s->out))
+		return errf(err, errlen, "%s; the reader of standard output is gone, stopping",
+			    output_last_error(s->out));
 	return 0;
 }
 

@@ -158,3 +158,22 @@ while time.monotonic() < end:
 	c=$(awk '/packets captured/ {print $1}' "$REC_ERR")
 	[ "$("$TOOLS/pktlist" "$OUT/o.pcapng" | wc -l)" -eq "$c" ]
 }
+
+@test "-w - into a pipe whose reader has gone: exit 1 at the next write, saying why (not drops for ever)" {
+	( ip netns exec "$NS_B" timeout 20 "$PCAPREC" record -i "$IF_B" -w - 2>"$OUT/err" |
+		head -c 2000 >/dev/null
+	  echo "${PIPESTATUS[0]}" >"$OUT/status" ) &
+	pp=$!
+	for i in $(seq 100); do grep -q 'recording on' "$OUT/err" && break; sleep 0.05; done
+	# the first flush (1 s) feeds head, which takes 2000 bytes and exits
+	send_udp 500 PIPE1
+	sleep 1.5
+	# the next flush meets the closed pipe
+	send_udp 500 PIPE2
+	timeout 15 tail --pid="$pp" -f /dev/null
+	wait "$pp"
+	cat "$OUT/err"
+	[ "$(cat "$OUT/status")" -eq 1 ]
+	grep -q 'Broken pipe; the reader of standard output is gone, stopping' "$OUT/err"
+	grep -q '^[0-9]* packets captured$' "$OUT/err"
+}
