@@ -3,6 +3,7 @@
 #ifndef PCAPREC_UTIL_H
 #define PCAPREC_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -131,5 +132,11 @@ uint64_t now_realtime_ns(void);
 
 /* Current CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_monotonic_ns(void);
+
+/*
+ * pthread_create() with every signal blocked in the new thread, so signals
+ * stay with the thread that handles them. Returns pthread_create's result.
+ */
+int thread_start_quiet(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

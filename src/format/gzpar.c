@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Parallel gzip compressor: chunks deflated on worker threads, emitted in order as one gzip member. */
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -153,17 +152,12 @@ static int alloc_slots(struct gzpar *z)
 /* Workers take no signals: those are for the thread that waits for them. */
 static int start_workers(struct gzpar *z)
 {
-	sigset_t all, old;
-	int rc = 0;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (unsigned i = 0; i < z->nw && rc == 0; i++) {
-		rc = pthread_create(&z->w[i].thread, NULL, worker_main, &z->w[i]);
-		z->w[i].started = rc == 0;
+	for (unsigned i = 0; i < z->nw; i++) {
+		if (thread_start_quiet(&z->w[i].thread, worker_main, &z->w[i]) != 0)
+			return -1;
+		z->w[i].started = true;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc == 0 ? 0 : -1;
+	return 0;
 }
 
 static int init_workers(struct gzpar *z)
@@ -299,14 +293,6 @@ void gzpar_submit(struct gzpar *z, size_t len, uint64_t frames, bool last)
 	pthread_mutex_unlock(&z->mu);
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 /*
  * RFC 1952 section 2.3: ID1 ID2, CM 8 (deflate), no flags, MTIME 0 (a
  * stream has no file time), XFL 2 for the slowest level and 4 for the
@@ -345,8 +331,8 @@ int gzpar_next(struct gzpar *z, bool wait, const uint8_t **out, size_t *len, uin
 		if (s->last) {
 			uint8_t *t = s->out + GZ_HEAD_LEN + s->out_len;
 
-			put_le32(t, (uint32_t)crc32_combine(z->crc, s->crc, (z_off_t)s->in_len));
-			put_le32(t + 4, (uint32_t)(z->isize + s->in_len));
+			st_le32(t, (uint32_t)crc32_combine(z->crc, s->crc, (z_off_t)s->in_len));
+			st_le32(t + 4, (uint32_t)(z->isize + s->in_len));
 		}
 		s->framed = true;
 	}

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,14 +277,10 @@ static void loop_stats(struct loop_state *s, uint64_t start_ns, struct iface_sta
 static int loop_run(struct loop_state *s, char *err, size_t errlen)
 {
 	pthread_t writer;
-	sigset_t all, old;
 	int rc, e;
 
 	/* Signals go to the capture thread, whose poll() they interrupt. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	e = pthread_create(&writer, NULL, loop_writer, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	e = thread_start_quiet(&writer, loop_writer, s);
 	if (e != 0)
 		return errf(err, errlen, "starting the writer thread: %s", strerror(e));
 	rc = loop_capture(s, err, errlen);

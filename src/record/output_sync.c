@@ -2,7 +2,6 @@
 /* One background thread that fsyncs, closes and publishes finished files in the order they were handed over. */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "pcaprec/out_sync.h"
+#include "pcaprec/util.h"
 
 /*
  * Files handed over and not finished yet, at most. Each holds an open fd;
@@ -96,7 +96,6 @@ static void *sync_main(void *arg)
 struct out_sync *out_sync_open(int dirfd, const char *dirpath, output_log_fn *log, void *log_ctx)
 {
 	struct out_sync *s = calloc(1, sizeof *s);
-	sigset_t all, old;
 	int e;
 
 	if (!s)
@@ -108,11 +107,7 @@ struct out_sync *out_sync_open(int dirfd, const char *dirpath, output_log_fn *lo
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->finished, NULL);
-	/* Signals stay with the threads that handle them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	e = pthread_create(&s->thread, NULL, sync_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	e = thread_start_quiet(&s->thread, sync_main, s);
 	if (e != 0) {
 		pthread_cond_destroy(&s->finished);
 		pthread_cond_destroy(&s->work);

@@ -517,6 +517,15 @@ static void test_gzip_equals_plain(void **state)
 	}
 }
 
+/* n pseudo-random bytes (xorshift64, state *x): data deflate cannot shrink. */
+static void fill_random(uint8_t *p, size_t n, uint64_t *x)
+{
+	for (size_t k = 0; k < n; k++) {
+		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+		p[k] = (uint8_t)*x;
+	}
+}
+
 /* Incompressible frames: each gzip chunk is as large as deflate can make it
  * (stored blocks plus a sync marker) and must still fit the chunk buffer. */
 static void test_gzip_incompressible(void **state)
@@ -545,10 +554,7 @@ static void test_gzip_incompressible(void **state)
 				struct frame f = mkframe(TS1 + n, data, sizeof data, sizeof data, 0,
 							 FRAME_DIR_UNKNOWN);
 
-				for (size_t k = 0; k < sizeof data; k++) {
-					x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-					data[k] = (uint8_t)x;
-				}
+				fill_random(data, sizeof data, &x);
 				assert_int_equal(writer_write(w, &f, &e, err, sizeof err), 0);
 			}
 			total = writer_bytes(w);
@@ -627,10 +633,7 @@ static void test_gzip_dictionary(void **state)
 	struct writer *w;
 
 	(void)state;
-	for (size_t k = 0; k < sizeof pat; k++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		pat[k] = (uint8_t)x;
-	}
+	fill_random(pat, sizeof pat, &x);
 	tmp_open(&t);
 	w = writer_open(t.fd, t.path, &o, err, sizeof err);
 	assert_non_null(w);
