@@ -1,27 +1,54 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # pcaprec build. `make` builds ./pcaprec; `make test` installs what the tests
 # need and runs them; `make test SAN=1` runs the same suite under ASan+UBSan.
+#
+# CFLAGS, CPPFLAGS and LDFLAGS belong to the caller (dpkg-buildflags, a
+# distribution, a developer's -O0): they are added after the project's own
+# flags (PCAPREC_*), never instead of them. WERROR=0 drops -Werror (package
+# builds: a newer compiler's new warning must not fail a user's build);
+# development and CI keep it. BUILD=DIR puts objects and binaries in DIR.
 
 CC      ?= cc
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+DOCDIR  ?= $(DATADIR)/doc/pcaprec
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 DESTDIR ?=
 SAN     ?=
+WERROR  ?= 1
 
-WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla
-CPPFLAGS += -Iinclude -D_GNU_SOURCE
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 $(WARN) -pthread
+PCAPREC_CPPFLAGS := -Iinclude -D_GNU_SOURCE
+PCAPREC_CFLAGS   := -std=c11 $(WARN) -pthread
+PCAPREC_LDFLAGS  := -pthread
 LDLIBS  := -lz -lpthread
 TEST_LDLIBS := -lcmocka -lpcap -lz -lpthread
 
 ifeq ($(SAN),1)
-BUILD   := build/san
-CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
+SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+DEFAULT_BUILD := build/san
 else
-BUILD   := build/rel
+DEFAULT_BUILD := build/rel
 endif
+# Only a BUILD given on make's command line moves the build: an exported
+# BUILD (tests/run.sh reads one) must not send SAN=1 objects into build/rel.
+ifneq ($(origin BUILD),command line)
+BUILD   := $(DEFAULT_BUILD)
+endif
+
+ALL_CPPFLAGS = $(PCAPREC_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(PCAPREC_CFLAGS) $(CFLAGS) $(SAN_CFLAGS)
+ALL_LDFLAGS  = $(PCAPREC_LDFLAGS) $(LDFLAGS) $(SAN_LDFLAGS)
 
 LIB_SRC   := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
 CLI_SRC   := $(shell find src/cli -name '*.c' | sort)
@@ -48,7 +75,7 @@ pcaprec: $(BIN)
 	cp $(BIN) $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) -lpcap $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) -lpcap $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -57,25 +84,25 @@ $(LIB): $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) -Itests/lib $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) -Itests/lib $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
 
 $(BUILD)/tools/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) -Itests/lib $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
 
 # LD_PRELOAD shims for tests (tests/preload): plain flags even under SAN=1,
 # since an ASan binary wants its own runtime first in the library list.
 $(BUILD)/preload/%.so: tests/preload/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
+	$(CC) -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
 
 # libFuzzer builds with clang: `make fuzz` runs every target (FUZZ_TARGETS)
 # for FUZZ_TIME seconds on a copy of tests/fuzz/corpus/NAME/.
@@ -87,14 +114,14 @@ FUZZ_LIB_SRC := $(filter src/format/% src/util/% src/frame/% src/decode/% src/pr
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+	$(FUZZ_CC) $(PCAPREC_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 build/fuzz/libpcaprec.a: $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libpcaprec.a
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpcaprec.a -lz -lpthread
+	$(FUZZ_CC) $(PCAPREC_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpcaprec.a -lz -lpthread
 
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
 	set -e; for t in $(FUZZ_TARGETS); do n=$${t#fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
@@ -125,13 +152,30 @@ lint:
 		--inline-suppr -Iinclude --std=c11 src
 	sh scripts/srccheck.sh
 
-install: pcaprec
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 pcaprec $(DESTDIR)$(PREFIX)/bin/pcaprec
-	install -m 0644 man/pcaprec.1 $(DESTDIR)$(PREFIX)/share/man/man1/pcaprec.1
+# Everything the Debian package ships but the system user (debian/postinst
+# makes that): unstripped (dh_strip makes the -dbgsym package). The unit is
+# rendered with BINDIR so a /usr/local install runs its own binary.
+UNIT      := pcaprec.service
+CRON_JOB  := scripts/cron-example.sh
+
+$(BUILD)/$(UNIT): scripts/$(UNIT)
+	@mkdir -p $(dir $@)
+	sed 's#/usr/local/bin/pcaprec#$(BINDIR)/pcaprec#g' $< >$@
+
+install: $(BIN) $(BUILD)/$(UNIT)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(DATADIR)/pcaprec $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/pcaprec
+	install -m 0644 man/pcaprec.1 $(DESTDIR)$(MANDIR)/man1/pcaprec.1
+	install -m 0644 $(BUILD)/$(UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
+	install -m 0755 $(CRON_JOB) $(DESTDIR)$(DATADIR)/pcaprec/cron-summary
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pcaprec $(DESTDIR)$(PREFIX)/share/man/man1/pcaprec.1
+	rm -f $(DESTDIR)$(BINDIR)/pcaprec $(DESTDIR)$(MANDIR)/man1/pcaprec.1 \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT) $(DESTDIR)$(DATADIR)/pcaprec/cron-summary \
+		$(DESTDIR)$(DOCDIR)/README.md
+	-rmdir $(DESTDIR)$(DATADIR)/pcaprec $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build pcaprec

@@ -101,8 +101,9 @@ void pidfile_remove(struct pidfile *pf)
 	if (!pf)
 		return;
 	/* After -Z we may no longer be allowed to unlink; an unlocked pidfile is stale anyway. */
-	if (unlink(pf->path) != 0)
-		(void)ftruncate(pf->fd, 0);
+	if (unlink(pf->path) != 0 && ftruncate(pf->fd, 0) != 0) {
+		/* Nothing left to try: the lock goes with the close, so readers see it stale. */
+	}
 	close(pf->fd);
 	free(pf->path);
 	free(pf);
