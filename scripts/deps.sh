@@ -6,7 +6,7 @@ set -eu
 
 pkgs="gcc make libc6-dev zlib1g-dev libpcap-dev libcmocka-dev bats tshark tcpdump
 iproute2 netsniff-ng cppcheck valgrind clang libclang-rt-14-dev python3 python3-scapy
-procps libcap2-bin psmisc e2fsprogs util-linux iputils-ping systemd man-db"
+procps libcap2-bin psmisc strace e2fsprogs util-linux iputils-ping systemd man-db"
 
 missing=""
 for p in $pkgs; do

@@ -136,6 +136,13 @@ int ring_stats(struct ring *r, struct ring_stats *st);
 /* --- pure helpers, exported for unit tests --- */
 
 /*
+ * Bytes of ring memory ring_open maps for `snaplen` and `buffer_size` (0 =
+ * the defaults): whole blocks, at least 2, at most 65536. So the size can be
+ * checked against the machine's memory before any socket exists.
+ */
+uint64_t capture_ring_bytes(uint32_t snaplen, uint64_t buffer_size);
+
+/*
  * LINKTYPE_* for a device's ARPHRD_* type when read with a SOCK_RAW socket,
  * or 0 when the device's link header has no LINKTYPE we write directly (such
  * devices are captured cooked, as LINKTYPE_LINUX_SLL2).

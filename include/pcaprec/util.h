@@ -139,4 +139,16 @@ uint64_t now_monotonic_ns(void);
  */
 int thread_start_quiet(pthread_t *t, void *(*fn)(void *), void *arg);
 
+/*
+ * The "MemAvailable: N kB" line of /proc/meminfo text, in bytes. False when
+ * the line is missing or malformed.
+ */
+bool meminfo_available(const char *text, uint64_t *bytes);
+
+/*
+ * Memory the machine can give without swapping (/proc/meminfo MemAvailable;
+ * free pages on kernels without it). False when neither can be read.
+ */
+bool mem_available(uint64_t *bytes);
+
 #endif

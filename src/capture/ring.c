@@ -26,6 +26,7 @@
 #define RING_FRAME_SIZE 2048u
 #define RING_MIN_BLOCK (128u * 1024u)
 #define RING_MIN_BLOCKS 2u
+#define RING_MAX_BLOCKS 65536u
 
 struct ring {
 	int fd;
@@ -151,20 +152,36 @@ static uint32_t ring_block_size(uint32_t snaplen)
 	return bs;
 }
 
+/* Blocks of `block_size` bytes for a ring of about `buffer_size` bytes. */
+static uint32_t ring_block_count(size_t buffer_size, uint32_t block_size)
+{
+	size_t nb = buffer_size / block_size;
+
+	if (nb < RING_MIN_BLOCKS)
+		nb = RING_MIN_BLOCKS;
+	if (nb > RING_MAX_BLOCKS)
+		nb = RING_MAX_BLOCKS;
+	return (uint32_t)nb;
+}
+
+uint64_t capture_ring_bytes(uint32_t snaplen, uint64_t buffer_size)
+{
+	uint32_t bs = ring_block_size(snaplen ? snaplen : CAPTURE_DEFAULT_SNAPLEN);
+	uint64_t want = buffer_size ? buffer_size : CAPTURE_DEFAULT_BUFFER;
+
+	if (want > (uint64_t)RING_MAX_BLOCKS * bs)
+		want = (uint64_t)RING_MAX_BLOCKS * bs;
+	return (uint64_t)ring_block_count((size_t)want, bs) * bs;
+}
+
 static int ring_map(struct ring *r, size_t buffer_size, uint32_t tov_ms, int *errnum,
 		    char *err, size_t errlen)
 {
 	struct tpacket_req3 req;
-	size_t nb;
 	void *m;
 
 	r->block_size = ring_block_size(r->snaplen);
-	nb = buffer_size / r->block_size;
-	if (nb < RING_MIN_BLOCKS)
-		nb = RING_MIN_BLOCKS;
-	if (nb > 65536)
-		nb = 65536;
-	r->nblocks = (uint32_t)nb;
+	r->nblocks = ring_block_count(buffer_size, r->block_size);
 	memset(&req, 0, sizeof req);
 	req.tp_block_size = r->block_size;
 	req.tp_block_nr = r->nblocks;

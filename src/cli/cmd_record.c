@@ -25,6 +25,7 @@ struct rec_args {
 	const char *format;
 	uint32_t snaplen;
 	uint64_t buffer;
+	const char *buffer_arg;      /* -B as given, for messages */
 	bool promisc;
 	bool quiet;
 	uint64_t count;
@@ -53,7 +54,8 @@ static void rec_usage(FILE *out)
 "                         0 = default)\n"
 "  -p, --no-promiscuous-mode  do not put the interfaces in promiscuous mode\n"
 "  -B, --buffer SIZE      kernel ring size per interface (default 64M; a bare\n"
-"                         number is KiB as in tcpdump; suffixes K M G)\n"
+"                         number is KiB as in tcpdump; suffixes K M G); all\n"
+"                         rings together at most half of MemAvailable\n"
 "  -c, --count N          stop after N frames\n"
 "      --duration DUR     stop after DUR (30s, 15m, 1h, 1d)\n"
 "      --filter EXPR      keep only frames matching a pcap-filter(7) expression\n"
@@ -102,6 +104,7 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 	case 'B':
 		if (!parse_size(arg, 1024, false, &a->buffer) || a->buffer > (1ull << 40))
 			return rec_bad("-B/--buffer", arg, "want a size like 64M or 65536 (KiB)");
+		a->buffer_arg = arg;
 		return 0;
 	case 'c':
 		if (!parse_uint(arg, 1, UINT64_MAX, &a->count))
@@ -231,45 +234,88 @@ static bool rec_has_filter(const struct filter_opts *f)
 }
 
 /*
- * Compile the filter for interface `name`'s link type into *prog. Returns 0
- * (prog zeroed when there is no filter) or an exit code.
+ * The rings of all -i together must leave the machine at least half of the
+ * memory it has available: the kernel zeroes a ring page by page when it is
+ * set up (-B 1T held a CPU for 26 s, then the OOM killer took other
+ * processes). Checked before any socket exists. 0 or EXIT_USAGE.
  */
-static int rec_filter(const struct rec_args *a, const char *name, struct filter_prog *prog)
+static int rec_check_ring(const struct rec_args *a)
 {
-	char err[1024];
-	uint32_t lt = 0;
-	int e = 0;
+	uint64_t avail, one = capture_ring_bytes(a->snaplen, a->buffer);
+	uint64_t all = one * a->nifaces;
 
-	memset(prog, 0, sizeof *prog);
-	if (!rec_has_filter(&a->filter))
+	if (!mem_available(&avail) || all <= avail / 2)
 		return 0;
-	if (capture_iface_linktype(name, &lt, &e, err, sizeof err) < 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
-		return EXIT_ERROR;
-	}
-	if (filter_from_options(&a->filter, lt, a->snaplen, prog, err, sizeof err) < 0) {
-		fprintf(stderr, "pcaprec record: filter: %s\n", err);
-		return EXIT_USAGE;
-	}
-	return 0;
+	if (a->nifaces == 1)
+		fprintf(stderr, "pcaprec record: -B/--buffer %s: a ring of %llu MiB would take more "
+			"than half of the %llu MiB of memory available; use at most -B %lluK\n",
+			a->buffer_arg ? a->buffer_arg : "(default)", (unsigned long long)(one >> 20),
+			(unsigned long long)(avail >> 20), (unsigned long long)(avail / 2 / 1024));
+	else
+		fprintf(stderr, "pcaprec record: -B/--buffer %s: %zu rings of %llu MiB (%llu MiB in all) "
+			"would take more than half of the %llu MiB of memory available; use at most "
+			"-B %lluK\n", a->buffer_arg ? a->buffer_arg : "(default)", a->nifaces,
+			(unsigned long long)(one >> 20), (unsigned long long)(all >> 20),
+			(unsigned long long)(avail >> 20),
+			(unsigned long long)(avail / 2 / a->nifaces / 1024));
+	return EXIT_USAGE;
 }
 
-/* Open one ring per -i, each with the filter compiled for its link type into progs[i]. */
+/*
+ * Every check that needs no privilege and opens nothing, before any socket:
+ * the ring size, -Z's user, and the filter compiled for each interface's
+ * link type into progs[i]. A filter or flag error is EXIT_USAGE whatever the
+ * interfaces are; an interface that cannot be used (missing, down) is
+ * reported after those, with EXIT_ERROR.
+ */
+static int rec_validate(const struct rec_args *a, struct filter_prog *progs)
+{
+	char err[1024], ierr[1024] = "";
+	uid_t uid;
+	gid_t gid;
+	int rc = rec_check_ring(a), ifrc = 0;
+
+	if (rc)
+		return rc;
+	if (a->oc.user && priv_lookup(a->oc.user, &uid, &gid, err, sizeof err) != 0) {
+		fprintf(stderr, "pcaprec record: %s\n", err);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < a->nifaces; i++) {
+		uint32_t lt = LINKTYPE_ETHERNET;
+		int e = 0;
+
+		if (capture_iface_linktype(a->ifnames[i], &lt, &e, err, sizeof err) < 0) {
+			if (!ifrc) {
+				snprintf(ierr, sizeof ierr, "%s", err);
+				ifrc = (e == EPERM || e == EACCES) ? EXIT_PRIVILEGE : EXIT_ERROR;
+			}
+			lt = LINKTYPE_ETHERNET;   /* still check the expression itself */
+		}
+		if (rec_has_filter(&a->filter) &&
+		    filter_from_options(&a->filter, lt, a->snaplen, &progs[i], err, sizeof err) < 0) {
+			fprintf(stderr, "pcaprec record: filter: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	if (ifrc)
+		fprintf(stderr, "pcaprec record: %s\n", ierr);
+	return ifrc;
+}
+
+/* Open one ring per -i, each with its filter progs[i] (rec_validate compiled them). */
 static int rec_open_rings(const struct rec_args *a, struct ring **rings,
-			  struct filter_prog *progs)
+			  const struct filter_prog *progs)
 {
 	char err[512];
 
 	for (size_t i = 0; i < a->nifaces; i++) {
 		struct ring_opts ro;
-		int e = 0, rc = rec_filter(a, a->ifnames[i], &progs[i]);
-		const struct filter_prog prog = progs[i];
+		int e = 0;
 
-		if (rc)
-			return rc;
 		memset(&ro, 0, sizeof ro);
-		ro.filter = prog.insns;
-		ro.filter_len = (uint16_t)prog.len;
+		ro.filter = progs[i].insns;
+		ro.filter_len = (uint16_t)progs[i].len;
 		ro.ifname = a->ifnames[i];
 		ro.snaplen = a->snaplen;
 		ro.buffer_size = (size_t)a->buffer;
@@ -420,13 +466,16 @@ int cmd_record(int argc, char **argv)
 		free(a.expr);
 		return rc;
 	}
-	output_signals_install();
-	if (a.oc.pidfile && !(pf = pidfile_create(a.oc.pidfile, err, sizeof err))) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
-		free(a.expr);
-		return EXIT_ERROR;
+	rc = rec_validate(&a, progs);
+	if (rc == 0) {
+		output_signals_install();
+		if (a.oc.pidfile && !(pf = pidfile_create(a.oc.pidfile, err, sizeof err))) {
+			fprintf(stderr, "pcaprec record: %s\n", err);
+			rc = EXIT_ERROR;
+		}
 	}
-	rc = rec_open_rings(&a, rings, progs);
+	if (rc == 0)
+		rc = rec_open_rings(&a, rings, progs);
 	if (rc == 0)
 		rc = rec_capture(&a, fmt, rings, progs);
 	for (size_t i = 0; i < a.nifaces; i++) {

@@ -129,3 +129,44 @@ teardown() {
 	[ "$(promisc)" = "promiscuity 0" ]
 	wait "$pid"
 }
+
+# Runs the recorder under strace with every socket() failing (so a ring can
+# never be set up, whatever the binary does) and records the calls it tried.
+rec_no_socket() {
+	run in_b strace -f -qq -o "$OUT/trace" -e trace=socket,setsockopt \
+		-e inject=socket:error=EACCES "$PCAPREC" record "$@"
+	echo "$* -> $status: $output"
+}
+
+@test "-B beyond half of MemAvailable (all -i together): exit 2 naming -B before any socket" {
+	avail_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+	for args in "-B 1T" "-B $((avail_kib / 10 * 6))" "-B $((avail_kib / 10 * 3)) -i lo"; do
+		# shellcheck disable=SC2086
+		rec_no_socket -i "$IF_B" $args -w "$OUT/big.pcapng"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"-B/--buffer"*"more than half of the"*"memory available"* ]]
+		[ "$(echo "$output" | wc -l)" -eq 1 ]
+		! grep -E 'socket\(|PACKET_RX_RING' "$OUT/trace"
+	done
+	[ ! -e "$OUT/big.pcapng" ]
+	# a ring of a few MiB passes the check and reaches the sockets
+	rec_no_socket -i "$IF_B" -B 4M -w "$OUT/small.pcapng" -c 1
+	[ "$status" -ne 2 ]
+	grep -q 'socket(' "$OUT/trace"
+}
+
+@test "a usage error is exit 2 whatever the interface: missing one, bad filter, -B, -Z" {
+	rec_no_socket -i nosuch0 -w "$OUT/x.pcapng" -B 1T
+	[ "$status" -eq 2 ]
+	rec_no_socket -i nosuch0 -w "$OUT/x.pcapng" --filter 'port'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"filter:"* ]]
+	rec_no_socket -i nosuch0 -w "$OUT/x.pcapng" -Z no-such-user-here
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no such user"* ]]
+	# only a valid command line meets the interface
+	run in_b "$PCAPREC" record -i nosuch0 -w "$OUT/x.pcapng" --filter 'udp port 53'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no interface named 'nosuch0'"* ]]
+	[ ! -e "$OUT/x.pcapng" ]
+}

@@ -111,6 +111,22 @@ static void test_sll2_header(void **state)
 	assert_memory_equal(out, want_none, sizeof out);
 }
 
+/* The ring size ring_open maps, known before any socket: what -B is checked with. */
+static void test_ring_bytes(void **state)
+{
+	(void)state;
+	/* default snaplen 262144: 512 KiB blocks */
+	assert_int_equal(capture_ring_bytes(0, 0), 64ull << 20);
+	assert_int_equal(capture_ring_bytes(0, (64ull << 20) + 1000), 64ull << 20);
+	assert_int_equal(capture_ring_bytes(0, 1024), 2ull * (512u << 10));
+	/* 65536 blocks at most, however large -B is */
+	assert_int_equal(capture_ring_bytes(0, 1ull << 40), 65536ull * (512u << 10));
+	assert_int_equal(capture_ring_bytes(0, UINT64_MAX), 65536ull * (512u << 10));
+	/* small snaplen: 128 KiB blocks */
+	assert_int_equal(capture_ring_bytes(1500, 1ull << 20), 1ull << 20);
+	assert_int_equal(capture_ring_bytes(1500, 1ull << 40), 65536ull * (128u << 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_vlan_insert),
 		cmocka_unit_test(test_vlan_insert_too_short),
 		cmocka_unit_test(test_sll2_header),
+		cmocka_unit_test(test_ring_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

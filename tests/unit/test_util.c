@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Unit tests for size, duration and integer parsing. */
+/* Unit tests for size, duration and integer parsing, and reading MemAvailable. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -81,12 +81,30 @@ static void test_parse_uint(void **state)
 	assert_false(parse_uint(NULL, 1, 100, &v));
 }
 
+static void test_meminfo_available(void **state)
+{
+	uint64_t v = 0;
+	(void)state;
+	assert_true(meminfo_available("MemTotal:       24683864 kB\nMemFree:        24122612 kB\n"
+				      "MemAvailable:   24325024 kB\nBuffers:  1 kB\n", &v));
+	assert_int_equal(v, 24325024ull * 1024);
+	assert_true(meminfo_available("MemAvailable:\t0 kB\n", &v));
+	assert_int_equal(v, 0);
+	assert_false(meminfo_available("MemTotal: 100 kB\nMemFree: 50 kB\n", &v));
+	assert_false(meminfo_available("MemAvailable: kB\n", &v));
+	assert_false(meminfo_available("MemAvailable: 12 MB\n", &v));
+	assert_false(meminfo_available("MemAvailable: 99999999999999999999 kB\n", &v));
+	assert_true(mem_available(&v));
+	assert_true(v > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_uint),
+		cmocka_unit_test(test_meminfo_available),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
