@@ -40,9 +40,11 @@ int priv_check_dir(const char *dir, const char *user, uid_t uid, gid_t gid,
 		   char *err, size_t errlen);
 
 /*
- * Become uid:gid for good: supplementary groups of the user (or just gid),
- * setresgid, setresuid, all capability sets emptied, and check that root
- * cannot be regained. Returns 0 or -1 with err.
+ * Become uid:gid for good: capability bounding set emptied, no_new_privs
+ * set (so hooks and anything else run later cannot gain privileges through
+ * setuid or file capabilities), supplementary groups of the user (or just
+ * gid), setresgid, setresuid, all capability sets emptied, and check that
+ * root cannot be regained. Returns 0 or -1 with err.
  */
 int priv_drop(const char *user, uid_t uid, gid_t gid, char *err, size_t errlen);
 

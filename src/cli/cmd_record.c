@@ -215,6 +215,11 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_USAGE;
 	}
+	if (a->oc.cfg.mode & 0006)
+		fprintf(stderr, "pcaprec record: warning: --mode %04o makes the captures %s by every user "
+			"on this machine\n", (unsigned)a->oc.cfg.mode,
+			(a->oc.cfg.mode & 0006) == 0006 ? "readable and writable" :
+			(a->oc.cfg.mode & 0004) ? "readable" : "writable");
 	*fmt = OUT_PCAPNG;
 	if (a->format && !out_format_parse(a->format, fmt))
 		return rec_bad("--format", a->format, "want pcap, pcap-ns or pcapng");

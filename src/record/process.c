@@ -231,6 +231,20 @@ static int drop_caps(void)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
+/*
+ * Empty the capability bounding set (needs CAP_SETPCAP, so before the uid
+ * changes): no later execve, of a file with capabilities or a setuid-root
+ * one, can give any back. The kernel's highest capability is found by
+ * trying: PR_CAPBSET_READ says EINVAL past it.
+ */
+static int drop_bounding_set(void)
+{
+	for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+			return -1;
+	return 0;
+}
+
 int priv_drop(const char *user, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	if (uid == 0)
@@ -238,6 +252,12 @@ int priv_drop(const char *user, uid_t uid, gid_t gid, char *err, size_t errlen)
 	struct passwd *pw = getpwuid(uid);
 
 	(void)prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	if (drop_bounding_set() != 0)
+		return errf(err, errlen, "-Z %s: cannot clear the capability bounding set: %s", user,
+			    strerror(errno));
+	/* Hooks run after the drop inherit it: setuid and file capabilities no longer lift them. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return errf(err, errlen, "-Z %s: cannot set no_new_privs: %s", user, strerror(errno));
 	if ((!pw || initgroups(pw->pw_name, gid) != 0) && setgroups(1, &gid) != 0)
 		return errf(err, errlen, "-Z %s: setgroups: %s", user, strerror(errno));
 	if (setresgid(gid, gid, gid) != 0)

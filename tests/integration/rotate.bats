@@ -482,6 +482,10 @@ disk_full_check() {
 	grep -q '^Uid:[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534' /proc/"$REC_PID"/status
 	grep -q '^CapEff:[[:space:]]*0000000000000000' /proc/"$REC_PID"/status
 	grep -q '^CapPrm:[[:space:]]*0000000000000000' /proc/"$REC_PID"/status
+	# nothing can come back through execve: empty bounding set, no_new_privs
+	grep -q '^CapBnd:[[:space:]]*0000000000000000' /proc/"$REC_PID"/status
+	grep -q '^NoNewPrivs:[[:space:]]*1' /proc/"$REC_PID"/status
+	! grep -q 'warning' "$REC_ERR"
 	send_paced 50 PRIV 0.001
 	sleep 0.3
 	rec_stop
@@ -493,6 +497,19 @@ disk_full_check() {
 		[ "$(stat -c '%U %a' "$f")" = "nobody 640" ]
 	done
 	list_all $(ls "$ZD"/z-*.pcapng | sort) | seqs_of PRIV | in_order 50
+}
+
+@test "--mode giving others read or write access is warned about; the files get that mode" {
+	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/m.pcapng" --mode 0644 -c 1 --duration 300ms
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: --mode 0644 makes the captures readable by every user"* ]]
+	[ "$(stat -c %a "$OUT/m.pcapng")" = 644 ]
+	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/n.pcapng" --mode 0666 -c 1 --duration 300ms
+	[[ "$output" == *"warning: --mode 0666 makes the captures readable and writable by every user"* ]]
+	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/o.pcapng" --mode 0660 -c 1 --duration 300ms
+	[ "$status" -eq 0 ]
+	[[ "$output" != *warning* ]]
 }
 
 @test "-Z nobody into a root-owned directory fails at start with a clear message, creating nothing" {
