@@ -129,22 +129,30 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
 
 check-tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(PRELOAD_SO)
 
+# scripts/deps.sh installs what is missing for one use (PROFILE: build,
+# demo, test, bench, package); `make deps` alone: the test profile.
+PROFILE ?= test
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh $(PROFILE)
 
 # The whole suite: unit tests (cmocka), then integration tests (bats) that
 # build test networks in namespaces. Ends with "N passed, N failed, N skipped".
-test: deps
+test:
+	@sh scripts/deps.sh test
 	$(MAKE) check-tests
 	BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
 
 asan:
 	$(MAKE) test SAN=1
 
-demo: deps pcaprec
+demo:
+	@sh scripts/deps.sh demo
+	$(MAKE) pcaprec
 	sh scripts/demo.sh
 
-bench: deps pcaprec
+bench:
+	@sh scripts/deps.sh bench
+	$(MAKE) pcaprec
 	sh scripts/bench/run.sh
 
 lint:

@@ -1,12 +1,67 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# Install the Debian packages pcaprec's build, tests, demo and benchmarks need,
-# but only those that are missing, so repeated runs are quick and offline.
+# Install the Debian packages one use of pcaprec needs, only those that are
+# missing, so repeated runs are quick and offline.
+#
+#   scripts/deps.sh [PROFILE...]     PROFILE: build demo test bench package (default: test)
+#
+#   build    compile pcaprec (compiler, make, zlib, libpcap)
+#   demo     build + what scripts/demo.sh runs (iproute2, ping, capinfos, python3)
+#   test     build + everything `make test` and `make test SAN=1` use (oracles,
+#            bats, cmocka, clang with its sanitizer runtime for the libFuzzer runs)
+#   bench    test + the recorders and traffic generator the benchmarks compare
+#   package  test + the Debian packaging tools (dpkg-buildpackage, debhelper, lintian)
+#
+# `-n` prints the packages a profile needs (installed or not) and exits.
 set -eu
 
-pkgs="gcc make libc6-dev zlib1g-dev libpcap-dev libcmocka-dev bats tshark tcpdump
-iproute2 netsniff-ng cppcheck valgrind clang libclang-rt-14-dev python3 python3-scapy
-procps libcap2-bin psmisc strace e2fsprogs util-linux iputils-ping systemd man-db"
+build="gcc make libc6-dev zlib1g-dev libpcap-dev"
+# capinfos is in wireshark-common on Debian 12 (tshark depends on it)
+demo="$build iproute2 iputils-ping wireshark-common python3"
+test_="$build libcmocka-dev bats tshark tcpdump iproute2 iputils-ping cppcheck python3
+python3-scapy procps libcap2-bin strace util-linux systemd man-db dpkg-dev clang"
+bench="$test_ netsniff-ng"
+package="$test_ debhelper lintian fakeroot dpkg-dev"
+
+# The sanitizer runtime that matches the clang we will have: the installed
+# clang's major version if there is one, else Debian's default (the
+# libclang-rt-dev metapackage follows the default clang, as clang does).
+# Before LLVM 15 the runtime lived in libclang-common-N-dev.
+clang_rt() {
+	v=$(clang -dumpversion 2>/dev/null | cut -d. -f1) || v=
+	if [ -n "$v" ]; then
+		for p in "libclang-rt-$v-dev" "libclang-common-$v-dev"; do
+			if apt-cache show "$p" >/dev/null 2>&1; then
+				echo "$p"
+				return
+			fi
+		done
+	fi
+	echo libclang-rt-dev
+}
+
+list_only=0
+[ "${1:-}" = -n ] && { list_only=1; shift; }
+[ $# -gt 0 ] || set -- test
+pkgs=
+for prof in "$@"; do
+	case $prof in
+	build) pkgs="$pkgs $build" ;;
+	demo) pkgs="$pkgs $demo" ;;
+	test) pkgs="$pkgs $test_ $(clang_rt)" ;;
+	bench) pkgs="$pkgs $bench $(clang_rt)" ;;
+	package) pkgs="$pkgs $package $(clang_rt)" ;;
+	*)
+		echo "deps.sh: unknown profile '$prof' (build, demo, test, bench, package)" >&2
+		exit 2
+		;;
+	esac
+done
+pkgs=$(printf '%s\n' $pkgs | sort -u)
+if [ "$list_only" = 1 ]; then
+	echo "$pkgs"
+	exit 0
+fi
 
 missing=""
 for p in $pkgs; do

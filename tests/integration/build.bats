@@ -69,3 +69,37 @@ setup() {
 	make BUILD="$B" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system DESTDIR="$d" uninstall
 	[ -z "$(find "$d" -type f)" ]
 }
+
+# The Debian package that holds command $1 (with merged /usr, dpkg knows a
+# file by one of its names only; PATH may hold shims such as pyenv's).
+pkg_of() {
+	local d
+	for d in /usr/bin /bin /usr/sbin /sbin; do
+		dpkg -S "$d/$1" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+@test "deps.sh: the demo profile is what the demo runs, no test tools; the sanitizer runtime matches the installed clang" {
+	run sh scripts/deps.sh -n demo
+	[ "$status" -eq 0 ]
+	demo=$output
+	for c in ip ping capinfos python3 make; do
+		p=$(pkg_of "$c" | head -1 | cut -d: -f1)
+		echo "$c: $p"
+		grep -qx "$p" <<<"$demo" || grep -qx "${p%%-minimal}" <<<"$demo"
+	done
+	for p in bats tshark libcmocka-dev clang cppcheck; do ! grep -qx "$p" <<<"$demo"; done
+	run sh scripts/deps.sh -n test
+	grep -qx bats <<<"$output"
+	grep -qx libcmocka-dev <<<"$output"
+	v=$(clang -dumpversion | cut -d. -f1)
+	grep -qx "libclang-rt-$v-dev" <<<"$output" || grep -qx "libclang-common-$v-dev" <<<"$output"
+	# and that package holds the ASan runtime clang links against
+	rt=$(grep -E "^libclang-(rt|common)-$v-dev$" <<<"$output")
+	dpkg -L "$rt" | grep -q 'libclang_rt\.asan'
+	run sh scripts/deps.sh -n package
+	for p in debhelper lintian fakeroot dpkg-dev; do grep -qx "$p" <<<"$output"; done
+	run sh scripts/deps.sh nosuchprofile
+	[ "$status" -eq 2 ]
+}
