@@ -119,9 +119,9 @@ void output_rotate(struct output *o, uint64_t now_ns);
 /*
  * Publish the last file, wait (bounded) for running hooks, free everything.
  * The run's final counters go to `final` when not NULL. Returns 0, or -1 if
- * the last file could not be published or is a gzip file left without its
- * trailer (frames lost at close are counted as drops either way; a plain
- * file still ends on a whole record). NULL is a no-op returning 0.
+ * the last file could not be published (frames lost at close are counted
+ * as drops; the file still ends on a whole record, compressed ones on a
+ * whole member). NULL is a no-op returning 0.
  */
 int output_close(struct output *o, uint64_t now_ns, struct output_stats *final);
 

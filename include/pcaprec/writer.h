@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Capture-file writers: pcap (us and ns) and pcapng encoders over a plain or gzip file descriptor. */
+/* Capture-file writers: pcap (us and ns) and pcapng encoders over a plain, gzip or zstd file descriptor. */
 #ifndef PCAPREC_WRITER_H
 #define PCAPREC_WRITER_H
 
@@ -40,18 +40,48 @@ struct iface_stats {
 	uint64_t osdrop;          /* isb_osdrop: dropped by pcaprec (writer behind, disk full) */
 };
 
+/*
+ * One compressed member of the file: a gzip member (RFC 1952 section 2.2)
+ * or a zstd frame (RFC 8878 section 3.1), complete on its own (its own
+ * header and checksum), holding whole records. A compressed file is these
+ * back to back; a reader can start inflating at any member's file_off and
+ * get the records from raw_off on, without reading what comes before.
+ * Members follow each other without gaps: the next one's raw_off is this
+ * raw_off + raw_len, its file_off this file_off + file_len.
+ */
+struct writer_member {
+	uint64_t raw_off;         /* uncompressed offset of its first byte (file header at 0) */
+	uint64_t raw_len;         /* uncompressed bytes in it */
+	uint64_t file_off;        /* offset of its first byte in the file */
+	uint64_t file_len;        /* its compressed size */
+	uint64_t frames;          /* packet records in it */
+	uint64_t index;           /* 0 for the file's first member */
+};
+
+/*
+ * Told about each member once its bytes are all in the file (write(2) took
+ * them), in file order, on the writer's thread, from inside whichever
+ * writer call wrote it. A member never goes away afterwards: a failed
+ * write only cuts off what came after the last whole member.
+ */
+typedef void writer_member_fn(void *ctx, const struct writer_member *m);
+
 struct writer_opts {
 	enum out_format format;
-	int gzip_level;           /* -1: plain; 1..9: gzip stream via zlib, deflated
-				   on gzip_threads threads (gzpar.h) */
+	int gzip_level;           /* -1: plain; 1..9: gzip members deflated on
+				   gzip_threads threads (zpar.h) */
 	size_t buffer_size;       /* bytes buffered before a write(2); 0 = default (1 MiB);
 				   raised to hold the header plus the largest record
-				   (snaplen 0 = 256 KiB), capped at 256 MiB */
+				   (snaplen 0 = 256 KiB), capped at 256 MiB. With
+				   compression also the most a member holds */
 	const struct writer_meta *meta;
 	const struct writer_iface *ifaces;
 	size_t nifaces;           /* >= 1; pcap formats accept exactly 1 */
-	unsigned gzip_threads;    /* gzip: compression threads, 0 = one per online CPU
-				   (at most 8), max GZPAR_MAX_THREADS */
+	unsigned gzip_threads;    /* gzip or zstd: compression threads, 0 = one per
+				   online CPU (at most 8), max ZPAR_MAX_THREADS */
+	int zstd_level;           /* 0: no zstd; 1..19: zstd frames (gzip_level must be -1) */
+	writer_member_fn *on_member;  /* NULL, or told of each compressed member */
+	void *member_ctx;         /* handed to on_member */
 };
 
 struct writer;
@@ -84,8 +114,8 @@ size_t writer_record_size(const struct writer *w, const struct frame *f);
  * Returns 0 when the frame was accepted, -1 when it was NOT (count it as a
  * drop) with errno-style `*errnum` and a message naming the path. On a write
  * error nothing partial stays in a regular file: it is truncated back to the
- * end of the last whole chunk (a record boundary; for gzip a sync-flush
- * point), and the unwritten chunk is held, not lost. For 250 ms after a
+ * end of the last whole chunk (a record boundary; compressed: the end of
+ * the last whole member), and the unwritten chunk is held, not lost. For 250 ms after a
  * failure writer_write() refuses frames without any syscall, then retries
  * the held chunk; writer_flush() retries at once. When space comes back
  * (ENOSPC, EFBIG), the held frames and new ones land in order. On a pipe or
@@ -100,7 +130,7 @@ int writer_write(struct writer *w, const struct frame *f, int *errnum, char *err
  * later handed to the kernel by one writev(2) per batch. The caller must
  * keep f->data valid and unchanged until the next writer_commit() returns
  * (any other writer call commits first, so file order is kept). gzip
- * writers copy as writer_write() does. Return value and errors as
+ * and zstd writers copy as writer_write() does. Return value and errors as
  * writer_write().
  */
 int writer_write_ref(struct writer *w, const struct frame *f, int *errnum, char *err, size_t errlen);
@@ -122,20 +152,22 @@ int writer_write_stats(struct writer *w, uint32_t iface, const struct iface_stat
 		       int *errnum, char *err, size_t errlen);
 
 /*
- * Push buffered bytes to the kernel (and a zlib Z_SYNC_FLUSH for gzip) so a
- * reader sees every whole record written so far: a plain file then ends on
- * a record boundary, a gzip file inflates (without its trailer) to exactly
- * those records. `sync` also fsyncs (regular files only). Retries a held
- * chunk at once. Cheap when nothing is buffered.
+ * Push buffered bytes to the kernel so a reader sees every whole record
+ * written so far: a plain file then ends on a record boundary; a compressed
+ * one ends the member in progress early (a short member), so the file is
+ * then complete, valid gzip or zstd holding exactly those records. `sync`
+ * also fsyncs (regular files only). Retries a held chunk at once. Cheap
+ * when nothing is buffered.
  */
 int writer_flush(struct writer *w, bool sync, int *errnum, char *err, size_t errlen);
 
 /*
- * Flush, finish the gzip trailer if any, fsync (unless the fd is a pipe) and
+ * Flush (ending the last member), fsync (unless the fd is a pipe) and
  * free the writer. Does not close the fd. NULL is a no-op returning 0.
  * The writer is freed even when -1 is returned; the message then ends with
- * "; N frames lost at close" (writer_close_lost() returns N). A regular file is still cut at its last whole record, but a
- * gzip file lacks its trailer (zcat decodes it and warns).
+ * "; N frames lost at close" (writer_close_lost() returns N). The file is
+ * still cut at its last whole record (compressed: its last whole member),
+ * so it stays a valid file holding the frames before those lost.
  */
 int writer_close(struct writer *w, int *errnum, char *err, size_t errlen);
 
@@ -157,12 +189,18 @@ int writer_finish(struct writer *w, bool sync, uint64_t *lost, int *errnum, char
 /* Uncompressed bytes accepted so far, headers included. */
 uint64_t writer_bytes(const struct writer *w);
 
+/*
+ * The last compressed member written whole (see struct writer_member):
+ * true and *m filled, false for a plain writer or before the first one.
+ */
+bool writer_last_member(const struct writer *w, struct writer_member *m);
+
 /* Frames accepted so far. */
 uint64_t writer_frames(const struct writer *w);
 
 /*
  * Bytes handed to the kernel in whole chunks so far (compressed bytes for
- * gzip; the file header included). For a regular file this is the file's
+ * gzip and zstd; the file header included). For a regular file this is the file's
  * size minus its size at open, so rotation by on-disk size can use it.
  */
 uint64_t writer_disk_bytes(const struct writer *w);
@@ -181,13 +219,16 @@ const char *out_format_name(enum out_format f);
 bool out_format_parse(const char *s, enum out_format *out);
 
 /*
- * Pick the format from an output file name, ignoring a trailing ".gz" and
- * case: "*.pcapng" -> OUT_PCAPNG, "*.pcap" -> OUT_PCAP_US (microseconds,
+ * Pick the format from an output file name, ignoring a trailing ".gz" or
+ * ".zst" and case: "*.pcapng" -> OUT_PCAPNG, "*.pcap" -> OUT_PCAP_US (microseconds,
  * what tcpdump users expect). False for any other name.
  */
 bool out_format_from_name(const char *path, enum out_format *out);
 
 /* True when `path` ends in ".gz" (any case): the caller should ask for gzip. */
 bool out_name_is_gzip(const char *path);
+
+/* True when `path` ends in ".zst" (any case): the caller should ask for zstd. */
+bool out_name_is_zstd(const char *path);
 
 #endif

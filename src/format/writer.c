@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Buffered capture-file writer: pcap/pcapng records into a plain or gzip back-end, with rollback on write errors. */
+/* Buffered capture-file writer: pcap/pcapng records into a plain or compressed (gzip, zstd) back-end, with rollback on write errors. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include "pcaprec/gzpar.h"
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
 #include "pcaprec/writer_enc.h"
+#include "pcaprec/zpar.h"
 
 #define WRITER_DEFAULT_BUFFER (1024u * 1024u)
 #define WRITER_MAX_BUFFER (256u * 1024u * 1024u)
@@ -51,9 +51,9 @@ struct writer_ref {
  *
  * The staging buffer always holds whole records. Sealing turns it into
  * pending output chunks that end on a record boundary (plain: the chunk is
- * the staging buffer itself; gzip: the deflate output of the staging
- * buffer, ending with a sync flush or, at close, the final block and the
- * trailer; see gzpar.h). A chunk stays pending until write(2) has taken
+ * the staging buffer itself; gzip or zstd: the staging buffer made into
+ * one complete gzip member or zstd frame, see zpar.h). A chunk stays
+ * pending until write(2) has taken
  * every byte of it, so after a failed write the same chunk can be written
  * again.
  *   init  allocates the staging buffer (w->buf, w->cap bytes);
@@ -105,7 +105,12 @@ struct writer {
 	uint64_t retry_at;         /* monotonic ns before which writer_write() does not retry */
 
 	struct writer_ref *ref;    /* plain back-end only: records pointing at caller bytes */
-	struct gzpar *gz;          /* gzip back-end: the compressor, which owns the staging buffers */
+	struct zpar *gz;           /* gzip/zstd back-end: the compressor, which owns the staging buffers */
+	size_t out_raw;            /* uncompressed bytes in the pending member */
+	struct writer_member last; /* the last member written whole (index = count - 1) */
+	uint64_t members;          /* members written whole */
+	writer_member_fn *on_member;
+	void *member_ctx;
 };
 
 static int refs_out(struct writer *w, int *errnum, char *err, size_t errlen);
@@ -246,32 +251,57 @@ static const struct sink_ops sink_plain = {
 	"plain", plain_init, plain_room, plain_flush, plain_held, plain_fini,
 };
 
-/* ---------------------------------------------------------------- gzip back-end */
+/* ---------------------------------------------------------------- compressed back-end */
 
-/* gzip (RFC 1952) with deflate on worker threads (gzpar.h): staging buffers belong to the compressor. */
+/*
+ * gzip or zstd with compression on worker threads (zpar.h): each staging
+ * buffer becomes one independent member; the staging buffers belong to
+ * the compressor.
+ */
 static int gz_init(struct writer *w, const struct writer_opts *o, char *err, size_t errlen)
 {
-	w->gz = gzpar_open(o->gzip_level, o->gzip_threads, w->cap, w->path, err, errlen);
+	if (o->zstd_level > 0)
+		w->gz = zpar_open(ZPAR_ZSTD, o->zstd_level, o->gzip_threads, w->cap, w->path, err, errlen);
+	else
+		w->gz = zpar_open(ZPAR_GZIP, o->gzip_level, o->gzip_threads, w->cap, w->path, err, errlen);
 	if (!w->gz)
 		return -1;
-	w->buf = gzpar_stage(w->gz);
+	w->buf = zpar_stage(w->gz);
 	return 0;
 }
 
 #define GZ_ALL UINT32_MAX
 
+/* The pending member is in the file whole: remember it and tell the caller. */
+static void member_written(struct writer *w, size_t file_len, uint64_t frames)
+{
+	struct writer_member *m = &w->last;
+
+	m->raw_off = w->members ? m->raw_off + m->raw_len : 0;
+	m->raw_len = w->out_raw;
+	m->file_off = w->start_off + w->disk - file_len;
+	m->file_len = file_len;
+	m->frames = frames;
+	m->index = w->members++;
+	if (w->on_member)
+		w->on_member(w->member_ctx, m);
+}
+
 /*
- * Write compressed chunks in order: every one already finished, and
+ * Write compressed members in order: every one already finished, and
  * besides at least `wait` more (waiting for their compression; GZ_ALL: all
- * submitted). A chunk whose write fails stays pending for the next call.
+ * submitted). A member whose write fails stays pending for the next call.
  */
 static int gz_write_out(struct writer *w, uint32_t wait, int *errnum, char *err, size_t errlen)
 {
 	for (;;) {
+		uint64_t frames;
+		size_t len;
+
 		if (w->out_len == 0) {
-			char zerr[64];
-			int rc = gzpar_next(w->gz, wait > 0, &w->out, &w->out_len, &w->out_frames,
-					    zerr, sizeof zerr);
+			struct zpar_chunk c;
+			char zerr[128];
+			int rc = zpar_next(w->gz, wait > 0, &c, zerr, sizeof zerr);
 
 			if (rc == 0)
 				return 0;
@@ -279,33 +309,40 @@ static int gz_write_out(struct writer *w, uint32_t wait, int *errnum, char *err,
 				set_errnum(errnum, EIO);
 				return errf(err, errlen, "%s: %s", w->path, zerr);
 			}
+			w->out = c.out;
+			w->out_len = c.out_len;
+			w->out_frames = c.frames;
+			w->out_raw = c.in_len;
 			w->out_off = 0;
 		}
+		len = w->out_len;
+		frames = w->out_frames;
 		if (drain(w, errnum, err, errlen) < 0)
 			return -1;
-		gzpar_done(w->gz);
+		member_written(w, len, frames);
+		zpar_done(w->gz);
 		if (wait > 0 && wait != GZ_ALL)
 			wait--;
 	}
 }
 
-/* Queue the staging buffer for compression (`last`: end the stream), freeing a slot first if need be. */
-static int gz_submit(struct writer *w, bool last, int *errnum, char *err, size_t errlen)
+/* Queue the staging buffer (it holds whole records) as one member, freeing a slot first if need be. */
+static int gz_submit(struct writer *w, int *errnum, char *err, size_t errlen)
 {
-	if (!gzpar_can_submit(w->gz, last) && gz_write_out(w, 1, errnum, err, errlen) < 0)
+	if (!zpar_can_submit(w->gz) && gz_write_out(w, 1, errnum, err, errlen) < 0)
 		return -1;
-	gzpar_submit(w->gz, w->len, w->buf_frames, last);
-	w->buf = gzpar_stage(w->gz);
+	zpar_submit(w->gz, w->len, w->buf_frames);
+	w->buf = zpar_stage(w->gz);
 	w->len = 0;
 	w->buf_frames = 0;
 	return gz_write_out(w, 0, errnum, err, errlen);
 }
 
+/* A flush ends the current member early, so everything accepted is in whole members. */
 static int gz_flush(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
 {
-	bool last = mode == SEAL_FINISH;
-
-	if (w->buf && (w->len > 0 || last) && gz_submit(w, last, errnum, err, errlen) < 0)
+	(void)mode;
+	if (w->len > 0 && gz_submit(w, errnum, err, errlen) < 0)
 		return -1;
 	return gz_write_out(w, GZ_ALL, errnum, err, errlen);
 }
@@ -316,23 +353,23 @@ static int gz_room(struct writer *w, size_t need, int *errnum, char *err, size_t
 		return -1;
 	if (w->len + need <= w->cap)
 		return 0;
-	return gz_submit(w, false, errnum, err, errlen);
+	return gz_submit(w, errnum, err, errlen);
 }
 
 static uint64_t gz_held(const struct writer *w)
 {
-	return gzpar_held_frames(w->gz) + w->buf_frames;
+	return zpar_held_frames(w->gz) + w->buf_frames;
 }
 
 static void gz_fini(struct writer *w)
 {
-	gzpar_close(w->gz);
+	zpar_close(w->gz);
 	w->gz = NULL;
 	w->buf = NULL;
 }
 
-static const struct sink_ops sink_gzip = {
-	"gzip", gz_init, gz_room, gz_flush, gz_held, gz_fini,
+static const struct sink_ops sink_compressed = {
+	"compressed", gz_init, gz_room, gz_flush, gz_held, gz_fini,
 };
 
 static int make_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
@@ -368,8 +405,14 @@ static int check_opts(const char *path, const struct writer_opts *o, char *err, 
 	if (pcap && o->nifaces != 1)
 		return errf(err, errlen, "%s: %s holds one interface, %zu given (use pcapng)",
 			    path, out_format_name(o->format), o->nifaces);
-	if (o->gzip_level != -1 && (o->gzip_level < 1 || o->gzip_level > 9))
-		return errf(err, errlen, "%s: gzip level %d not in 1..9", path, o->gzip_level);
+	if (o->gzip_level != -1 && (o->gzip_level < 1 || o->gzip_level > ZPAR_GZIP_LEVEL_MAX))
+		return errf(err, errlen, "%s: gzip level %d not in 1..%d", path, o->gzip_level,
+			    ZPAR_GZIP_LEVEL_MAX);
+	if (o->zstd_level != 0 && (o->zstd_level < 1 || o->zstd_level > ZPAR_ZSTD_LEVEL_MAX))
+		return errf(err, errlen, "%s: zstd level %d not in 1..%d", path, o->zstd_level,
+			    ZPAR_ZSTD_LEVEL_MAX);
+	if (o->zstd_level != 0 && o->gzip_level != -1)
+		return errf(err, errlen, "%s: gzip and zstd both asked for", path);
 	if (o->meta && (!str_ok(o->meta->hardware) || !str_ok(o->meta->os) || !str_ok(o->meta->userappl)))
 		return errf(err, errlen, "%s: section option longer than %u bytes", path, WENC_MAX_STRING);
 	for (size_t i = 0; i < o->nifaces; i++) {
@@ -452,7 +495,9 @@ struct writer *writer_open(int fd, const char *path, const struct writer_opts *o
 		goto nomem;
 	w->fd = fd;
 	w->format = opts->format;
-	w->ops = opts->gzip_level > 0 ? &sink_gzip : &sink_plain;
+	w->ops = opts->gzip_level > 0 || opts->zstd_level > 0 ? &sink_compressed : &sink_plain;
+	w->on_member = opts->on_member;
+	w->member_ctx = opts->member_ctx;
 	w->path = strdup(path);
 	w->nifc = opts->nifaces;
 	w->ifc = calloc(w->nifc, sizeof *w->ifc);
@@ -781,6 +826,14 @@ uint64_t writer_disk_bytes(const struct writer *w)
 	return w->disk;
 }
 
+bool writer_last_member(const struct writer *w, struct writer_member *m)
+{
+	if (w->members == 0)
+		return false;
+	*m = w->last;
+	return true;
+}
+
 uint64_t writer_pending_frames(const struct writer *w)
 {
 	return w->ops->held(w) + (w->ref ? w->ref->frames : 0);
@@ -824,6 +877,11 @@ bool out_name_is_gzip(const char *path)
 	return path && ends_with(path, strlen(path), ".gz");
 }
 
+bool out_name_is_zstd(const char *path)
+{
+	return path && ends_with(path, strlen(path), ".zst");
+}
+
 bool out_format_from_name(const char *path, enum out_format *out)
 {
 	size_t n;
@@ -833,6 +891,8 @@ bool out_format_from_name(const char *path, enum out_format *out)
 	n = strlen(path);
 	if (ends_with(path, n, ".gz"))
 		n -= 3;
+	else if (ends_with(path, n, ".zst"))
+		n -= 4;
 	if (ends_with(path, n, ".pcapng")) {
 		*out = OUT_PCAPNG;
 		return true;

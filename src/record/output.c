@@ -343,7 +343,8 @@ static void leftovers_announce(struct output *o)
 /*
  * End the file in progress: ISBs, every byte to the kernel, then hand it
  * over for fsync, rename, directory fsync (hook and budget follow when it
- * is published). -1 when the file lost frames at close.
+ * is published). -1 when standard output lost frames at close; a file
+ * keeps what reached it whole and is published (its losses are drops).
  */
 static int file_close(struct output *o, uint64_t now)
 {
@@ -372,9 +373,7 @@ static int file_close(struct output *o, uint64_t now)
 		o->f_drops += pending;
 		o->packets -= pending;
 		o->f_packets -= pending;
-		/* a plain file still ends on a whole record; a gzip one lacks its trailer */
-		if (o->wopts.gzip_level > 0)
-			rc = -1;
+		/* the file still ends on a whole record (compressed: a whole member) */
 	}
 	o->w = NULL;
 	snapshot_stats(o, now);
@@ -382,7 +381,7 @@ static int file_close(struct output *o, uint64_t now)
 	/* A write error belongs to the file that had it: the next file tries afresh. */
 	if (o->blocked && !o->blocked_space)
 		o->blocked = false;
-	return rc;
+	return 0;
 }
 
 /* The -G period ended: publish, move to the next period, --empty-files. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcaprec/gzpar.h"
+#include "pcaprec/zpar.h"
 #include "pcaprec/output.h"
 #include "pcaprec/util.h"
 
@@ -143,7 +143,7 @@ int output_cli_parse(struct output_cli *c, int code, const char *arg, char *err,
 			bad(err, errlen, "--min-free", arg, "a size (5G)");
 	case 'z': return parse_compress(c, arg, err, errlen);
 	case OPT_COMPRESS_THREADS:
-		if (!parse_uint(arg, 1, GZPAR_MAX_THREADS, &v))
+		if (!parse_uint(arg, 1, ZPAR_MAX_THREADS, &v))
 			return bad(err, errlen, "--compress-threads", arg, "a number in 1..64");
 		g->gzip_threads = (unsigned)v;
 		return 1;
@@ -210,7 +210,7 @@ void output_cli_help(FILE *fp)
 "                         the filesystem has less than SIZE free\n"
 "  -z, --compress gzip[:LEVEL]  gzip the files (.gz appended); default level 6\n"
 "      --compress-threads N  deflate on N threads (default: one per CPU, at\n"
-"                         most 8); the file is still one ordinary gzip stream\n"
+"                         most 8); each 1 MiB of records is its own gzip member\n"
 "      --on-rotate CMD    run /bin/sh -c 'CMD \"$1\"' with each published file\n"
 "                         (PCAPREC_FILE PCAPREC_PACKETS PCAPREC_BYTES\n"
 "                         PCAPREC_FIRST_TS PCAPREC_LAST_TS PCAPREC_DROPS\n"
