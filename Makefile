@@ -110,7 +110,7 @@ FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_CFLAGS  := -std=c11 -g -O1 -DPCAPREC_LIBFUZZER -fsanitize=address,undefined
-FUZZ_LIB_SRC := $(filter src/format/% src/util/% src/frame/% src/decode/% src/print/% src/filter/%,$(LIB_SRC))
+FUZZ_LIB_SRC := $(filter src/format/% src/util/% src/frame/% src/decode/% src/print/% src/filter/% src/archive/%,$(LIB_SRC))
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)

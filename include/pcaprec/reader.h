@@ -73,6 +73,28 @@ struct reader;
 struct reader *reader_open(const char *path, char *err, size_t errlen);
 
 /*
+ * Told of every block that sets reading state as the reader meets it: the
+ * pcap file header, each pcapng SHB and IDB (the whole block, `len` bytes at
+ * raw offset `off`; `p` is valid during the call only).
+ */
+typedef void (*reader_state_fn)(void *arg, uint64_t off, const uint8_t *p, size_t len);
+
+/* reader_open() calling `fn` (may be NULL) for every state block, the file header's first. */
+struct reader *reader_open_state(const char *path, reader_state_fn fn, void *arg, char *err, size_t errlen);
+
+/*
+ * A reader that starts inside `path` (a regular file): its state is parsed
+ * from `state` (`len` bytes: a file header, or pcapng SHBs and IDBs back to
+ * back, as a file would hold them; must outlive the reader), then the file
+ * is read from byte `file_off` (raw stream offset `seek_raw`; for gzip the
+ * start of a member), skipping forward to raw offset `raw_off`, a record
+ * boundary. Used by reader_open_chunk() (index.h).
+ */
+struct reader *reader_open_resume(const char *path, const uint8_t *state, size_t len,
+				  uint64_t file_off, uint64_t seek_raw, uint64_t raw_off,
+				  char *err, size_t errlen);
+
+/*
  * The same over `len` bytes at `data` (must outlive the reader; frames point
  * into it). `name` is used in messages.
  */

@@ -43,6 +43,15 @@ struct source;
 struct source *source_open_path(const char *path, char *err, size_t errlen);
 
 /*
+ * source_open_path() positioned for a chunk reader: a regular file, read
+ * from byte `file_off`. Plain files: raw_off must equal file_off. gzip
+ * files: file_off must be the start of a member; inflating begins there and
+ * source_offset() counts from raw_off (the member's uncompressed offset).
+ */
+struct source *source_open_path_at(const char *path, uint64_t file_off, uint64_t raw_off,
+				   char *err, size_t errlen);
+
+/*
  * Serve `len` bytes at `data`, which must stay valid and unchanged until
  * source_close(). gzip data is decompressed like a file would be.
  */

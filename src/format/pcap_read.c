@@ -73,6 +73,7 @@ int pcap_read_header(struct reader *r)
 	r->ifaces[0].pub.snaplen = r->snaplen;
 	r->ifaces[0].pub.tsresol = r->kind == READER_PCAP_NS ? 9 : 6;
 	r->sections = 1;
+	rd_state(r, 0, p, PCAP_HDR_LEN);
 	source_advance(r->src, PCAP_HDR_LEN);
 	return 0;
 }

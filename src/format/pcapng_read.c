@@ -178,6 +178,7 @@ static int ng_read_shb(struct reader *r, uint64_t off)
 	r->sections++;
 	r->sec_base = r->nifaces;
 	r->blocks++;
+	rd_state(r, off, p, len);
 	source_advance(r->src, len);
 	return 0;
 }
@@ -430,6 +431,7 @@ static int ng_dispatch(struct reader *r, uint64_t off, uint32_t type, const uint
 				       type, mins[i].min, len);
 	switch (type) {
 	case BT_IDB:
+		rd_state(r, off, p, len);
 		return ng_read_idb(r, off, p, len);
 	case BT_EPB:
 	case BT_PB:

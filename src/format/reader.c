@@ -47,7 +47,8 @@ static int reader_probe(struct reader *r)
 		       p[0], p[1], p[2], p[3]);
 }
 
-static struct reader *reader_start(struct source *src, const char *name, char *err, size_t errlen)
+static struct reader *reader_start(struct source *src, const char *name, reader_state_fn fn, void *arg,
+				    char *err, size_t errlen)
 {
 	struct reader *r;
 
@@ -64,6 +65,8 @@ static struct reader *reader_start(struct source *src, const char *name, char *e
 	}
 	r->src = src;
 	r->state = 1;
+	r->state_fn = fn;
+	r->state_arg = arg;
 	if (reader_probe(r) < 0) {
 		errf(err, errlen, "%s", r->err);
 		reader_close(r);
@@ -75,14 +78,65 @@ static struct reader *reader_start(struct source *src, const char *name, char *e
 
 struct reader *reader_open(const char *path, char *err, size_t errlen)
 {
+	return reader_open_state(path, NULL, NULL, err, errlen);
+}
+
+struct reader *reader_open_state(const char *path, reader_state_fn fn, void *arg, char *err, size_t errlen)
+{
 	return reader_start(source_open_path(path, err, errlen),
-			    strcmp(path, "-") == 0 ? "stdin" : path, err, errlen);
+			    strcmp(path, "-") == 0 ? "stdin" : path, fn, arg, err, errlen);
+}
+
+/*
+ * A reader whose file header and section/interface blocks come from
+ * `state` (`len` bytes, as a file would start), then reading `path` from
+ * file byte `file_off` (raw offset `seek_raw`) after skipping to `raw_off`.
+ */
+struct reader *reader_open_resume(const char *path, const uint8_t *state, size_t len,
+				  uint64_t file_off, uint64_t seek_raw, uint64_t raw_off,
+				  char *err, size_t errlen)
+{
+	struct reader *r = reader_start(source_open_mem(state, len, err, errlen), path, NULL, NULL, err, errlen);
+	struct frame f;
+	struct source *src;
+
+	if (!r)
+		return NULL;
+	if (r->kind == READER_PCAPNG && pcapng_read_next(r, &f) != 0) {
+		errf(err, errlen, "%s: index's copy of the section and interface blocks: %s", path,
+		     r->err[0] ? r->err : "holds a packet");
+		reader_close(r);
+		return NULL;
+	}
+	src = source_open_path_at(path, file_off, seek_raw, err, errlen);
+	if (!src) {
+		reader_close(r);
+		return NULL;
+	}
+	source_close(r->src);
+	r->src = src;
+	r->state = 1;
+	while (source_offset(src) < raw_off) {
+		const uint8_t *p;
+		size_t n, want = raw_off - source_offset(src) > SOURCE_MAX_NEED / 2 ? SOURCE_MAX_NEED / 2
+			: (size_t)(raw_off - source_offset(src));
+		int rc = source_need(src, want, &p, &n);
+
+		if (rc != 0) {
+			errf(err, errlen, "%s: cannot reach raw byte %llu: %s", path, (unsigned long long)raw_off,
+			     rc < 0 ? source_error(src) : "the file ends first");
+			reader_close(r);
+			return NULL;
+		}
+		source_advance(src, want);
+	}
+	return r;
 }
 
 struct reader *reader_open_mem(const void *data, size_t len, const char *name,
 			       char *err, size_t errlen)
 {
-	return reader_start(source_open_mem(data, len, err, errlen), name ? name : "memory", err, errlen);
+	return reader_start(source_open_mem(data, len, err, errlen), name ? name : "memory", NULL, NULL, err, errlen);
 }
 
 void reader_close(struct reader *r)

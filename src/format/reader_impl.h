@@ -47,7 +47,16 @@ struct reader {
 	size_t cap_ifaces;
 	size_t sec_base;
 	size_t str_bytes;        /* interface strings kept so far (capped) */
+	reader_state_fn state_fn; /* told of every pcap header, SHB and IDB (may be NULL) */
+	void *state_arg;
 };
+
+/* Tell the state callback, if any, of the state block of `len` bytes at `off`. */
+static inline void rd_state(struct reader *r, uint64_t off, const uint8_t *p, size_t len)
+{
+	if (r->state_fn)
+		r->state_fn(r->state_arg, off, p, len);
+}
 
 /* Set the reader's error (prefixed with name, byte offset and record number) and return -1. */
 int rd_fail(struct reader *r, uint64_t off, const char *fmt, ...)

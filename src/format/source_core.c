@@ -240,6 +240,55 @@ struct source *source_open_path(const char *path, char *err, size_t errlen)
 	return direct_or_gzip(map, (size_t)st.st_size, map, err, errlen);
 }
 
+struct source *source_open_path_at(const char *path, uint64_t file_off, uint64_t raw_off,
+				   char *err, size_t errlen)
+{
+	struct source *s = source_open_path(path, err, errlen);
+	const uint8_t *data;
+	size_t len, page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (!s)
+		return NULL;
+	if (!s->map || file_off > s->map_len) {
+		errf(err, errlen, "%s: cannot start reading at byte %llu: not a mapped file of that size",
+		     path, (unsigned long long)file_off);
+		source_close(s);
+		return NULL;
+	}
+	if (file_off == 0 && raw_off == 0)
+		return s;
+	data = s->map;
+	len = s->map_len;
+	if (!s->ops) {
+		if (raw_off != file_off) {
+			errf(err, errlen, "%s: plain file: raw offset %llu differs from file offset %llu",
+			     path, (unsigned long long)raw_off, (unsigned long long)file_off);
+			source_close(s);
+			return NULL;
+		}
+		s->pos = (size_t)file_off;
+		s->released = s->populated = (size_t)file_off & ~(page - 1);
+		return s;
+	}
+	/* compressed: a new gzip decoder from the member at file_off; offsets count from raw_off */
+	if (!is_gzip(data + file_off, len - (size_t)file_off)) {
+		errf(err, errlen, "%s: byte %llu: expected the start of a gzip member", path,
+		     (unsigned long long)file_off);
+		source_close(s);
+		return NULL;
+	}
+	s->ops->close(s->ctx);
+	s->ctx = source_gzip_ctx(data + file_off, len - (size_t)file_off, -1, false, NULL, 0, err, errlen);
+	if (!s->ctx) {
+		s->ops = NULL;
+		source_close(s);
+		return NULL;
+	}
+	s->pos = s->len = 0;
+	s->off = raw_off;
+	return s;
+}
+
 /* Grow the buffer to hold `n` bytes from pos, moving the unread tail to the front. */
 static int source_make_room(struct source *s, size_t n)
 {

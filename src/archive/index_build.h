@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Private to the index builder and writer: the builder's state. */
+#ifndef PCAPREC_INDEX_BUILD_H
+#define PCAPREC_INDEX_BUILD_H
+
+#include "index_impl.h"
+
+struct bchunk {
+	struct pidx_chunk c;
+	uint64_t bloom_off;
+	uint32_t bits;
+	uint32_t nstate;
+	uint32_t nkeys;
+};
+
+/* Everything a packet's keys are made of; hashed whole to skip tuples already keyed in this chunk. */
+struct pkey {
+	uint8_t src[16], dst[16];
+	uint16_t etype, type_len;
+	uint16_t vid[4];
+	uint16_t sport, dport;
+	uint8_t nvlan, fam, proto, nh;
+	uint8_t have;             /* K_* */
+	uint8_t pad[3];
+};
+
+struct bsig {
+	uint64_t sig;
+	uint32_t gen;
+	struct pkey k;
+};
+
+struct pidx_builder {
+	uint64_t chunk_bytes;
+	uint32_t max_flows;
+	uint32_t format;
+	bool compressed;
+	bool oom;
+	/* finished chunks and their filters */
+	struct bchunk *chunks;
+	size_t nchunks, chunks_cap;
+	uint8_t *bloom;
+	size_t bloom_len, bloom_cap;
+	/* state blocks, already in the sidecar's record layout */
+	uint8_t *state;
+	size_t state_len, state_cap;
+	uint32_t nstate;
+	uint64_t state_last;
+	bool state_full;
+	/* the chunk being filled */
+	bool open;
+	struct pidx_chunk cur;
+	uint32_t cur_nstate;
+	uint64_t *kslot;
+	size_t kcap, kn;
+	struct bsig *sig;
+	uint32_t gen;
+	bool member_pending;
+	uint64_t member_file, member_raw;
+	/* flows */
+	struct pidx_flow *flows;
+	size_t nflows, flows_cap;
+	uint64_t *fhash;
+	size_t fhash_cap;
+	uint32_t *ftab;
+	size_t fcap_tab;
+	bool flows_incomplete;
+	/* interfaces */
+	struct pidx_iface *ifaces;
+	size_t nifaces, ifaces_cap;
+	/* end */
+	uint64_t end_raw;
+	bool end_set;
+	bool damaged;
+};
+
+/* Close the open chunk and settle the end offset; called by the writer. */
+void pidx_builder_finish(struct pidx_builder *b);
+
+#endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Private to the index files: the sidecar layout (doc/index-format.md), the loaded index and the key hash. */
+#ifndef PCAPREC_INDEX_IMPL_H
+#define PCAPREC_INDEX_IMPL_H
+
+#include "pcaprec/index.h"
+#include "pcaprec/util.h"
+
+/* Sidecar layout, version 1, all integers little-endian (doc/index-format.md). */
+#define PIDX_MAGIC "PCAPRIDX"
+#define PIDX_HDR_LEN 72u
+#define PIDX_TOC_LEN 24u
+#define PIDX_CHUNK_REC 96u
+#define PIDX_FLOW_REC 72u
+#define PIDX_IFACE_REC 72u
+#define PIDX_STATE_HDR 16u
+#define PIDX_MAX_SECTIONS 16u
+#define PIDX_MAX_STATE (4u << 20)   /* bytes of state blocks kept per file */
+#define PIDX_MAX_NHASH 16u
+#define PIDX_FP_SPAN 65536u         /* head and tail bytes fingerprinted */
+
+enum pidx_section {
+	PIDX_SEC_CHUNKS = 1,
+	PIDX_SEC_BLOOM = 2,
+	PIDX_SEC_STATE = 3,
+	PIDX_SEC_FLOWS = 4,
+	PIDX_SEC_IFACES = 5,
+};
+
+enum {
+	PIDX_F_COMPRESSED = 1u << 0,
+	PIDX_F_DAMAGED = 1u << 1,
+	PIDX_F_FLOWS_INCOMPLETE = 1u << 2,
+};
+
+/* The capture as it was when indexed. */
+struct pidx_fp {
+	uint64_t size;
+	int64_t mtime_ns;
+	uint32_t crc_head, crc_tail;
+};
+
+/* Where chunk i's Bloom filter lies in the loaded bloom section. */
+struct pidx_cbloom {
+	uint64_t off;          /* byte offset in bloom[] */
+	uint32_t bits;         /* 0: the chunk has no keys */
+	uint32_t nhash;
+	uint32_t nstate;       /* state blocks in effect at the chunk */
+};
+
+struct pidx {
+	struct pidx_fp fp;
+	struct pidx_info info;
+	uint32_t format;       /* 0 pcap, 1 pcap-ns, 2 pcapng */
+	uint32_t flags;        /* PIDX_F_* */
+	struct pidx_chunk *chunks;
+	struct pidx_cbloom *cb;
+	size_t nchunks;
+	uint8_t *bloom;
+	size_t bloom_len;
+	uint8_t *state;        /* the state blocks' bytes, back to back */
+	size_t *state_end;     /* state_end[k]: bytes of the first k+1 blocks */
+	uint64_t *state_raw;   /* raw offset of block k */
+	size_t nstate;
+	struct pidx_flow *flows;
+	size_t nflows;
+	struct pidx_iface *ifaces;
+	size_t nifaces;
+};
+
+/* Format names in file order (index 0..2). */
+extern const char *const pidx_format_names[3];
+
+/* Fingerprint `path` as it is now; -1 with a message. */
+int pidx_fingerprint(const char *path, struct pidx_fp *fp, char *err, size_t errlen);
+
+/* Bytes of state blocks in effect at chunk i (prefix of ix->state). */
+size_t pidx_state_len(const struct pidx *ix, size_t i);
+
+/*
+ * The key hash: a key is kind (1 byte), prefix (1 byte) and up to 16 value
+ * bytes, laid out in 3 little-endian 64-bit words, mixed with a multiply-xorshift.
+ */
+static inline uint64_t pidx_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+static inline uint64_t pidx_key_hash(unsigned kind, unsigned prefix, const uint8_t *v, size_t len)
+{
+	uint8_t k[24] = { 0 };
+	uint64_t h;
+
+	k[0] = (uint8_t)kind;
+	k[1] = (uint8_t)prefix;
+	memcpy(k + 2, v, len > 16 ? 16 : len);
+	h = pidx_mix(ld_le64(k) ^ 0x9e3779b97f4a7c15ull);
+	h = pidx_mix(h ^ ld_le64(k + 8));
+	h = pidx_mix(h ^ ld_le64(k + 16));
+	return h ? h : 1;
+}
+
+/* Bit position j (< nhash) of hash h in a filter of `bits` bits (Kirsch-Mitzenmacher double hashing). */
+static inline uint32_t pidx_bloom_bit(uint64_t h, uint32_t j, uint32_t bits)
+{
+	uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1u;
+	uint32_t x = h1 + j * h2;
+
+	return (uint32_t)(((uint64_t)x * bits) >> 32);
+}
+
+/* Hash of an IPv4 (4 bytes) or IPv6 (16) address masked to `prefix` bits, as an IDX_NET4/IDX_NET6 key. */
+uint64_t pidx_net_hash(bool v6, const uint8_t *addr, unsigned prefix);
+
+/* Does the filter of `nbits` bits at `bits` hold hash h? (false when nbits is 0) */
+bool pidx_bloom_has(const uint8_t *bits, uint32_t nbits, uint32_t nhash, uint64_t h);
+
+static inline void st_le64(uint8_t *p, uint64_t v)
+{
+	st_le32(p, (uint32_t)v);
+	st_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+#endif
