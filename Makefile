@@ -161,9 +161,10 @@ lint:
 	sh scripts/srccheck.sh
 
 # Everything the Debian package ships but the system user (debian/postinst
-# makes that): unstripped (dh_strip makes the -dbgsym package). The unit is
+# makes that); /etc/pcaprec/default.conf only when there is none (an
+# admin's edits stay; uninstall removes it only when unchanged): unstripped (dh_strip makes the -dbgsym package). The unit is
 # rendered with BINDIR so a /usr/local install runs its own binary.
-UNIT      := pcaprec.service
+UNIT      := pcaprec@.service
 CRON_JOB  := scripts/cron-example.sh
 
 $(BUILD)/$(UNIT): scripts/$(UNIT)
@@ -171,19 +172,24 @@ $(BUILD)/$(UNIT): scripts/$(UNIT)
 	sed 's#/usr/local/bin/pcaprec#$(BINDIR)/pcaprec#g' $< >$@
 
 install: $(BIN) $(BUILD)/$(UNIT)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSTEMDUNITDIR) \
-		$(DESTDIR)$(DATADIR)/pcaprec $(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -d $(DESTDIR)$(DATADIR)/pcaprec $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/pcaprec
 	install -m 0644 man/pcaprec.1 $(DESTDIR)$(MANDIR)/man1/pcaprec.1
 	install -m 0644 $(BUILD)/$(UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
 	install -m 0755 $(CRON_JOB) $(DESTDIR)$(DATADIR)/pcaprec/cron-summary
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(SYSCONFDIR)/pcaprec
+	[ -e $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf ] || \
+		install -m 0644 scripts/pcaprec.conf $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pcaprec $(DESTDIR)$(MANDIR)/man1/pcaprec.1 \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT) $(DESTDIR)$(DATADIR)/pcaprec/cron-summary \
 		$(DESTDIR)$(DOCDIR)/README.md
-	-rmdir $(DESTDIR)$(DATADIR)/pcaprec $(DESTDIR)$(DOCDIR) 2>/dev/null
+	! cmp -s scripts/pcaprec.conf $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf
+	-rmdir $(DESTDIR)$(DATADIR)/pcaprec $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/pcaprec 2>/dev/null
 
 clean:
 	rm -rf build pcaprec

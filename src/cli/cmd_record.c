@@ -13,6 +13,7 @@
 #include "pcaprec/output.h"
 #include "pcaprec/process.h"
 #include "pcaprec/record.h"
+#include "pcaprec/service.h"
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
 
@@ -438,6 +439,8 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 			a->ifnames[0], a->nifaces > 1 ? " and more" : "",
 			linktype_name(wi[0].linktype), wi[0].snaplen,
 			strcmp(a->out, "-") ? a->out : "standard output", out_format_name(fmt));
+	/* sockets bound, first file open, privileges dropped: the service is up */
+	svc_notify("READY=1");
 	if (record_run(&ro, &res, err, sizeof err) < 0) {
 		fprintf(stderr, "pcaprec record: %s\n", err);
 		if (!a->quiet)

@@ -7,6 +7,7 @@
 
 #include "pcaprec/output.h"
 #include "pcaprec/record.h"
+#include "pcaprec/service.h"
 #include "pcaprec/util.h"
 
 /* Set by the handlers, acted on from the tick (signals only set flags). */
@@ -17,6 +18,7 @@ struct output_sink {
 	struct output *out;
 	struct ring **rings;
 	size_t nrings;
+	uint64_t status_ns;          /* when the last STATUS= went to the service manager */
 };
 
 /*
@@ -63,6 +65,55 @@ static void sink_stats(void *ctx, struct iface_stats *cum, size_t n)
 	}
 }
 
+/* The kernel's counters summed over the rings (received by the filter, dropped by the kernel). */
+static void sink_kernel_totals(struct output_sink *s, uint64_t *recv, uint64_t *drop)
+{
+	*recv = *drop = 0;
+	for (size_t i = 0; i < s->nrings; i++) {
+		struct ring_stats rs = { 0, 0, 0 };
+
+		if (ring_stats(s->rings[i], &rs) == 0) {
+			*recv += rs.received;
+			*drop += rs.dropped;
+		}
+	}
+}
+
+/*
+ * STATUS= for `systemctl status` at most once a second (sd_notify(3)): the
+ * current file and the counters. Nothing when not run by a service manager.
+ */
+static void sink_notify_status(struct output_sink *s, uint64_t now)
+{
+	struct output_stats st;
+	uint64_t recv, drop;
+	char msg[4400];
+
+	if (!getenv("NOTIFY_SOCKET") || (s->status_ns && now - s->status_ns < 1000000000ull))
+		return;
+	s->status_ns = now;
+	output_get_stats(s->out, &st);
+	sink_kernel_totals(s, &recv, &drop);
+	snprintf(msg, sizeof msg, "STATUS=%s: %llu packets; %llu packets in %llu files published, "
+		 "%llu dropped by kernel, %llu dropped by pcaprec%s",
+		 st.current[0] ? st.current : "(no file open)", (unsigned long long)st.cur_packets,
+		 (unsigned long long)(st.packets - st.cur_packets), (unsigned long long)st.files,
+		 (unsigned long long)drop, (unsigned long long)st.drops,
+		 st.blocked ? "; NOT WRITING" : "");
+	svc_notify(msg);
+}
+
+/* SIGUSR1: the output's counters, then the kernel's as tcpdump prints them. */
+static void sink_print_stats(struct output_sink *s)
+{
+	uint64_t recv, drop;
+
+	output_print_stats(s->out, stderr);
+	sink_kernel_totals(s, &recv, &drop);
+	svc_log(SVC_INFO, "%llu packets received by filter, %llu packets dropped by kernel",
+		(unsigned long long)recv, (unsigned long long)drop);
+}
+
 static int sink_write(void *ctx, const struct frame *f, uint64_t now, char *err, size_t errlen)
 {
 	struct output_sink *s = ctx;
@@ -92,8 +143,9 @@ static int sink_tick(void *ctx, uint64_t now, char *err, size_t errlen)
 	if (__atomic_exchange_n(&output_hup_flag, 0, __ATOMIC_ACQ_REL))
 		output_rotate(s->out, now);
 	if (__atomic_exchange_n(&output_usr1_flag, 0, __ATOMIC_ACQ_REL))
-		output_print_stats(s->out, stderr);
+		sink_print_stats(s);
 	output_tick(s->out, now);
+	sink_notify_status(s, now);
 	/* a flush on the tick can be what finds the reader gone */
 	if (output_stream_gone(s->out))
 		return errf(err, errlen, "%s; the reader of standard output is gone, stopping",

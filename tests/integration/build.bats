@@ -55,16 +55,22 @@ setup() {
 	cat "$BATS_TEST_TMPDIR/files.txt"
 	grep -qx '755 ./usr/bin/pcaprec' "$BATS_TEST_TMPDIR/files.txt"
 	grep -qx '644 ./usr/share/man/man1/pcaprec.1' "$BATS_TEST_TMPDIR/files.txt"
-	grep -qx '644 ./lib/systemd/system/pcaprec.service' "$BATS_TEST_TMPDIR/files.txt"
+	grep -qx '644 ./lib/systemd/system/pcaprec@.service' "$BATS_TEST_TMPDIR/files.txt"
 	grep -qx '755 ./usr/share/pcaprec/cron-summary' "$BATS_TEST_TMPDIR/files.txt"
 	grep -qx '644 ./usr/share/doc/pcaprec/README.md' "$BATS_TEST_TMPDIR/files.txt"
+	grep -qx '644 ./etc/pcaprec/default.conf' "$BATS_TEST_TMPDIR/files.txt"
 	# nothing outside the listed places
 	[ "$(grep -cvE ' \./(usr/bin|usr/share/(man|pcaprec|doc|bash-completion)|lib/systemd/system|etc/pcaprec)/' "$BATS_TEST_TMPDIR/files.txt")" -eq 0 ]
 	# not stripped: dh_strip does that, into the -dbgsym package
 	readelf -SW "$d/usr/bin/pcaprec" | grep -q '\.debug_info'
 	"$d/usr/bin/pcaprec" --version | grep -q '^pcaprec '
-	grep -q '^ExecStart=/usr/bin/pcaprec ' "$d/lib/systemd/system/pcaprec.service"
-	! grep -q /usr/local "$d/lib/systemd/system/pcaprec.service"
+	grep -q '^ExecStart=/usr/bin/pcaprec ' "$d/lib/systemd/system/pcaprec@.service"
+	! grep -q /usr/local "$d/lib/systemd/system/pcaprec@.service"
+	# a second install keeps the admin's edits to the defaults
+	echo 'PCAPREC_OPTS="-G 1h"' >"$d/etc/pcaprec/default.conf"
+	make BUILD="$B" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system DESTDIR="$d" install
+	grep -qx 'PCAPREC_OPTS="-G 1h"' "$d/etc/pcaprec/default.conf"
+	cp scripts/pcaprec.conf "$d/etc/pcaprec/default.conf"
 	# uninstall takes back what install put there
 	make BUILD="$B" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system DESTDIR="$d" uninstall
 	[ -z "$(find "$d" -type f)" ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: BSD-2-Clause
-# The deployment examples as shipped: scripts/pcaprec.service is checked by
+# The deployment examples as shipped: scripts/pcaprec@.service is checked by
 # systemd-analyze verify and its ExecStart/ExecReload/KillSignal are run as
 # systemd would run them (as an ordinary user with only the unit's ambient
 # capability, its UMask, on a veth in a namespace; this machine has no
@@ -11,17 +11,20 @@
 load ../lib/netns
 load ../lib/record
 
-UNIT=scripts/pcaprec.service
+UNIT=scripts/pcaprec@.service
+CONF=scripts/pcaprec.conf
 CRON=scripts/cron-example.sh
 
 setup() {
 	rec_test_setup
 	MNT=
 	DIRS=
+	LISTEN_PID=
 }
 
 teardown() {
 	rec_test_teardown
+	[ -n "${LISTEN_PID:-}" ] && kill "$LISTEN_PID" 2>/dev/null
 	[ -n "${MNT:-}" ] && umount "$MNT" 2>/dev/null
 	[ -n "${DIRS:-}" ] && rm -rf "$DIRS"
 	return 0
@@ -40,28 +43,45 @@ flags_documented() {
 	return $bad
 }
 
-@test "pcaprec.service passes systemd-analyze verify (no warning) and its flags are in record --help" {
+@test "pcaprec@.service passes systemd-analyze verify (no warning), exposure at most 2.1, its flags are in record --help" {
 	command -v systemd-analyze
 	mkdir -p "$OUT/unit/man/man1"
 	# The unit names /usr/local/bin/pcaprec and man:pcaprec(1); point both at this tree.
-	sed "s#/usr/local/bin/pcaprec#$PCAPREC#" "$UNIT" >"$OUT/unit/pcaprec.service"
+	sed "s#/usr/local/bin/pcaprec#$PCAPREC#" "$UNIT" >"$OUT/unit/pcaprec@.service"
+	cp "$OUT/unit/pcaprec@.service" "$OUT/unit/pcaprec@eth0.service"
 	cp man/pcaprec.1 "$OUT/unit/man/man1/"
-	run env MANPATH="$OUT/unit/man" systemd-analyze verify "$OUT/unit/pcaprec.service"
+	run env MANPATH="$OUT/unit/man" systemd-analyze verify "$OUT/unit/pcaprec@eth0.service"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	# the check itself is not blind: a misspelt key is reported
-	sed 's/^ProtectSystem=/ProtectSytem=/' "$OUT/unit/pcaprec.service" >"$OUT/unit/bad.service"
-	run systemd-analyze verify --man=no "$OUT/unit/bad.service"
+	sed 's/^ProtectSystem=/ProtectSytem=/' "$OUT/unit/pcaprec@.service" >"$OUT/unit/bad@eth0.service"
+	run systemd-analyze verify --man=no "$OUT/unit/bad@eth0.service"
 	echo "$output" | grep -q "Unknown key 'ProtectSytem'"
-	mapfile -t argv < <(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" ExecStart)
+	# the hardening of the old single-instance unit (2.1) is kept
+	run systemd-analyze security --offline=yes "$OUT/unit/pcaprec@eth0.service"
+	exposure=$(echo "$output" | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+	echo "exposure $exposure"
+	awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.1) }'
+	mapfile -t argv < <(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" ExecStart \
+		--instance eth0 --env-file "$CONF")
+	printf '%s\n' "${argv[@]}"
 	[ "${argv[1]}" = record ]
+	[ "${argv[3]}" = eth0 ]
+	[ "${argv[5]}" = /var/lib/pcaprec/eth0/eth0-%Y%m%d-%H%M.pcapng.gz ]
 	"$PCAPREC" record --help >"$OUT/help.txt"
 	flags_documented "$OUT/help.txt" "${argv[@]:2}"
+	# the defaults file's flags reached the command
+	grep -qx -- --max-total < <(printf '%s\n' "${argv[@]}")
 	[ "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" KillSignal)" = SIGINT ]
+	[ "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" Type)" = notify ]
+	[ "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" RestartPreventExitStatus)" = 2 ]
+	# a usage error really exits 2, so it is not restarted
+	run "$PCAPREC" record -i eth0 -w "$OUT/x.pcapng" --no-such-flag
+	[ "$status" -eq 2 ]
 }
 
-@test "pcaprec.service's command runs as an ordinary user with the unit's capabilities: reload publishes, stop publishes the last file" {
+@test "pcaprec@.service's command runs as an ordinary user with the unit's capabilities: READY=1 and STATUS= reach NOTIFY_SOCKET, reload publishes, stop publishes the last file" {
 	local caps st run pid pidfile
 	# StateDirectory and RuntimeDirectory as systemd makes them (owned by the
 	# user, StateDirectoryMode); the state directory on its own 8 GiB tmpfs so
@@ -71,58 +91,81 @@ flags_documented() {
 	run="$DIRS/run"
 	mkdir -p "$st" "$run"
 	MNT=$st
-	mount -t tmpfs -o size=8g,mode=0750 tmpfs "$st"
-	chown nobody:nogroup "$st" "$run"
+	mount -t tmpfs -o size=8g,mode=0755 tmpfs "$st"
+	mkdir -p "$st/$IF_B" "$run/$IF_B"
+	chmod 0750 "$st/$IF_B"
+	chown nobody:nogroup "$st/$IF_B" "$run/$IF_B"
 	chmod 0755 "$DIRS"
 	caps=$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" AmbientCapabilities |
 		tr 'A-Z ' 'a-z,' | sed 's/cap_//g')
 	[ "$caps" = net_raw ]
 	[ "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" CapabilityBoundingSet)" = CAP_NET_RAW ]
 	[ "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" User)" = pcaprec ]
+	[ "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" StateDirectory)" = 'pcaprec/%i' ]
+	[ "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" RuntimeDirectory)" = 'pcaprec/%i' ]
 	umask=$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" UMask)
 	mapfile -t argv < <(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" ExecStart \
-		PCAPREC_IFACE="$IF_B" --map /usr/local/bin/pcaprec="$PCAPREC" \
+		--instance "$IF_B" --env-file "$CONF" --map /usr/local/bin/pcaprec="$PCAPREC" \
 		--map /var/lib/pcaprec/="$st/" --map /run/pcaprec/="$run/")
 	printf '%s\n' "${argv[@]}"
-	pidfile="${argv[-1]}"
+	for i in "${!argv[@]}"; do [ "${argv[$i]}" = --pidfile ] && pidfile=${argv[$((i + 1))]}; done
+	[ "$pidfile" = "$run/$IF_B/pcaprec.pid" ]
 	REC_ERR="$OUT/rec.err"
+	# systemd's notify socket: a path socket, as /run/systemd/notify is
+	NOTIFY="$DIRS/notify.sock"
+	: >"$OUT/notify.txt"
+	/usr/bin/python3 tests/lib/notify_listen.py "$NOTIFY" "$OUT/notify.txt" 20 &
+	LISTEN_PID=$!
+	for i in $(seq 100); do grep -q LISTENING "$OUT/notify.txt" && break; sleep 0.05; done
 	# User=pcaprec is played by nobody
-	ip netns exec "$NS_B" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	ip netns exec "$NS_B" env NOTIFY_SOCKET="$NOTIFY" setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=-all,+"$caps" --ambient-caps=-all,+"$caps" --bounding-set=-all,+"$caps" \
 		sh -c 'umask "$0"; exec "$@"' "$umask" "${argv[@]}" 2>"$REC_ERR" &
 	REC_PID=$!
-	for i in $(seq 100); do grep -q 'recording on' "$REC_ERR" && break; sleep 0.05; done
-	cat "$REC_ERR"
+	for i in $(seq 100); do grep -q '^READY=1$' "$OUT/notify.txt" && break; sleep 0.05; done
+	cat "$REC_ERR" "$OUT/notify.txt"
+	grep -qx 'READY=1' "$OUT/notify.txt"
 	grep -q 'recording on' "$REC_ERR"
 	pid=$(cat "$pidfile")
 	[ "$(stat -c %U "$pidfile")" = nobody ]
 	send_udp 20 UNIT1
-	sleep 0.3
+	sleep 1.3
+	# STATUS= names the file being written and counts what arrived
+	cat "$OUT/notify.txt"
+	grep -q "^STATUS=$st/$IF_B/$IF_B-[0-9]\{8\}-[0-9]\{4\}\.pcapng\.gz: [0-9]* packets; 0 packets in 0 files published, 0 dropped by kernel, 0 dropped by pcaprec$" "$OUT/notify.txt"
+	grep "^STATUS=" "$OUT/notify.txt" | tail -1 | grep -q ': \(2[0-9]\|[3-9][0-9]\) packets;'
 	# ExecReload as systemd runs it, $MAINPID the recorder
 	mapfile -t reload < <(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" ExecReload MAINPID="$pid")
 	[ "${reload[2]}" = "$REC_PID" ]
 	"${reload[@]}"
-	for i in $(seq 40); do [ "$(ls "$st" | grep -vc '\.part$')" -ge 1 ] && break; sleep 0.05; done
+	for i in $(seq 40); do [ "$(ls "$st/$IF_B" | grep -vc '\.part$')" -ge 1 ] && break; sleep 0.05; done
 	send_udp 20 UNIT2
-	sleep 0.3
+	sleep 1.2
+	grep "^STATUS=" "$OUT/notify.txt" | tail -1 | grep -q 'packets in 1 files published'
 	rec_stop "$(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" KillSignal | sed 's/^SIG//')"
+	kill "$LISTEN_PID" 2>/dev/null
+	wait "$LISTEN_PID" 2>/dev/null || true
 	cat "$REC_ERR"
 	[ "$REC_STATUS" -eq 0 ]
-	ls -l "$st"
-	[ "$(ls "$st" | wc -l)" -eq 2 ]
-	[ -z "$(ls "$st" | grep -v "^$IF_B-[0-9]\{8\}-[0-9]\{4\}\(-1\)\?\.pcapng\.gz$")" ]
+	# READY=1 once, before any STATUS=; STATUS= at most once a second
+	[ "$(grep -cx 'READY=1' "$OUT/notify.txt")" -eq 1 ]
+	[ "$(grep -n . "$OUT/notify.txt" | grep -m1 -v LISTENING | cut -d: -f2)" = READY=1 ]
+	[ "$(grep -c '^STATUS=' "$OUT/notify.txt")" -le 4 ]
+	ls -l "$st/$IF_B"
+	[ "$(ls "$st/$IF_B" | wc -l)" -eq 2 ]
+	[ -z "$(ls "$st/$IF_B" | grep -v "^$IF_B-[0-9]\{8\}-[0-9]\{4\}\(-1\)\?\.pcapng\.gz$")" ]
 	: >"$OUT/all.txt"
-	for f in $(ls -tr "$st"); do
-		[ "$(stat -c '%U %a' "$st/$f")" = "nobody 640" ]
+	for f in $(ls -tr "$st/$IF_B"); do
+		[ "$(stat -c '%U %a' "$st/$IF_B/$f")" = "nobody 640" ]
 		# tshark and libpcap on the compressed file
-		[ "$(capinfos -c -M "$st/$f" | awk '/Number of packets/ {print $NF}')" -eq \
-			"$(zcat "$st/$f" | "$TOOLS/pktlist" - | tee -a "$OUT/all.txt" | wc -l)" ]
+		[ "$(capinfos -c -M "$st/$IF_B/$f" | awk '/Number of packets/ {print $NF}')" -eq \
+			"$(zcat "$st/$IF_B/$f" | "$TOOLS/pktlist" - | tee -a "$OUT/all.txt" | wc -l)" ]
 	done
 	expect_seq 20 UNIT1 "$OUT/all.txt"
 	expect_seq 20 UNIT2 "$OUT/all.txt"
 	# the file published by the reload holds UNIT1 only
-	first=$(ls -tr "$st" | head -1)
-	zcat "$st/$first" | "$TOOLS/pktlist" - >"$OUT/first.txt"
+	first=$(ls -tr "$st/$IF_B" | head -1)
+	zcat "$st/$IF_B/$first" | "$TOOLS/pktlist" - >"$OUT/first.txt"
 	expect_seq 20 UNIT1 "$OUT/first.txt"
 	! grep -q "$(printf 'PCAPREC-UNIT2' | od -An -tx1 | tr -d ' \n')" "$OUT/first.txt"
 }
