@@ -14,6 +14,7 @@
 #include "pcaprec/output.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/util.h"
+#include "pcaprec/zcut.h"
 
 int out_ring_push(struct out_ring *r, const char *name, uint64_t size, int64_t mtime_ns)
 {
@@ -119,15 +120,46 @@ static uint64_t pcapng_good_end(int fd, uint64_t size, bool be)
 }
 
 /*
+ * A compressed leftover is whole members (gzip or zstd) up to the last
+ * flush, then maybe one the crash cut short: keep the members that
+ * decompress whole with a good checksum, cut the rest, so the file is a
+ * complete gzip or zstd file of whole records. One with no whole member
+ * (a single cut-off member, as from an older recorder) is left as it is:
+ * cutting it would leave nothing. True when the file was compressed.
+ */
+static bool trim_compressed(int fd, const char *part, uint64_t size, output_log_fn *log, void *log_ctx)
+{
+	uint64_t good, members, raw;
+	char err[256];
+	int kind = zcut_good_end(fd, size, &good, &members, &raw, err, sizeof err);
+
+	if (kind == ZCUT_PLAIN)
+		return false;
+	if (kind < 0)
+		out_log(log, log_ctx, "leftover %s: %s; not cut", part, err);
+	else if (good == 0)
+		out_log(log, log_ctx, "leftover %s: no whole %s member; left as it is", part,
+			kind == ZCUT_GZIP ? "gzip" : "zstd");
+	else if (good < size && ftruncate(fd, (off_t)good) == 0)
+		out_log(log, log_ctx, "leftover %s: cut from %llu to %llu bytes, after its last whole "
+			"%s member (%llu members, %llu bytes uncompressed)", part, (unsigned long long)size,
+			(unsigned long long)good, kind == ZCUT_GZIP ? "gzip" : "zstd",
+			(unsigned long long)members, (unsigned long long)raw);
+	return true;
+}
+
+/*
  * A recorder killed mid-write (or a power loss) can leave a partial record
  * at the end of a plain file: cut it so libpcap reads the file without
- * complaint. gzip files are left alone (they decode up to the last flush).
+ * complaint. Compressed files are cut after their last whole member.
  */
 static void trim_partial(int fd, const char *part, uint64_t size, output_log_fn *log, void *log_ctx)
 {
 	uint8_t m[12];
 	uint64_t good;
 
+	if (trim_compressed(fd, part, size, log, log_ctx))
+		return;
 	if (size < 24 || pread(fd, m, 12, 0) != 12)
 		return;
 	if (ld_le32(m) == 0xa1b2c3d4 || ld_le32(m) == 0xa1b23c4d)

@@ -403,6 +403,66 @@ leftover_run() {
 	[ "$(wc -l <"$OUT/../hooks.log")" -eq 2 ]
 }
 
+# crash_run NAME TAG CAT COMPRESS [record flags...]: record into NAME (flushing every
+# second, the default) while 3000 datagrams go out over about 3 s; kill -9
+# after 2 s, in the middle of the traffic; append the first half of a
+# member (as a crash inside a write would leave it); start again so the
+# leftover is published, stop. CAT decompresses stdin to stdout, COMPRESS
+# is the matching compressor. Leaves CRASH_LIST
+# (pktlist of the published file) and KILL_TS (when the kill was sent).
+crash_run() {
+	local name=$1 tag=$2 cat=$3 comp=$4 sender
+	shift 4
+	rec_start "$NS_B" "$OUT/$name" -i "$IF_B" "$@"
+	send_paced 3000 "$tag" 0.001 200 &
+	sender=$!
+	sleep 2
+	KILL_TS=$(date +%s.%N)
+	kill -KILL "$REC_PID"
+	wait "$REC_PID" || true
+	REC_PID=
+	wait "$sender"
+	[ -e "$OUT/$name.part" ]
+	# whole members up to the last flush before the cut one is added
+	"$cat" <"$OUT/$name.part" >"$OUT/../before.raw"
+	"$TOOLS/pktlist" "$OUT/../before.raw" >/dev/null
+	head -c 20000 /dev/urandom | "$comp" -1 -c | head -c 5000 >>"$OUT/$name.part"
+	rec_start "$NS_B" "$OUT/$name" -i "$IF_B" "$@"
+	rec_stop
+	cat "$REC_ERR"
+	[ "$REC_STATUS" -eq 0 ]
+	grep -q "leftover $name.part: cut from [0-9]* to [0-9]* bytes, after its last whole" "$REC_ERR"
+	grep -q "published leftover $name.part as $name" "$REC_ERR"
+	f="$OUT/$name"
+	[ -z "$(tshark -r "$f" 2>&1 >/dev/null | grep -v '^Running as user "root"')" ]
+	"$PCAPREC" check "$f"
+	CRASH_LIST="$OUT/../crash.txt"
+	"$cat" <"$f" >"$OUT/../after.raw"
+	"$TOOLS/pktlist" "$OUT/../after.raw" >"$CRASH_LIST"
+	capinfos -c -M "$f" | grep -q "Number of packets: *$(wc -l <"$CRASH_LIST")\$"
+}
+
+# The frames in CRASH_LIST are a prefix of TAG's, and the last one was
+# captured at most a flush interval (1 s, plus 0.4 s of slack for timers and
+# a busy machine) before the kill.
+crash_check() {
+	local tag=$1 got last
+	seqs_of "$tag" <"$CRASH_LIST" >"$OUT/../seqs.txt"
+	got=$(wc -l <"$OUT/../seqs.txt")
+	echo "kept $got frames; killed at $KILL_TS"
+	[ "$got" -gt 100 ]
+	in_order "$got" <"$OUT/../seqs.txt"
+	last=$(tail -1 "$CRASH_LIST" | cut -d' ' -f2)
+	echo "last frame at $last"
+	awk -v l="$last" -v k="$KILL_TS" 'BEGIN { exit !(l + 1.4 >= k) }'
+}
+
+@test "kill -9 with gzip: the leftover is cut after its last whole member and published as valid gzip within a flush interval of the crash" {
+	crash_run c.pcapng.gz CGZ zcat gzip -z gzip:1
+	gzip -t "$OUT/c.pcapng.gz"
+	crash_check CGZ
+}
+
 # disk_full NAME PAYLOAD [record flags...]: 600 datagrams of 1000-byte
 # PAYLOAD ("same" or "random") recorded into -w NAME on a 256 KiB tmpfs;
 # the recorder's exit status, stderr and the file are copied to $OUT.

@@ -21,6 +21,7 @@
 
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
+#include "pcaprec/zcut.h"
 
 /* 1700000000.123456789 s: 0x6553f100 s, 123456 us = 0x1e240, 123456789 ns = 0x75bcd15;
  * as one 64-bit ns count: high 0x17979cfe, low 0x3d85cd15. */
@@ -795,6 +796,88 @@ static void test_members(void **state)
 	}
 }
 
+/* zcut_good_end over the first `len` bytes of `path`; returns *good, checks the kind. */
+static uint64_t zcut_at(const char *path, uint64_t len, int kind, uint64_t *members, uint64_t *raw)
+{
+	char err[256];
+	uint64_t good;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(zcut_good_end(fd, len, &good, members, raw, err, sizeof err), kind);
+	close(fd);
+	return good;
+}
+
+/*
+ * A compressed file cut anywhere (a crash, a full disk) or damaged inside a
+ * member: zcut_good_end finds the end of the last member before that point
+ * which decompresses whole with a good checksum, and how much it holds.
+ */
+static void test_zcut(void **state)
+{
+	static const int levels[] = { 1, ZSTD(1) };
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+
+	(void)state;
+	for (size_t l = 0; l < 2; l++) {
+		static struct member_log log;
+		struct writer_opts o = { OUT_PCAP_NS, -1, 8192, NULL, &ifc, 1, 2, 0, log_member, &log };
+		int kind = levels[l] < ZSTD(0) ? ZCUT_GZIP : ZCUT_ZSTD;
+		uint64_t members, raw;
+		struct tmpout t;
+		size_t glen;
+		uint8_t *g;
+		char err[256];
+		int e;
+		struct writer *w;
+
+		log.n = 0;
+		set_level(&o, levels[l]);
+		tmp_open(&t);
+		w = writer_open(t.fd, t.path, &o, err, sizeof err);
+		assert_non_null(w);
+		assert_int_equal(write_seq(w, 0, 200), 200);
+		assert_int_equal(writer_close(w, &e, err, sizeof err), 0);
+		assert_true(log.n >= 4);
+		g = read_all(t.path, &glen);
+		/* whole file: every member */
+		assert_int_equal(zcut_at(t.path, glen, kind, &members, &raw), glen);
+		assert_int_equal(members, log.n);
+		assert_int_equal(raw, log.m[log.n - 1].raw_off + log.m[log.n - 1].raw_len);
+		/* cut inside member k or right at its end */
+		for (size_t k = 0; k < log.n; k++) {
+			const struct writer_member *m = &log.m[k];
+			uint64_t cuts[] = { m->file_off + 1, m->file_off + m->file_len / 2,
+					    m->file_off + m->file_len - 1, m->file_off + m->file_len };
+
+			for (size_t c = 0; c < 4; c++) {
+				bool whole = cuts[c] == m->file_off + m->file_len;
+				uint64_t want = whole ? cuts[c] : m->file_off;
+
+				assert_int_equal(zcut_at(t.path, cuts[c], cuts[c] >= 4 ? kind : ZCUT_PLAIN,
+							 &members, &raw), cuts[c] >= 4 ? want : 0);
+				if (cuts[c] >= 4)
+					assert_int_equal(members, k + whole);
+			}
+		}
+		/* a flipped byte inside member 2's data: members 0 and 1 stay */
+		{
+			int fd = open(t.path, O_WRONLY);
+			uint8_t b = g[log.m[2].file_off + log.m[2].file_len / 2] ^ 0x55;
+
+			assert_true(fd >= 0);
+			assert_int_equal(pwrite(fd, &b, 1, (off_t)(log.m[2].file_off + log.m[2].file_len / 2)), 1);
+			close(fd);
+			assert_int_equal(zcut_at(t.path, glen, kind, &members, &raw), log.m[2].file_off);
+			assert_int_equal(members, 2);
+			assert_int_equal(raw, log.m[2].raw_off);
+		}
+		free(g);
+		tmp_done(&t);
+	}
+}
+
 /* Nothing reaches the file until the buffer fills or writer_flush; a flushed
  * gzip or zstd file is complete (whole members) and decompresses to every
  * byte accepted so far. */
@@ -1080,6 +1163,7 @@ int main(void)
 		cmocka_unit_test(test_gzip_incompressible),
 		cmocka_unit_test(test_gzip_threads),
 		cmocka_unit_test(test_members),
+		cmocka_unit_test(test_zcut),
 		cmocka_unit_test(test_flush_visibility),
 		cmocka_unit_test(test_ref_equals_copy),
 		cmocka_unit_test(test_efbig_rollback),
