@@ -37,6 +37,8 @@ struct output_config {
 	unsigned gzip_threads;     /* --compress-threads: 0 = one per CPU (at most 8) */
 	mode_t mode;               /* --mode; 0 means 0640 */
 	gid_t gid;                 /* --group; (gid_t)-1 leaves it */
+	bool owner_given;          /* owner below is set (-Z); otherwise the effective uid */
+	uid_t owner;               /* only files of this uid are ours: budget, %n, leftovers */
 	const char *on_rotate;     /* --on-rotate: shell command, path appended; NULL = none */
 	unsigned max_hooks;        /* hooks running at once; 0 means 4 */
 	uint64_t hook_wait_ns;     /* how long output_close waits for hooks; 0 means 10 s */
@@ -251,6 +253,8 @@ struct out_ring {
 	struct out_ring_entry *v;
 	size_t n, cap;
 	uint64_t total;            /* sum of sizes */
+	bool owned;                /* set by out_ring_scan: delete only files of `owner` */
+	uid_t owner;
 };
 
 /* Append a newest entry (copies name). -1 on allocation failure. */
@@ -259,15 +263,19 @@ int out_ring_push(struct out_ring *r, const char *name, uint64_t size, int64_t m
 void out_ring_free(struct out_ring *r);
 
 /*
- * Rebuild the ring from directory `dirfd`: regular files whose names match
- * `pat` or `pat_coll` (fnmatch), sorted by mtime then name. Leftover
- * "NAME.part" files whose NAME matches are published (renamed to NAME unless
- * NAME exists, which is reported) and join the ring, except those locked by
- * a running recorder. When `published` is not NULL, each leftover published
- * is also pushed there (its final name, size, mtime). Returns 0, or -1 with
- * err when the directory cannot be read.
+ * Rebuild the ring from directory `dirfd`: regular files owned by `owner`
+ * whose names `m` matches, sorted by mtime then name. Files of another
+ * owner (or not regular) are never in the ring: they count toward no
+ * budget, set no sequence number and are never deleted (one log line says
+ * how many). Leftover "NAME.part" files whose NAME matches are published
+ * (renamed to NAME unless NAME exists, which is reported) and join the
+ * ring, except those locked by a running recorder and those of another
+ * owner or not regular (reported in one line each, left alone). When
+ * `published` is not NULL, each leftover published is also pushed there
+ * (its final name, size, mtime). Returns 0, or -1 with err when the
+ * directory cannot be read.
  */
-int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pat_coll,
+int out_ring_scan(struct out_ring *r, int dirfd, struct rot_matcher *m, uid_t owner,
 		  struct out_ring *published, output_log_fn *log, void *log_ctx,
 		  char *err, size_t errlen);
 
@@ -283,6 +291,8 @@ int out_file_count(const char *path, struct hook_file *hf, char *err, size_t err
 /*
  * Delete oldest files until at most `keep` remain (0 = no count limit) and
  * their total is at most `max_total` (0 = no limit), never the newest one.
+ * In a scanned ring (`owned`) a file is deleted only if it is still a
+ * regular file of the owner; otherwise it just leaves the ring (logged).
  * `dirpath` is used in log lines only. Returns files deleted.
  */
 unsigned out_ring_enforce(struct out_ring *r, int dirfd, const char *dirpath, unsigned keep,

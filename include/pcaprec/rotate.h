@@ -87,8 +87,9 @@ struct rot_name {
 };
 
 /*
- * Check a basename template: every '%' starts a known field, the result of
- * an expansion fits ROT_NAME_MAX. Returns 0, or -1 with a message in err.
+ * Check a basename template: every '%' starts a known field (no flags or
+ * width on %n %i %F %T %R %r %X), no control character, the result of an
+ * expansion fits ROT_NAME_MAX. Returns 0, or -1 with a message in err.
  */
 int rot_template_check(const char *tmpl, char *err, size_t errlen);
 
@@ -115,21 +116,29 @@ size_t rot_ext_offset(const char *tmpl);
 int rot_format_name(const struct rot_name *n, char *out, size_t outlen, char *err, size_t errlen);
 
 /*
- * An fnmatch(3) pattern that matches every name rot_format_name can produce
- * for this template, numbered flag, interface names and suffix, collisions
- * included (when `collisions`, "-[0-9]*" before the extension), and no name
- * that differs in a literal part. Returns 0 or -1 if it does not fit.
+ * The names one template can give, exactly: the literal text, each field's
+ * real values (fixed widths, the names of days and months, hours 00-23...,
+ * as strftime writes them with the field's flags), %n and the numbered
+ * "-NNNNNN" as 6+ digits, %i as the interface names, an optional collision
+ * "-N" before the extension, and the suffix. Nothing else: not
+ * "cap-000001-keep.pcapng", not "cap-Monday-notes.pcapng" for "cap-%a".
+ * Built with regcomp(3) from the template. NULL with err when the template
+ * is too complex (a 256 KiB expression) or out of memory.
  */
-int rot_name_pattern(const char *tmpl, bool numbered, const char *ifnames, const char *suffix,
-		     bool collisions, char *out, size_t outlen);
+struct rot_matcher;
+
+struct rot_matcher *rot_matcher_new(const char *tmpl, bool numbered, bool utc, const char *ifnames,
+				    const char *suffix, char *err, size_t errlen);
 
 /*
- * Read back the sequence number of a name made from this template (numbered
- * mode, or %n preceded only by literal text, %i and fixed-width numeric
- * fields), so a restarted recorder continues after the highest number on
- * disk. False when the name does not have that shape.
+ * True when `name` is one of the template's names. `seq` (may be NULL) gets
+ * its sequence number (numbered mode or the first %n), 0 when it has none.
  */
-bool rot_name_seq(const char *tmpl, bool numbered, const char *ifnames, const char *name,
-		  uint64_t *seq);
+bool rot_matcher_match(struct rot_matcher *m, const char *name, uint64_t *seq);
+
+void rot_matcher_free(struct rot_matcher *m);
+
+/* First control character (0x01-0x1f, 0x7f) in s, or NULL. Names never contain one. */
+const char *rot_has_control(const char *s);
 
 #endif

@@ -418,6 +418,9 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	cfg.ifnames = ifnames;
 	if (a->oc.user && rec_priv_check(a, &uid, &gid) != 0)
 		return EXIT_ERROR;
+	/* the budget, %n and leftovers go by the owner the files have after the drop */
+	cfg.owner_given = a->oc.user != NULL;
+	cfg.owner = uid;
 	memset(&ro, 0, sizeof ro);
 	if (output_sink_open(&cfg, rings, a->nifaces, &ro.sink, &out, err, sizeof err) != 0) {
 		fprintf(stderr, "pcaprec record: %s\n", err);

@@ -33,7 +33,8 @@ struct output {
 	bool numbered, has_seq;
 	bool to_stdout;            /* -w -: one stream, no names, no rotation */
 	int dirfd;
-	char pat[1024], pat_coll[1024];
+	struct rot_matcher *match;  /* the template's names: ring, leftovers, %n */
+	uid_t owner;               /* files of this uid are ours */
 	struct out_ring ring;
 	struct hook_runner *hooks;
 	uint64_t seq;              /* next %n */
@@ -596,10 +597,10 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	o->suffix = o->wopts.gzip_level >= 0 ? ".gz" : NULL;
 	o->numbered = rot_numbered(o->tmpl, &cfg->rot);
 	o->has_seq = rot_template_has_seq(o->tmpl);
-	if (rot_name_pattern(o->tmpl, o->numbered, cfg->ifnames, o->suffix, false, o->pat, sizeof o->pat) ||
-	    rot_name_pattern(o->tmpl, o->numbered, cfg->ifnames, o->suffix, true, o->pat_coll,
-			     sizeof o->pat_coll))
-		return errf(err, errlen, "template %s is too long", cfg->path);
+	o->owner = cfg->owner_given ? cfg->owner : geteuid();
+	if (!o->to_stdout && !(o->match = rot_matcher_new(o->tmpl, o->numbered, cfg->rot.utc,
+							  cfg->ifnames, o->suffix, err, errlen)))
+		return -1;
 	o->nif = o->wopts.nifaces ? o->wopts.nifaces : 1;
 	o->snap = calloc(o->nif, sizeof *o->snap);
 	o->cum = calloc(o->nif, sizeof *o->cum);
@@ -619,6 +620,7 @@ static void output_free(struct output *o)
 	if (o->dirfd >= 0)
 		close(o->dirfd);
 	out_ring_free(&o->ring);
+	rot_matcher_free(o->match);
 	for (size_t i = 0; i < o->nleft; i++)
 		free((char *)o->left[i].path);
 	free(o->left);
@@ -654,7 +656,7 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 		o->last_flush = now_ns;
 		return o;
 	}
-	if (out_ring_scan(&o->ring, o->dirfd, o->pat, o->pat_coll, &published, cfg->log,
+	if (out_ring_scan(&o->ring, o->dirfd, o->match, o->owner, &published, cfg->log,
 			  cfg->log_ctx, err, errlen) != 0)
 		goto fail;
 	out_ring_enforce(&o->ring, o->dirfd, o->dirpath, cfg->keep, cfg->max_total, cfg->log,
@@ -664,9 +666,9 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 	for (size_t i = 0; i < o->ring.n; i++) {
 		uint64_t seq;
 
-		if ((o->numbered || o->has_seq) &&
-		    rot_name_seq(o->tmpl, o->numbered, cfg->ifnames, o->ring.v[i].name, &seq) &&
-		    seq >= o->seq && seq < UINT64_MAX)
+		/* the ring holds only our own files: another user's cannot move the sequence */
+		if (rot_matcher_match(o->match, o->ring.v[i].name, &seq) && seq >= o->seq &&
+		    seq < UINT64_MAX)
 			o->seq = seq + 1;
 	}
 	if (rc->interval_ns) {

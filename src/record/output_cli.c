@@ -170,6 +170,9 @@ int output_cli_finish(struct output_cli *c, char *err, size_t errlen)
 {
 	if (!c->cfg.path)
 		return errf(err, errlen, "-w FILE is required");
+	if (rot_has_control(c->cfg.path))
+		return errf(err, errlen, "-w: the path has a control character (newline, tab...) at offset %zu",
+			    (size_t)(rot_has_control(c->cfg.path) - c->cfg.path));
 	if (strcmp(c->cfg.path, "-") == 0 && (rot_enabled(&c->cfg.rot) || c->cfg.keep ||
 					       c->cfg.max_total || c->cfg.on_rotate))
 		return errf(err, errlen, "-w -: rotation, budget and hooks need files, not stdout");

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +44,9 @@ void out_ring_free(struct out_ring *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->v[i].name);
 	free(r->v);
-	memset(r, 0, sizeof *r);
+	r->v = NULL;
+	r->n = r->cap = 0;
+	r->total = 0;
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -69,11 +70,6 @@ int out_rename_noreplace(int dirfd, const char *from, const char *to)
 	if (unlinkat(dirfd, from, 0) != 0)
 		return -1;
 	return 0;
-}
-
-static bool name_matches(const char *name, const char *pat, const char *pat_coll)
-{
-	return fnmatch(pat, name, 0) == 0 || (pat_coll && fnmatch(pat_coll, name, 0) == 0);
 }
 
 static int64_t st_mtime_ns(const struct stat *st)
@@ -178,30 +174,57 @@ static void trim_partial(int fd, const char *part, uint64_t size, output_log_fn 
 }
 
 /*
- * Publish one leftover NAME.part. A recorder holds an exclusive flock on
- * the .part it writes, so a lock we cannot take means it is alive.
+ * Whether a directory entry may be ours: a regular file (not a symlink,
+ * FIFO or device) owned by `owner`. Writes why not into why.
  */
-static void recover_part(struct out_ring *r, struct out_ring *published, int dirfd,
+static bool owned_file(const struct stat *st, uid_t owner, char *why, size_t whylen)
+{
+	if (!S_ISREG(st->st_mode))
+		snprintf(why, whylen, "is not a regular file");
+	else if (st->st_uid != owner)
+		snprintf(why, whylen, "is owned by uid %u, not by this recorder's uid %u",
+			 (unsigned)st->st_uid, (unsigned)owner);
+	else
+		return true;
+	return false;
+}
+
+/*
+ * Publish one leftover NAME.part, if it is a regular file of `owner`: one
+ * planted by another user is never opened for writing, cut, published or
+ * handed to a hook. A recorder holds an exclusive flock on the .part it
+ * writes, so a lock we cannot take means it is alive.
+ */
+static void recover_part(struct out_ring *r, struct out_ring *published, int dirfd, uid_t owner,
 			 const char *part, output_log_fn *log, void *log_ctx)
 {
-	char name[NAME_MAX + 1];
+	char name[NAME_MAX + 1], why[96];
 	size_t n = strlen(part) - 5;
-	struct stat st;
+	struct stat st, pre;
 	int fd;
 
 	memcpy(name, part, n);
 	name[n] = '\0';
+	if (fstatat(dirfd, part, &pre, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	if (!owned_file(&pre, owner, why, sizeof why)) {
+		out_log(log, log_ctx, "leftover %s %s; left alone", part, why);
+		return;
+	}
 	fd = openat(dirfd, part, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		out_log(log, log_ctx, "leftover %s: %s; left alone", part, strerror(errno));
 		return;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		out_log(log, log_ctx, "leftover %s is in use by a running recorder; left alone", part);
+	/* the name may have been given to another file since the look above */
+	if (fstat(fd, &st) != 0 || st.st_ino != pre.st_ino || st.st_dev != pre.st_dev ||
+	    !owned_file(&st, owner, why, sizeof why)) {
+		out_log(log, log_ctx, "leftover %s changed while being looked at; left alone", part);
 		close(fd);
 		return;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		out_log(log, log_ctx, "leftover %s is in use by a running recorder; left alone", part);
 		close(fd);
 		return;
 	}
@@ -225,8 +248,8 @@ static void recover_part(struct out_ring *r, struct out_ring *published, int dir
 		out_log(log, log_ctx, "out of memory tracking %s", name);
 }
 
-/* True when name is "X.part" and X matches. */
-static bool is_leftover(const char *name, const char *pat, const char *pat_coll)
+/* True when name is "X.part" and X is one of the template's names. */
+static bool is_leftover(const char *name, struct rot_matcher *m)
 {
 	size_t n = strlen(name);
 	char base[NAME_MAX + 1];
@@ -235,16 +258,18 @@ static bool is_leftover(const char *name, const char *pat, const char *pat_coll)
 		return false;
 	memcpy(base, name, n - 5);
 	base[n - 5] = '\0';
-	return name_matches(base, pat, pat_coll);
+	return rot_matcher_match(m, base, NULL);
 }
 
-int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pat_coll,
+int out_ring_scan(struct out_ring *r, int dirfd, struct rot_matcher *m, uid_t owner,
 		  struct out_ring *published, output_log_fn *log, void *log_ctx,
 		  char *err, size_t errlen)
 {
 	struct out_ring parts = { 0 };
 	struct dirent *de;
 	struct stat st;
+	char why[96];
+	unsigned foreign = 0;
 	int fd = dup(dirfd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
@@ -253,23 +278,35 @@ int out_ring_scan(struct out_ring *r, int dirfd, const char *pat, const char *pa
 			close(fd);
 		return errf(err, errlen, "cannot read the output directory: %s", strerror(errno));
 	}
+	/* the dup shares dirfd's offset, which an earlier scan left at the end */
+	rewinddir(d);
+	r->owned = true;
+	r->owner = owner;
 	while ((de = readdir(d)) != NULL) {
-		if (is_leftover(de->d_name, pat, pat_coll)) {
+		if (is_leftover(de->d_name, m)) {
 			if (out_ring_push(&parts, de->d_name, 0, 0) != 0)
 				goto oom;
 			continue;
 		}
-		if (!name_matches(de->d_name, pat, pat_coll))
+		if (!rot_matcher_match(m, de->d_name, NULL))
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
+		if (!owned_file(&st, owner, why, sizeof why)) {
+			foreign++;
+			continue;
+		}
 		if (out_ring_push(r, de->d_name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0)
 			goto oom;
 	}
 	closedir(d);
 	d = NULL;
+	if (foreign)
+		out_log(log, log_ctx, "%u file%s named like this recorder's but not regular files of uid %u: "
+			"never counted toward -W/--max-total/--min-free nor deleted", foreign,
+			foreign == 1 ? "" : "s", (unsigned)owner);
 	for (size_t i = 0; i < parts.n; i++)
-		recover_part(r, published, dirfd, parts.v[i].name, log, log_ctx);
+		recover_part(r, published, dirfd, owner, parts.v[i].name, log, log_ctx);
 	out_ring_free(&parts);
 	if (r->n > 1)
 		qsort(r->v, r->n, sizeof r->v[0], entry_cmp);
@@ -307,8 +344,14 @@ static void drop_first(struct out_ring *r, int dirfd, const char *dirpath,
 		       const char *why, output_log_fn *log, void *log_ctx)
 {
 	struct out_ring_entry *e = &r->v[0];
+	struct stat st;
+	char whynot[96];
 
-	if (unlinkat(dirfd, e->name, 0) == 0)
+	/* another user may have put a file under this name since the scan (not in a sticky directory) */
+	if (r->owned && fstatat(dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !owned_file(&st, r->owner, whynot, sizeof whynot))
+		out_log(log, log_ctx, "not deleting %s%s (%s): it %s now", dirpath, e->name, why, whynot);
+	else if (unlinkat(dirfd, e->name, 0) == 0)
 		out_log(log, log_ctx, "deleted %s%s (%s)", dirpath, e->name, why);
 	else if (errno != ENOENT)
 		out_log(log, log_ctx, "cannot delete %s%s: %s", dirpath, e->name, strerror(errno));

@@ -615,3 +615,101 @@ for i in range(1500):
 	[ "$first" -gt 0 ]
 	seqs_of MINF <"$OUT/../list.txt" | awk -v f="$first" '$1 != f + NR - 1 { exit 1 } END { exit !(NR > 0 && $1 == 1499) }'
 }
+
+# A sticky, world-writable directory like /tmp (ZD, removed by teardown).
+sticky_dir() {
+	ZD=$(mktemp -d /tmp/pcaprec-sticky.XXXXXX)
+	chmod 1777 "$ZD"
+}
+
+# Run a command as nobody (a second uid, no groups).
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+@test "budget ownership: another user's files in a sticky directory are never counted, deleted or numbered after" {
+	sticky_dir
+	# names the template could make, a far sequence number, and neighbours sharing the prefix
+	for f in w-000001.pcap w-000002.pcap w-000003.pcap w-900000.pcap w-000001-keep.pcap \
+		"w-000007 (copy).pcap"; do
+		as_nobody sh -c 'echo planted >"$1"' sh "$ZD/$f"
+	done
+	rec_start "$NS_B" "$ZD/w.pcap" -i "$IF_B" --rotate-packets 10 -W 3
+	send_paced 60 OWN 0.001
+	sleep 0.3
+	rec_stop
+	cat "$REC_ERR"
+	ls -ln "$ZD"
+	[ "$REC_STATUS" -eq 0 ]
+	# all six planted files are there, untouched
+	[ "$(find "$ZD" -user nobody -type f | wc -l)" -eq 6 ]
+	for f in "$ZD"/*; do
+		[ "$(stat -c %U "$f")" = root ] || [ "$(cat "$f")" = planted ]
+	done
+	# -W 3 kept three of root's own files; their numbers did not jump past w-900000
+	[ "$(find "$ZD" -user root -type f | wc -l)" -eq 3 ]
+	for f in $(find "$ZD" -user root -type f -printf '%f\n'); do
+		[[ "$f" =~ ^w-0000[0-9][0-9]\.pcap$ ]]
+	done
+	grep -q '4 files named like this recorder.s but not regular files of uid 0' "$REC_ERR"
+	grep -q 'deleted' "$REC_ERR"
+	! grep -E 'deleted .*/w-(00000[123]|900000|000001-keep|000007 \(copy\))\.pcap' "$REC_ERR"
+}
+
+@test "budget ownership after -Z: the -Z user's files are the recorder's, root's are not" {
+	# the -Z user's own directory (not sticky): it could delete root's file there
+	ZD=$(mktemp -d /tmp/pcaprec-z.XXXXXX)
+	chmod 0755 "$ZD"
+	chown nobody "$ZD"
+	echo planted >"$ZD/z-000001.pcap"
+	as_nobody sh -c 'echo old >"$1"' sh "$ZD/z-000002.pcap"
+	rec_start "$NS_B" "$ZD/z.pcap" -i "$IF_B" -Z nobody --rotate-packets 10 -W 2
+	send_paced 40 ZOWN 0.001
+	sleep 0.3
+	rec_stop
+	cat "$REC_ERR"
+	ls -ln "$ZD"
+	[ "$REC_STATUS" -eq 0 ]
+	[ "$(cat "$ZD/z-000001.pcap")" = planted ]
+	[ ! -e "$ZD/z-000002.pcap" ]
+	[ "$(find "$ZD" -user nobody -type f | wc -l)" -eq 2 ]
+}
+
+@test "a leftover .part of another user is reported and left: not published, no hook, no forged --print-closed line" {
+	sticky_dir
+	as_nobody sh -c 'cat >"$1"' sh "$ZD/l-000001.pcapng.part" <"$TESTDATA/corpus.pcapng"
+	as_nobody sh -c 'cat >"$1"' sh "$ZD/l-000002"$'\n'"forged 7 7"$'\n'".pcapng.part" \
+		<"$TESTDATA/corpus.pcapng"
+	sums=$(cat "$ZD"/*.part | md5sum)
+	cat >"$BATS_TEST_TMPDIR/hook.sh" <<-'EOF'
+	#!/bin/sh
+	echo "hook $1" >>"${0%/*}/hooks.log"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/hook.sh"
+	REC_ERR="$BATS_TEST_TMPDIR/rec.err"
+	ip netns exec "$NS_B" "$PCAPREC" record -w "$ZD/l-%n.pcapng" -i "$IF_B" -c 3 \
+		--on-rotate "$BATS_TEST_TMPDIR/hook.sh" --print-closed >"$BATS_TEST_TMPDIR/closed.txt" 2>"$REC_ERR" &
+	REC_PID=$!
+	for i in $(seq 100); do grep -q 'recording on' "$REC_ERR" && break; sleep 0.05; done
+	send_udp 3 PART
+	timeout 10 tail --pid="$REC_PID" -f /dev/null
+	wait "$REC_PID"
+	REC_PID=
+	cat "$REC_ERR" "$BATS_TEST_TMPDIR/closed.txt" "$BATS_TEST_TMPDIR/hooks.log"
+	grep -q "leftover l-000001.pcapng.part is owned by uid 65534, not by this recorder's uid 0; left alone" "$REC_ERR"
+	! grep -q published "$REC_ERR"
+	# the planted files are as they were; only root's own file (l-000001 is taken) was announced, once
+	[ "$(cat "$ZD"/*.part | md5sum)" = "$sums" ]
+	[ "$(ls "$ZD" | grep -c '\.part$')" -eq 2 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/closed.txt")" -eq 1 ]
+	grep -qx "$ZD/l-000002.pcapng 3 [0-9]*" "$BATS_TEST_TMPDIR/closed.txt"
+	[ "$(cat "$BATS_TEST_TMPDIR/hooks.log")" = "hook $ZD/l-000002.pcapng" ]
+}
+
+@test "-w with a control character in the path is a usage error" {
+	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/a"$'\n'"b.pcap" -c 1
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-w: the path has a control character"* ]]
+	[ -z "$(ls "$OUT")" ]
+}

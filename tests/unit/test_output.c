@@ -395,6 +395,108 @@ static void test_leftover_parts(void **state)
 	(void)names;
 }
 
+static void touch(struct fixture *fx, const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0640);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/*
+ * -W counts and deletes only names the template makes: neighbours that
+ * share a prefix and digits ("-keep", " (copy)", an index sidecar, a day
+ * name) are neither deleted nor counted, and do not move the sequence.
+ */
+static void test_budget_exact_names(void **state)
+{
+	static const char *planted[] = {
+		"k-000001-keep.pcap", "k-000007 (copy).pcap", "k-000099.pcap.pidx",
+		"k-Monday-notes.pcap", "k-0000123.pcap", "k-000100.pcapx",
+	};
+	struct fixture *fx = *state;
+	char names[32][256], err[256];
+	struct output *o;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof planted / sizeof planted[0]; i++)
+		touch(fx, planted[i]);
+	touch(fx, "k-000010.pcap");   /* ours, from an earlier run */
+	set_template(fx, "k.pcap");
+	fx->cfg.rot.max_packets = 1;
+	fx->cfg.keep = 2;
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	for (uint32_t i = 0; i < 4; i++) {
+		struct frame f = mkframe(fx, i, 60, T0 + i);
+		assert_int_equal(output_write(o, &f, T0), 0);
+	}
+	assert_int_equal(output_close(o, T0, NULL), 0);
+	n = list_dir(fx, names, 32);
+	assert_int_equal(n, sizeof planted / sizeof planted[0] + 2);
+	for (size_t i = 0; i < sizeof planted / sizeof planted[0]; i++)
+		assert_true(exists(fx, planted[i]));
+	/* numbering went on after k-000010 (not after k-000099 or k-0000123) */
+	assert_false(exists(fx, "k-000010.pcap"));
+	assert_true(exists(fx, "k-000013.pcap"));
+	assert_true(exists(fx, "k-000014.pcap"));
+}
+
+/*
+ * Files of another owner, and names that are not regular files, are no
+ * part of the ring: not counted, not deleted, a leftover .part not
+ * published. Run unprivileged by scanning for a uid that is not ours.
+ */
+static void test_scan_owner(void **state)
+{
+	struct fixture *fx = *state;
+	struct out_ring r = { 0 }, pub = { 0 };
+	char err[256], path[512], target[512];
+	struct rot_matcher *m = rot_matcher_new("s.pcap", true, true, "eth0", NULL, err, sizeof err);
+	int dirfd = open(fx->dir, O_RDONLY | O_DIRECTORY);
+
+	assert_non_null(m);
+	assert_true(dirfd >= 0);
+	touch(fx, "s-000001.pcap");
+	touch(fx, "s-000002.pcap.part");
+	snprintf(path, sizeof path, "%s/s-000003.pcap", fx->dir);
+	snprintf(target, sizeof target, "%s/s-000001.pcap", fx->dir);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(path, sizeof path, "%s/s-000004.pcap.part", fx->dir);
+	assert_int_equal(symlink(target, path), 0);
+
+	fx->log[0] = '\0';
+	assert_int_equal(out_ring_scan(&r, dirfd, m, geteuid() + 1, &pub, log_to_fixture, fx,
+				       err, sizeof err), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(pub.n, 0);
+	assert_true(exists(fx, "s-000002.pcap.part"));
+	assert_false(exists(fx, "s-000002.pcap"));
+	assert_non_null(strstr(fx->log, "leftover s-000002.pcap.part is owned by uid"));
+	assert_non_null(strstr(fx->log, "leftover s-000004.pcap.part is not a regular file; left alone"));
+	assert_non_null(strstr(fx->log, "2 files named like this recorder's but not regular files"));
+	/* a budget of one file on that ring deletes nothing */
+	assert_int_equal(out_ring_enforce(&r, dirfd, "", 1, 1, log_to_fixture, fx), 0);
+	assert_true(exists(fx, "s-000001.pcap"));
+
+	/* our own uid: the file and the published leftover, never the symlinks */
+	fx->log[0] = '\0';
+	assert_int_equal(out_ring_scan(&r, dirfd, m, geteuid(), &pub, log_to_fixture, fx,
+				       err, sizeof err), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(pub.n, 1);
+	assert_string_equal(pub.v[0].name, "s-000002.pcap");
+	assert_true(exists(fx, "s-000002.pcap"));
+	assert_non_null(strstr(fx->log, "1 file named like"));
+	out_ring_free(&r);
+	out_ring_free(&pub);
+	rot_matcher_free(m);
+	close(dirfd);
+}
+
 /* Template without fields and without rotation: one file; an existing one is never overwritten. */
 static void test_collision(void **state)
 {
@@ -955,6 +1057,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep_and_max_total, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftover_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget_exact_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_rotation_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_rotation_lazy, setup, teardown),

@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fnmatch.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -288,69 +288,143 @@ static void test_numbered_rule(void **state)
 	assert_true(rot_numbered("100%%.pcapng", &size));
 }
 
-/* Every name the formatter makes matches the ring pattern; neighbours' files do not. */
-static void test_patterns(void **state)
+/* Names one template's matcher must accept (yes) and refuse (no): other people's files. */
+struct match_row {
+	const char *tmpl;
+	bool numbered, utc;
+	const char *suffix;
+	const char *yes[4];
+	const char *no[8];
+};
+
+static const struct match_row match_rows[] = {
+	{ "cap.pcapng", true, true, NULL,
+	  { "cap-000001.pcapng", "cap-1000000.pcapng", "cap-000003-2.pcapng", NULL },
+	  { "cap.pcapng", "cap-000001.pcapng.gz", "other-000001.pcapng", "cap-0001.pcapng",
+	    "cap-000001-keep.pcapng", "cap-000007 (copy).pcapng", "cap-0000001.pcapng",
+	    "cap-000001-0.pcapng" } },
+	{ "cap-%n.pcapng", false, true, NULL,
+	  { "cap-000001.pcapng", "cap-12345678.pcapng", "cap-000001-1.pcapng", NULL },
+	  { "cap-000001-keep.pcapng", "cap-000007 (copy).pcapng", "cap-00001.pcapng",
+	    "cap-000001.pcapng.pidx", "cap-000001.pcapng.part", "cap-012345678.pcapng", NULL } },
+	{ "cap-%a.pcapng", false, true, NULL,
+	  { "cap-Mon.pcapng", "cap-Sun-3.pcapng", NULL, NULL },
+	  { "cap-Monday-notes.pcapng", "cap-Monday.pcapng", "cap-Mon-notes.pcapng", "cap-Xyz.pcapng",
+	    "cap-mon.pcapng", NULL } },
+	{ "cap-%Y%m%d%H%M.pcap", false, true, ".gz",
+	  { "cap-202611221342.pcap.gz", "cap-202611221342-4.pcap.gz", NULL, NULL },
+	  { "cap-202611221342.pcap", "cap-2026112213.pcap.gz", "cap-x02611221342.pcap.gz",
+	    "cap-202611221342.pcap.gz.part", "cap-202613221342.pcap.gz", "cap-202611321342.pcap.gz",
+	    "cap-202611222442.pcap.gz", "cap-202611221360.pcap.gz" } },
+	{ "[x]*%i.pcap", false, true, NULL,
+	  { "[x]*eth0+eth1.pcap", "[x]*eth0+eth1-9.pcap", NULL, NULL },
+	  { "x*eth0+eth1.pcap", "[x]*eth0.pcap", "[x]yeth0+eth1.pcap", NULL } },
+	{ "%a-%n.pcap", false, true, NULL,
+	  { "Sun-000001.pcap", "Mon-000123.pcap", "Sun-000001-1.pcap", NULL },
+	  { "Sun-1.pcap", "Sunday-000001.pcap", NULL } },
+	{ "%B_%e_%k.pcap", false, true, NULL,
+	  { "November_22_13.pcap", "May_ 1_ 0.pcap", NULL, NULL },
+	  { "Nov_22_13.pcap", "November_01_13.pcap", "November_22_24.pcap", "November_32_13.pcap",
+	    "November_0_13.pcap", NULL } },
+	{ "%-d.%-m.%_H.pcap", false, true, NULL,
+	  { "1.1. 0.pcap", "31.12.23.pcap", NULL, NULL },
+	  { "01.1. 0.pcap", "1.01. 0.pcap", "1.1.00.pcap", "0.1. 0.pcap", "1.13. 0.pcap", NULL } },
+	{ "%^a_%p_%P.pcap", false, true, NULL,
+	  { "MON_AM_am.pcap", "SAT_PM_pm.pcap", NULL, NULL },
+	  { "Mon_AM_am.pcap", "MON_am_am.pcap", "MON_AM_AM.pcap", NULL } },
+	{ "%s.pcap", false, true, NULL,
+	  { "1795000000.pcap", "0.pcap", NULL, NULL },
+	  { "01795000000.pcap", "17x.pcap", ".pcap", NULL } },
+	{ "%z_%Z.pcap", false, true, NULL,
+	  { "+0000_GMT.pcap", NULL, NULL, NULL },
+	  { "+0100_GMT.pcap", "+0000_CET.pcap", "0000_GMT.pcap", NULL } },
+	{ "%F_%T.pcap", false, true, NULL,
+	  { "2026-11-22_13:42:05.pcap", NULL, NULL, NULL },
+	  { "2026-11-22_13:42.pcap", "2026-11-22_25:42:05.pcap", "2026-1-22_13:42:05.pcap", NULL } },
+	{ "%j_%U_%W_%V_%u_%w.pcap", false, true, NULL,
+	  { "001_00_00_01_1_1.pcap", "366_53_53_53_7_0.pcap", NULL, NULL },
+	  { "000_00_00_01_1_1.pcap", "367_00_00_01_1_1.pcap", "001_54_00_01_1_1.pcap",
+	    "001_00_00_00_1_1.pcap", "001_00_00_01_8_1.pcap", "001_00_00_01_1_7.pcap", NULL } },
+	{ "%%x%n", false, true, NULL,
+	  { "%x000009", NULL, NULL, NULL },
+	  { "x000009", "%x000009.pcap", NULL } },
+};
+
+/* Every row's names: ours are matched, neighbours' files are not. */
+static void test_matcher_rows(void **state)
 {
-	struct pat_row {
-		const char *tmpl;
-		bool numbered;
-		const char *suffix;
-		const char *yes[4];
-		const char *no[4];
-	} rows[] = {
-		{ "cap.pcapng", true, NULL,
-		  { "cap-000001.pcapng", "cap-1000000.pcapng", "cap-000003-2.pcapng", NULL },
-		  { "cap.pcapng", "cap-000001.pcapng.gz", "other-000001.pcapng", "cap-0001.pcapng" } },
-		{ "cap-%Y%m%d%H%M.pcap", false, ".gz",
-		  { "cap-202611221342.pcap.gz", "cap-202611221342-4.pcap.gz", NULL, NULL },
-		  { "cap-202611221342.pcap", "cap-2026112213.pcap.gz", "cap-x02611221342.pcap.gz",
-		    "cap-202611221342.pcap.gz.part" } },
-		{ "[x]*%i.pcap", false, NULL,
-		  { "[x]*eth0+eth1.pcap", "[x]*eth0+eth1-9.pcap", NULL, NULL },
-		  { "x*eth0+eth1.pcap", "[x]*eth0.pcap", "[x]yeth0+eth1.pcap", NULL } },
-		{ "%a-%n.pcap", false, NULL,
-		  { "Sun-000001.pcap", "Mon-000123.pcap", "Sun-000001-1.pcap", NULL },
-		  { "Sun-1.pcap", NULL, NULL, NULL } },
-	};
-	char pat[1024], pat2[1024];
+	char err[256];
 	(void)state;
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		assert_int_equal(rot_name_pattern(rows[i].tmpl, rows[i].numbered, "eth0+eth1",
-						  rows[i].suffix, false, pat, sizeof pat), 0);
-		assert_int_equal(rot_name_pattern(rows[i].tmpl, rows[i].numbered, "eth0+eth1",
-						  rows[i].suffix, true, pat2, sizeof pat2), 0);
-		for (size_t j = 0; j < 4 && rows[i].yes[j]; j++)
-			if (fnmatch(pat, rows[i].yes[j], 0) != 0 && fnmatch(pat2, rows[i].yes[j], 0) != 0)
-				fail_msg("'%s' / '%s' should match '%s'", pat, pat2, rows[i].yes[j]);
-		for (size_t j = 0; j < 4 && rows[i].no[j]; j++)
-			if (fnmatch(pat, rows[i].no[j], 0) == 0 || fnmatch(pat2, rows[i].no[j], 0) == 0)
-				fail_msg("'%s' / '%s' should not match '%s'", pat, pat2, rows[i].no[j]);
+	for (size_t i = 0; i < sizeof match_rows / sizeof match_rows[0]; i++) {
+		const struct match_row *r = &match_rows[i];
+		struct rot_matcher *m = rot_matcher_new(r->tmpl, r->numbered, r->utc, "eth0+eth1",
+							r->suffix, err, sizeof err);
+
+		if (!m)
+			fail_msg("'%s': %s", r->tmpl, err);
+		for (size_t j = 0; j < 4 && r->yes[j]; j++)
+			if (!rot_matcher_match(m, r->yes[j], NULL))
+				fail_msg("'%s' should match '%s'", r->tmpl, r->yes[j]);
+		for (size_t j = 0; j < 8 && r->no[j]; j++)
+			if (rot_matcher_match(m, r->no[j], NULL))
+				fail_msg("'%s' should not match '%s'", r->tmpl, r->no[j]);
+		rot_matcher_free(m);
 	}
 }
 
-/* Formatter output over many times and sequence numbers always matches its own pattern. */
-static void test_pattern_roundtrip(void **state)
+/*
+ * Every strftime conversion the template language allows, plain and with
+ * each flag and a width: whatever the formatter writes over a year of
+ * times 35 h 3 min apart (every hour, weekday, month and week number),
+ * with and without collisions, in UTC and in a zone with DST, the matcher
+ * takes back, and it refuses the same name with one byte changed.
+ */
+static void test_matcher_every_conversion(void **state)
 {
-	static const char *tmpls[] = {
-		"cap-%Y%m%d-%H%M%S.pcapng", "%F-%T-%n.pcap", "%s.pcapng", "%e_%k_%j_%u.pcap",
-		"%i_%G-W%V.pcapng",
-	};
-	char name[ROT_NAME_MAX + 1], pat[1024], pat2[1024], err[256];
+	static const char convs[] = "aAbBCdeFgGhHIjklmMpPrRsSTuUVwWXyYzZ";
+	static const char *mods[] = { "", "-", "_", "0", "^", "#", "10", "E", "O" };
+	char tmpl[64], name[ROT_NAME_MAX + 1], err[256];
 	(void)state;
-	for (size_t i = 0; i < sizeof tmpls / sizeof tmpls[0]; i++) {
-		assert_int_equal(rot_name_pattern(tmpls[i], false, "lo", ".gz", false, pat, sizeof pat), 0);
-		assert_int_equal(rot_name_pattern(tmpls[i], false, "lo", ".gz", true, pat2, sizeof pat2), 0);
-		for (uint64_t k = 0; k < 50; k++) {
-			struct rot_name n = { tmpls[i], utc(2026, 1, 1, 0, 0, 0) + k * 7777777 * S, true,
-					      k * 997 + 1, "lo", false, (unsigned)(k % 3), ".gz" };
-			assert_int_equal(rot_format_name(&n, name, sizeof name, err, sizeof err), 0);
-			if (fnmatch(n.collision ? pat2 : pat, name, 0) != 0)
-				fail_msg("'%s' does not match its pattern '%s'", name, pat);
-		}
-	}
+	set_tz("Europe/Berlin");
+	for (size_t c = 0; c < sizeof convs - 1; c++)
+		for (size_t k = 0; k < sizeof mods / sizeof mods[0]; k++)
+			for (int u = 0; u < 2; u++) {
+				struct rot_matcher *m;
+
+				snprintf(tmpl, sizeof tmpl, "c_%%%s%c_%%n.pcap", mods[k], convs[c]);
+				if (rot_template_check(tmpl, err, sizeof err) != 0) {
+					/* only composites refuse flags and widths */
+					if (!*mods[k] || !strchr("FTRrX", convs[c]))
+						fail_msg("'%s' refused: %s", tmpl, err);
+					continue;
+				}
+				m = rot_matcher_new(tmpl, false, u, "lo", ".gz", err, sizeof err);
+				if (!m)
+					fail_msg("'%s': %s", tmpl, err);
+				for (uint64_t t = 0; t < 300; t++) {
+					uint64_t seq = t * 7919 + 1, got;
+					struct rot_name n = { tmpl, utc(2025, 1, 1, 0, 0, 0) + t * 126205 * S,
+							      u, seq, "lo", false, (unsigned)(t % 3), ".gz" };
+
+					assert_int_equal(rot_format_name(&n, name, sizeof name, err, sizeof err), 0);
+					if (!rot_matcher_match(m, name, &got) || got != seq)
+						fail_msg("'%s' does not take back '%s' (seq %llu)", tmpl, name,
+							 (unsigned long long)seq);
+					/* one byte changed at either end: not ours any more */
+					name[strlen(name) - 1] = 'x';
+					if (rot_matcher_match(m, name, NULL))
+						fail_msg("'%s' takes '%s'", tmpl, name);
+					name[strlen(name) - 1] = 'z';
+					name[0] = 'd';
+					if (rot_matcher_match(m, name, NULL))
+						fail_msg("'%s' takes '%s'", tmpl, name);
+				}
+				rot_matcher_free(m);
+			}
+	set_tz("UTC");
 }
 
-static void test_name_seq(void **state)
+static void test_matcher_seq(void **state)
 {
 	struct seq_row {
 		const char *tmpl;
@@ -360,23 +434,47 @@ static void test_name_seq(void **state)
 		uint64_t want;
 	} rows[] = {
 		{ "cap.pcapng", true, "cap-000042.pcapng", true, 42 },
-		{ "cap.pcapng", true, "cap-1234567-2.pcapng.gz", true, 1234567 },
+		{ "cap.pcapng", true, "cap-1234567-2.pcapng", true, 1234567 },
 		{ "cap.pcapng", true, "cap-.pcapng", false, 0 },
 		{ "%Y%m%d-%n.pcap", false, "20261122-000007.pcap", true, 7 },
 		{ "%i_%H-%n.pcap", false, "eth0_13-000100-1.pcap", true, 100 },
 		{ "%i_%H-%n.pcap", false, "eth1_13-000100.pcap", false, 0 },
-		{ "%a-%n.pcap", false, "Sun-000001.pcap", false, 0 },
+		{ "%a-%n.pcap", false, "Sun-000001.pcap", true, 1 },
+		{ "%A-%n.pcap", false, "Wednesday-000017.pcap", true, 17 },
 		{ "%%x%n", false, "%x000009", true, 9 },
-		{ "cap-%H.pcap", false, "cap-13.pcap", false, 0 },
+		{ "cap-%H.pcap", false, "cap-13.pcap", true, 0 },
+		{ "%n-%n.pcap", false, "000005-000005.pcap", true, 5 },
+		{ "cap-%n.pcap", false, "cap-18446744073709551615.pcap", true, UINT64_MAX },
+		{ "cap-%n.pcap", false, "cap-99999999999999999999.pcap", false, 0 },
 	};
+	char err[256];
 	(void)state;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		uint64_t v = 0;
-		bool ok = rot_name_seq(rows[i].tmpl, rows[i].numbered, "eth0", rows[i].name, &v);
+		struct rot_matcher *m = rot_matcher_new(rows[i].tmpl, rows[i].numbered, true, "eth0",
+							NULL, err, sizeof err);
+		bool ok;
 
+		assert_non_null(m);
+		ok = rot_matcher_match(m, rows[i].name, &v);
 		if (ok != rows[i].ok || (ok && v != rows[i].want))
 			fail_msg("row %zu: ok %d seq %llu", i, ok, (unsigned long long)v);
+		rot_matcher_free(m);
 	}
+}
+
+/* Names with control characters are never made: --print-closed lines stay one per file. */
+static void test_control_characters(void **state)
+{
+	char name[ROT_NAME_MAX + 1], err[256];
+	struct rot_name n = { "x-%i.pcap", utc(2026, 1, 1, 0, 0, 0), true, 1, "a\nb", false, 0, NULL };
+	(void)state;
+	assert_int_equal(rot_template_check("a\nb-%n.pcap", err, sizeof err), -1);
+	assert_non_null(strstr(err, "control character"));
+	assert_int_equal(rot_template_check("a\x7f.pcap", err, sizeof err), -1);
+	assert_int_equal(rot_format_name(&n, name, sizeof name, err, sizeof err), -1);
+	assert_non_null(strstr(err, "control character"));
+	assert_null(rot_has_control("cap-\xc3\xa9t\xc3\xa9.pcap"));
 }
 
 int main(void)
@@ -390,9 +488,10 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_template_check),
 		cmocka_unit_test(test_numbered_rule),
-		cmocka_unit_test(test_patterns),
-		cmocka_unit_test(test_pattern_roundtrip),
-		cmocka_unit_test(test_name_seq),
+		cmocka_unit_test(test_matcher_rows),
+		cmocka_unit_test(test_matcher_every_conversion),
+		cmocka_unit_test(test_matcher_seq),
+		cmocka_unit_test(test_control_characters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
