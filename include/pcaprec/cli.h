@@ -21,6 +21,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rotate(int argc, char **argv);
 int cmd_interfaces(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 
 /*
  * Report a getopt_long error (`c` is ':' for a missing value, else an

@@ -58,6 +58,16 @@ enum pidx_status pidx_parse(const void *data, size_t len, const char *name,
 /* Does CAPTURE on disk still match ix's fingerprint? false with a reason otherwise. */
 bool pidx_fingerprint_matches(const struct pidx *ix, const char *capture, char *why, size_t whylen);
 
+/*
+ * What `pcaprec check` says of CAPTURE's sidecar, given its own full read
+ * of the capture (`read_ok`: the capture read whole and sound; then
+ * `packets` and `first_ns`/`last_ns` must match the index's): PIDX_NONE,
+ * PIDX_STALE, PIDX_BAD (also when the index loads but disagrees with the
+ * read), or PIDX_OK. `why` says what for STALE/BAD.
+ */
+enum pidx_status pidx_verify(const char *capture, bool read_ok, uint64_t packets,
+			     uint64_t first_ns, uint64_t last_ns, char *why, size_t whylen);
+
 /* Free a loaded index; NULL is a no-op. */
 void pidx_free(struct pidx *ix);
 

@@ -105,4 +105,18 @@ void *source_gzip_ctx(const uint8_t *mem, size_t memlen, int fd, bool own_fd,
 		      const uint8_t *pre, size_t prelen, char *err, size_t errlen);
 extern const struct source_ops source_gzip_ops;
 
+/* gzip ctx internals for source_core.c: member starts found so far, and the offsets of the first input byte. */
+size_t source_gzip_take_members(void *ctx, uint64_t *file_off, uint64_t *raw_off, size_t max);
+void source_gzip_set_base(void *ctx, uint64_t file_off, uint64_t raw_off);
+
+/*
+ * For a gzip source: the starts of members the decoder has reached since
+ * the last call, oldest first, at most `max`: member k begins at compressed
+ * byte file_off[k] of the file and inflates to the stream from raw_off[k].
+ * The decoder reads ahead, so starts may lie beyond source_offset(). Returns
+ * how many were stored; 0 for other sources. At most 256 wait to be taken
+ * (older ones are dropped).
+ */
+size_t source_take_members(struct source *s, uint64_t *file_off, uint64_t *raw_off, size_t max);
+
 #endif

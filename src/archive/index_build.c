@@ -295,7 +295,9 @@ static void chunk_boundary(struct pidx_builder *b, uint64_t raw_off)
 	if (b->state_full || b->nstate == 0)
 		return;
 	if (b->compressed) {
-		if (!b->member_pending || raw_off < b->member_raw)
+		/* members smaller than half a chunk (a gzip tool's, or flushes) are merged */
+		if (!b->member_pending || raw_off < b->member_raw ||
+		    b->member_raw - b->cur.raw_off < b->chunk_bytes / 2)
 			return;
 		chunk_close(b);
 		chunk_open(b, b->member_file, b->member_raw, raw_off);
@@ -310,93 +312,105 @@ static void chunk_boundary(struct pidx_builder *b, uint64_t raw_off)
 
 /* ---- flows ---- */
 
-static bool flow_same(const struct pidx_flow *f, const struct pkey *k, uint16_t vlan, bool *rev)
+static bool flow_same(const struct pidx_flow *f, const struct pkey *k, uint16_t vlan)
 {
 	size_t n = k->fam == 6 ? 16 : 4;
 
 	if (f->family != k->fam || f->proto != k->proto || f->vlan != vlan)
 		return false;
-	if (f->sport == k->sport && f->dport == k->dport && !memcmp(f->src, k->src, n) && !memcmp(f->dst, k->dst, n)) {
-		*rev = false;
+	if (f->sport == k->sport && f->dport == k->dport && !memcmp(f->src, k->src, n) && !memcmp(f->dst, k->dst, n))
 		return true;
-	}
-	if (f->sport == k->dport && f->dport == k->sport && !memcmp(f->src, k->dst, n) && !memcmp(f->dst, k->src, n)) {
-		*rev = true;
-		return true;
-	}
-	return false;
+	return f->sport == k->dport && f->dport == k->sport && !memcmp(f->src, k->dst, n) && !memcmp(f->dst, k->src, n);
 }
 
+/* Symmetric in the two ends, so both directions land on one row. */
 static uint64_t flow_hash(const struct pkey *k, uint16_t vlan)
 {
-	size_t n = k->fam == 6 ? 16 : 4;
-	uint64_t a = pidx_key_hash(k->fam, 0, k->src, n) + k->sport;
-	uint64_t c = pidx_key_hash(k->fam, 0, k->dst, n) + k->dport;
+	uint64_t a0 = ld_le64(k->src), a1 = ld_le64(k->src + 8), b0 = ld_le64(k->dst), b1 = ld_le64(k->dst + 8);
+	uint64_t pa = k->sport, pb = k->dport;
+	uint64_t x = pidx_words_hash(a0 ^ b0, (a1 ^ b1) + (a0 + b0), (pa ^ pb) | (pa + pb) << 17 |
+				     (uint64_t)k->proto << 40 | (uint64_t)vlan << 48);
 
-	/* symmetric in the two ends, so both directions land on one row */
-	return pidx_mix((a ^ c) + (a + c) * 31u + ((uint64_t)k->proto << 40) + ((uint64_t)vlan << 48));
+	return x + (a1 + b1);
 }
 
 static void ftab_rehash(struct pidx_builder *b)
 {
 	size_t ncap = b->fcap_tab * 2;
-	uint32_t *n = calloc(ncap, sizeof *n);
+	uint64_t *n = calloc(ncap, sizeof *n);
 
 	if (!n)
 		return;
-	for (size_t i = 0; i < b->nflows; i++) {
+	for (size_t i = 0; i < b->fcap_tab; i++) {
+		uint64_t e = b->ftab[i];
 		size_t j;
 
-		for (j = b->fhash[i] & (ncap - 1); n[j]; j = (j + 1) & (ncap - 1))
+		if (!e)
+			continue;
+		/* the tag is the hash's high half; its low bits are gone, so rehash the row */
+		const struct bflow *r = &b->flows[(uint32_t)e - 1];
+		struct pkey k = { 0 };
+
+		k.fam = r->f.family;
+		k.proto = r->f.proto;
+		memcpy(k.src, r->f.src, 16);
+		memcpy(k.dst, r->f.dst, 16);
+		k.sport = r->f.sport;
+		k.dport = r->f.dport;
+		uint64_t h = flow_hash(&k, r->f.vlan);
+
+		for (j = h & (ncap - 1); n[j]; j = (j + 1) & (ncap - 1))
 			;
-		n[j] = (uint32_t)i + 1u;
+		n[j] = e;
 	}
 	free(b->ftab);
 	b->ftab = n;
 	b->fcap_tab = ncap;
 }
 
-static void flow_add(struct pidx_builder *b, const struct pkey *k, const struct frame *f)
+/* The packet's flow row (added when new), or NULL when the table is full. */
+static struct bflow *flow_add(struct pidx_builder *b, const struct pkey *k, const struct frame *f)
 {
 	uint16_t vlan = k->nvlan ? (uint16_t)(k->vid[0] + 1u) : 0;
-	uint64_t h = flow_hash(k, vlan);
+	uint64_t h = flow_hash(k, vlan), tag = h & 0xffffffff00000000ull;
 	size_t j, n = k->fam == 6 ? 16 : 4;
-	struct pidx_flow *r;
-	bool rev;
+	struct bflow *r;
 
 	for (j = h & (b->fcap_tab - 1); b->ftab[j]; j = (j + 1) & (b->fcap_tab - 1)) {
-		r = &b->flows[b->ftab[j] - 1];
-		if (b->fhash[b->ftab[j] - 1] == h && flow_same(r, k, vlan, &rev))
+		if ((b->ftab[j] & 0xffffffff00000000ull) != tag)
+			continue;
+		r = &b->flows[(uint32_t)b->ftab[j] - 1];
+		if (flow_same(&r->f, k, vlan))
 			goto found;
 	}
 	if (b->nflows >= b->max_flows ||
-	    grow((void **)&b->flows, &b->flows_cap, b->nflows + 1, sizeof *b->flows) < 0 ||
-	    grow((void **)&b->fhash, &b->fhash_cap, b->nflows + 1, sizeof *b->fhash) < 0) {
+	    grow((void **)&b->flows, &b->flows_cap, b->nflows + 1, sizeof *b->flows) < 0) {
 		b->flows_incomplete = true;
-		return;
+		return NULL;
 	}
 	r = &b->flows[b->nflows];
 	memset(r, 0, sizeof *r);
-	r->family = k->fam;
-	r->proto = k->proto;
-	r->vlan = vlan;
-	memcpy(r->src, k->src, n);
-	memcpy(r->dst, k->dst, n);
-	r->sport = k->sport;
-	r->dport = k->dport;
-	r->first_ns = (int64_t)f->ts_ns;
-	r->last_ns = (int64_t)f->ts_ns;
-	b->fhash[b->nflows] = h;
-	b->ftab[j] = (uint32_t)++b->nflows;
+	r->f.family = k->fam;
+	r->f.proto = k->proto;
+	r->f.vlan = vlan;
+	memcpy(r->f.src, k->src, n);
+	memcpy(r->f.dst, k->dst, n);
+	r->f.sport = k->sport;
+	r->f.dport = k->dport;
+	r->f.first_ns = (int64_t)f->ts_ns;
+	r->f.last_ns = (int64_t)f->ts_ns;
+	b->ftab[j] = tag | (uint32_t)++b->nflows;
 	if (b->nflows * 2 > b->fcap_tab)
 		ftab_rehash(b);
+	r = &b->flows[b->nflows - 1];
 found:
-	if ((int64_t)f->ts_ns < r->first_ns)
-		r->first_ns = (int64_t)f->ts_ns;
-	if ((int64_t)f->ts_ns > r->last_ns)
-		r->last_ns = (int64_t)f->ts_ns;
-	r->packets++;
-	r->bytes += f->origlen;
+	if ((int64_t)f->ts_ns < r->f.first_ns)
+		r->f.first_ns = (int64_t)f->ts_ns;
+	if ((int64_t)f->ts_ns > r->f.last_ns)
+		r->f.last_ns = (int64_t)f->ts_ns;
+	r->f.packets++;
+	r->f.bytes += f->origlen;
+	return r;
 }
 
 /* ---- packets ---- */
@@ -470,7 +484,7 @@ static void ipv6_keys(struct pkey *k, const uint8_t *p, size_t caplen, size_t of
 	d.status = DEC_OK;
 	d.caplen = (uint32_t)caplen;
 	d.origlen = (uint32_t)caplen;
-	if (dec_ipv6(p + off, caplen - off, (uint32_t)off, &d) == DEC_OK && d.ip.frag_off == 0 && !d.ip.has_frag) {
+	if (dec_ipv6(p + off, caplen - off, (uint32_t)off, &d) == DEC_OK && d.ip.frag_off == 0) {
 		k->proto = d.ip.proto;
 		k->have |= K_NH;
 		ports_at(k, p, caplen, off + d.ip.hdr_len);
@@ -553,18 +567,34 @@ void pidx_builder_add(struct pidx_builder *b, const struct frame *f, uint64_t ra
 	}
 	if ((k.fam == 4 || k.fam == 6) && !(k.have & K_ARP) && (k.have & K_DST)) {
 		struct pkey fk = k;
+		struct bflow *r;
 
 		if (!(fk.have & K_DPORT))
 			fk.sport = fk.dport = 0;
-		flow_add(b, &fk, f);
+		r = flow_add(b, &fk, f);
+		if (r && (k.have & (K_SPORT | K_DPORT)) != K_SPORT) {
+			/* the row fixes addresses, ports, proto, outer VLAN; the rest goes in ksig */
+			uint32_t ks = (uint32_t)pidx_words_hash(k.have | (uint64_t)k.nh << 8 | (uint64_t)k.nvlan << 16 |
+								(uint64_t)k.etype << 32 | (uint64_t)k.type_len << 48,
+								ld_le64((const uint8_t *)k.vid), 0);
+
+			if (c->flags & PIDX_CHUNK_WILD)
+				return;
+			if (r->kgen == b->gen && r->ksig == ks)
+				return;
+			r->kgen = b->gen;
+			r->ksig = ks;
+			keys_of(b, &k);
+			return;
+		}
 	}
 	if (c->flags & PIDX_CHUNK_WILD)
 		return;
-	uint64_t sig = pidx_mix(pidx_key_hash(k.have, k.nvlan, k.src, 16) ^
-				pidx_key_hash(k.fam, k.proto, k.dst, 16) ^
-				((uint64_t)k.sport << 48 | (uint64_t)k.dport << 32 | (uint64_t)k.etype << 16 | k.type_len) ^
-				((uint64_t)k.vid[0] << 36 | (uint64_t)k.vid[1] << 24 | (uint64_t)k.vid[2] << 12 | k.vid[3] |
-				 (uint64_t)k.nh << 56));
+	uint64_t w[7];
+
+	memcpy(w, &k, sizeof w);
+	uint64_t sig = pidx_words_hash(w[0] ^ pidx_rotl(w[4], 13), w[1] ^ pidx_rotl(w[5], 27),
+				       w[2] ^ w[3] ^ pidx_rotl(w[6], 41));
 	struct bsig *s = &b->sig[sig & (SIG_SLOTS - 1)];
 
 	if (s->gen == b->gen && s->sig == sig && !memcmp(&s->k, &k, sizeof k))

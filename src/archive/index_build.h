@@ -24,10 +24,19 @@ struct pkey {
 	uint8_t pad[3];
 };
 
+_Static_assert(sizeof(struct pkey) == 56, "pkey is hashed as 7 words");
+
 struct bsig {
 	uint64_t sig;
 	uint32_t gen;
 	struct pkey k;
+};
+
+/* A flow row and when its packets' keys were last added (chunk generation + what else they depend on). */
+struct bflow {
+	struct pidx_flow f;
+	uint32_t kgen;
+	uint32_t ksig;
 };
 
 struct pidx_builder {
@@ -58,11 +67,9 @@ struct pidx_builder {
 	bool member_pending;
 	uint64_t member_file, member_raw;
 	/* flows */
-	struct pidx_flow *flows;
+	struct bflow *flows;
 	size_t nflows, flows_cap;
-	uint64_t *fhash;
-	size_t fhash_cap;
-	uint32_t *ftab;
+	uint64_t *ftab;           /* slot: flow index + 1 (low 32 bits), hash tag (high 32); 0 empty */
 	size_t fcap_tab;
 	bool flows_incomplete;
 	/* interfaces */

@@ -24,6 +24,29 @@ static void copy_ifaces(struct pidx_builder *b, const struct reader *r)
 	}
 }
 
+/* Member starts the gzip decoder found, handed to the builder once the reader reaches them. */
+struct members {
+	uint64_t file[64], raw[64];
+	size_t head, n;
+};
+
+static void feed_members(struct pidx_builder *b, struct reader *r, struct members *m, uint64_t off)
+{
+	for (;;) {
+		if (m->head == m->n) {
+			m->n = reader_take_members(r, m->file, m->raw, 64);
+			m->head = 0;
+			if (m->n == 0)
+				return;
+		}
+		if (m->raw[m->head] > off)
+			return;
+		if (m->raw[m->head] > 0)
+			pidx_builder_member(b, m->file[m->head], m->raw[m->head]);
+		m->head++;
+	}
+}
+
 static bool same_fp(const struct pidx_fp *a, const struct pidx_fp *b)
 {
 	return a->size == b->size && a->mtime_ns == b->mtime_ns && a->crc_head == b->crc_head &&
@@ -37,6 +60,7 @@ int pidx_build_file(const char *capture, const struct pidx_build_opts *o, bool *
 	struct pidx_fp before, after;
 	struct reader *r;
 	struct frame f;
+	struct members m = { .n = 0 };
 	uint64_t end = 0;
 	int rc;
 
@@ -58,6 +82,7 @@ int pidx_build_file(const char *capture, const struct pidx_build_opts *o, bool *
 		uint64_t off = reader_offset(r);
 
 		end = reader_bytes(r);
+		feed_members(b, r, &m, off);
 		pidx_builder_add(b, &f, off, (uint32_t)(end - off));
 	}
 	if (rc == 0)

@@ -79,7 +79,9 @@ size_t pidx_state_len(const struct pidx *ix, size_t i);
 
 /*
  * The key hash: a key is kind (1 byte), prefix (1 byte) and up to 16 value
- * bytes, laid out in 3 little-endian 64-bit words, mixed with a multiply-xorshift.
+ * bytes, laid out as 24 bytes (zero padded) read as three little-endian
+ * 64-bit words w0..w2; h = fmix64((w0 ^ C0) * C1 ^ rotl((w1 ^ C2) * C3, 29)
+ * ^ rotl((w2 ^ C4) * C5, 47)), 0 mapped to 1 (doc/index-format.md).
  */
 static inline uint64_t pidx_mix(uint64_t h)
 {
@@ -91,18 +93,34 @@ static inline uint64_t pidx_mix(uint64_t h)
 	return h;
 }
 
+static inline uint64_t pidx_rotl(uint64_t x, unsigned r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t pidx_words_hash(uint64_t w0, uint64_t w1, uint64_t w2)
+{
+	uint64_t h = ((w0 ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull) ^
+		     pidx_rotl((w1 ^ 0x94d049bb133111ebull) * 0xd6e8feb86659fd93ull, 29) ^
+		     pidx_rotl((w2 ^ 0x2545f4914f6cdd1dull) * 0x9fb21c651e98df25ull, 47);
+
+	h = pidx_mix(h);
+	return h ? h : 1;
+}
+
 static inline uint64_t pidx_key_hash(unsigned kind, unsigned prefix, const uint8_t *v, size_t len)
 {
 	uint8_t k[24] = { 0 };
-	uint64_t h;
 
 	k[0] = (uint8_t)kind;
 	k[1] = (uint8_t)prefix;
-	memcpy(k + 2, v, len > 16 ? 16 : len);
-	h = pidx_mix(ld_le64(k) ^ 0x9e3779b97f4a7c15ull);
-	h = pidx_mix(h ^ ld_le64(k + 8));
-	h = pidx_mix(h ^ ld_le64(k + 16));
-	return h ? h : 1;
+	switch (len) {
+	case 1: k[2] = v[0]; break;
+	case 2: memcpy(k + 2, v, 2); break;
+	case 4: memcpy(k + 2, v, 4); break;
+	default: memcpy(k + 2, v, len > 16 ? 16 : len); break;
+	}
+	return pidx_words_hash(ld_le64(k), ld_le64(k + 8), ld_le64(k + 16));
 }
 
 /* Bit position j (< nhash) of hash h in a filter of `bits` bits (Kirsch-Mitzenmacher double hashing). */

@@ -482,6 +482,31 @@ enum pidx_status pidx_load(const char *capture, struct pidx **out, char *why, si
 	return PIDX_OK;
 }
 
+enum pidx_status pidx_verify(const char *capture, bool read_ok, uint64_t packets,
+			     uint64_t first_ns, uint64_t last_ns, char *why, size_t whylen)
+{
+	struct pidx *ix;
+	enum pidx_status st = pidx_load(capture, &ix, why, whylen);
+	char side[4200];
+
+	if (st != PIDX_OK)
+		return st;
+	pidx_path(capture, side, sizeof side);
+	if (!read_ok)
+		;   /* a damaged read cannot vouch for the index's counts */
+	else if (ix->info.damaged)
+		st = BAD("%s: index damaged: it says the capture ends in damage, the reader read it whole", side);
+	else if (ix->info.packets != packets)
+		st = BAD("%s: index damaged: it describes %llu packets, the capture holds %llu", side,
+			 (unsigned long long)ix->info.packets, (unsigned long long)packets);
+	else if (packets && ((uint64_t)ix->info.first_ns != first_ns || (uint64_t)ix->info.last_ns != last_ns))
+		st = BAD("%s: index damaged: time range %lld..%lld ns, the capture's is %llu..%llu", side,
+			 (long long)ix->info.first_ns, (long long)ix->info.last_ns,
+			 (unsigned long long)first_ns, (unsigned long long)last_ns);
+	pidx_free(ix);
+	return st;
+}
+
 size_t pidx_nchunks(const struct pidx *ix)
 {
 	return ix->nchunks;

@@ -128,7 +128,7 @@ static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp
 	if (b->state_len)
 		memcpy(d + off[PIDX_SEC_STATE], b->state, b->state_len);
 	for (size_t i = 0; i < b->nflows; i++)
-		put_flow(d + off[PIDX_SEC_FLOWS] + i * PIDX_FLOW_REC, &b->flows[i]);
+		put_flow(d + off[PIDX_SEC_FLOWS] + i * PIDX_FLOW_REC, &b->flows[i].f);
 	for (size_t i = 0; i < b->nifaces; i++)
 		put_iface(d + off[PIDX_SEC_IFACES] + i * PIDX_IFACE_REC, &b->ifaces[i]);
 	st_le32(d + total - 4, (uint32_t)crc32(crc32(0L, Z_NULL, 0), d, (uInt)(total - 4)));

@@ -8,6 +8,7 @@
 #include "pcaprec/check.h"
 #include "pcaprec/cli.h"
 #include "pcaprec/filter.h"
+#include "pcaprec/index.h"
 
 static const char check_usage[] =
 	"usage: pcaprec check [OPTIONS] FILE...\n"
@@ -40,10 +41,17 @@ static const char check_usage[] =
 	"                     expression (compiled per link type)\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 every file OK; 3 some file damaged or the readers\n"
-	"disagree; 1 some file could not be opened (missing, no permission, a\n"
-	"directory; and none damaged); 2 usage, or --filter cannot be compiled for a\n"
-	"file's link type (and nothing worse).\n";
+	"A capture's index (FILE.pidx, see pcaprec index) is checked too: its\n"
+	"checksum and bounds, that it still describes the capture, and that its\n"
+	"packet count and time range are the reader's. Problems add a line:\n"
+	"  FILE: INDEX STALE: why     (the capture changed since; queries ignore it)\n"
+	"  FILE: INDEX DAMAGED: why   (unreadable or wrong; queries ignore it)\n"
+	"\n"
+	"exit status: 0 every file OK (a stale index included); 3 some file\n"
+	"damaged or the readers disagree; 1 some file could not be opened (missing,\n"
+	"no permission, a directory) or some index is damaged (and no file\n"
+	"damaged); 2 usage, or --filter cannot be compiled for a file's link type\n"
+	"(and nothing worse).\n";
 
 struct check_cli {
 	bool quiet;
@@ -89,7 +97,10 @@ static const char *libpcap_word(enum check_libpcap l)
 	return words[l];
 }
 
-static void print_json(const char *path, const struct check_result *res, bool filtered)
+static const char *const index_words[] = { "ok", "none", "stale", "damaged" };
+
+static void print_json(const char *path, const struct check_result *res, bool filtered,
+		       enum pidx_status ist, const char *iwhy)
 {
 	printf("{\"file\":");
 	json_str(stdout, path);
@@ -111,6 +122,11 @@ static void print_json(const char *path, const struct check_result *res, bool fi
 	if (res->reason[0]) {
 		printf(",\"reason\":");
 		json_str(stdout, res->reason);
+	}
+	printf(",\"index\":\"%s\"", index_words[ist]);
+	if (ist == PIDX_STALE || ist == PIDX_BAD) {
+		printf(",\"index_reason\":");
+		json_str(stdout, iwhy);
 	}
 	printf("}\n");
 }
@@ -189,23 +205,39 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 int cmd_check(int argc, char **argv)
 {
 	struct check_cli cli = { 0 };
-	bool damaged = false, unreadable = false;
+	bool damaged = false, unreadable = false, index_bad = false;
 	int rc = parse_args(argc, argv, &cli);
 
 	if (rc >= 0)
 		return rc;
 	for (int i = optind; i < argc; i++) {
 		struct check_result res;
+		enum pidx_status ist = PIDX_NONE;
+		char iwhy[900] = "";
 
 		check_file(argv[i], &cli.opts, &res);
 		damaged |= res.status == CHECK_DAMAGED;
 		unreadable |= res.status == CHECK_UNREADABLE;
-		if (cli.quiet && res.status == CHECK_OK)
+		/* the sidecar of a capture on disk, if any: stale is normal (queries ignore it), damaged is an error */
+		if (strcmp(argv[i], "-") != 0 && res.status != CHECK_UNREADABLE)
+			ist = pidx_verify(argv[i], res.status == CHECK_OK, res.packets, res.first_ns, res.last_ns,
+					  iwhy, sizeof iwhy);
+		index_bad |= ist == PIDX_BAD;
+		if (cli.quiet && res.status == CHECK_OK && ist != PIDX_STALE && ist != PIDX_BAD)
 			continue;
-		if (cli.json)
-			print_json(argv[i], &res, cli.fcache != NULL);
-		else
-			print_line(argv[i], &res, cli.fcache != NULL);
+		if (cli.json) {
+			print_json(argv[i], &res, cli.fcache != NULL, ist, iwhy);
+			continue;
+		}
+		print_line(argv[i], &res, cli.fcache != NULL);
+		if (ist == PIDX_STALE || ist == PIDX_BAD) {
+			const char *w = iwhy;
+			size_t n = strlen(argv[i]);
+
+			if (strncmp(w, argv[i], n) == 0 && w[n] == ':' && w[n + 1] == ' ')
+				w += n + 2;
+			printf("%s: INDEX %s: %s\n", argv[i], ist == PIDX_STALE ? "STALE" : "DAMAGED", w);
+		}
 	}
 	filter_cache_close(cli.fcache);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -214,7 +246,7 @@ int cmd_check(int argc, char **argv)
 	}
 	if (damaged)
 		return EXIT_DAMAGED;
-	if (unreadable)
+	if (unreadable || index_bad)
 		return EXIT_ERROR;
 	return cli.filter_failed ? EXIT_USAGE : EXIT_OK;
 }

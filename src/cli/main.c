@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "validate files with libpcap and pcaprec's reader" },
 	{ "rotate", cmd_rotate, "ask a running recorder to start a new file now" },
 	{ "interfaces", cmd_interfaces, "list capturable interfaces" },
+	{ "index", cmd_index, "build the sidecar index of captures (FILE.pidx)" },
 };
 
 static void usage(FILE *out)

@@ -186,6 +186,11 @@ bool reader_compressed(const struct reader *r)
 	return source_compressed(r->src);
 }
 
+size_t reader_take_members(struct reader *r, uint64_t *file_off, uint64_t *raw_off, size_t max)
+{
+	return source_take_members(r->src, file_off, raw_off, max);
+}
+
 uint64_t reader_file_size(const struct reader *r)
 {
 	return source_input_size(r->src);

@@ -284,6 +284,7 @@ struct source *source_open_path_at(const char *path, uint64_t file_off, uint64_t
 		source_close(s);
 		return NULL;
 	}
+	source_gzip_set_base(s->ctx, file_off, raw_off);
 	s->pos = s->len = 0;
 	s->off = raw_off;
 	return s;
@@ -411,6 +412,13 @@ void source_advance(struct source *s, size_t n)
 		source_populate(s);
 	if (s->map && !s->ops && s->pos - s->released >= SOURCE_RELEASE_STEP + SOURCE_RELEASE_KEEP)
 		source_release(s);
+}
+
+size_t source_take_members(struct source *s, uint64_t *file_off, uint64_t *raw_off, size_t max)
+{
+	if (s->ops != &source_gzip_ops)
+		return 0;
+	return source_gzip_take_members(s->ctx, file_off, raw_off, max);
 }
 
 uint64_t source_offset(const struct source *s)

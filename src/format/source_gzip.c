@@ -11,6 +11,7 @@
 #include "pcaprec/util.h"
 
 #define GZ_INBUF (1u << 20)
+#define GZ_MEMBERS 256u
 
 /*
  * RFC 1952: a gzip file is one or more members back to back; each inflates
@@ -30,6 +31,11 @@ struct gz_ctx {
 	bool in_member;
 	uint64_t in_total;      /* compressed bytes handed to zlib so far */
 	uint64_t member_start;  /* compressed offset of the current member */
+	uint64_t out_total;     /* bytes inflated by earlier gz_read calls */
+	uint64_t base_off, raw_base;  /* file and raw offset of the first input byte (a chunk reader's member) */
+	/* member starts found and not yet taken (source_take_members), oldest first */
+	uint64_t mem_file[GZ_MEMBERS], mem_raw[GZ_MEMBERS];
+	size_t mem_head, mem_n;
 	char pending[400];      /* error to report after returning the bytes before it */
 };
 
@@ -77,6 +83,49 @@ static void gz_at_end(struct gz_ctx *g)
 			 "truncated gzip stream: input ends at compressed offset %llu inside the member "
 			 "that starts at compressed offset %llu",
 			 (unsigned long long)g->in_total, (unsigned long long)g->member_start);
+}
+
+/*
+ * Remember that a member starts at the next compressed byte, inflating to
+ * raw offset `raw`; when the queue is full the oldest start is dropped (a
+ * missed start only makes an index coarser). A member holding no bytes at
+ * the end of the input is not one.
+ */
+static void gz_note_member(struct gz_ctx *g, uint64_t raw)
+{
+	size_t i;
+
+	if (g->z.avail_in == 0)
+		return;
+	if (g->mem_n == GZ_MEMBERS) {
+		g->mem_head = (g->mem_head + 1) % GZ_MEMBERS;
+		g->mem_n--;
+	}
+	i = (g->mem_head + g->mem_n++) % GZ_MEMBERS;
+	g->mem_file[i] = g->base_off + gz_consumed(g);
+	g->mem_raw[i] = g->raw_base + raw;
+}
+
+size_t source_gzip_take_members(void *vctx, uint64_t *file_off, uint64_t *raw_off, size_t max)
+{
+	struct gz_ctx *g = vctx;
+	size_t n = 0;
+
+	while (n < max && g->mem_n > 0) {
+		file_off[n] = g->mem_file[g->mem_head];
+		raw_off[n++] = g->mem_raw[g->mem_head];
+		g->mem_head = (g->mem_head + 1) % GZ_MEMBERS;
+		g->mem_n--;
+	}
+	return n;
+}
+
+void source_gzip_set_base(void *vctx, uint64_t file_off, uint64_t raw_off)
+{
+	struct gz_ctx *g = vctx;
+
+	g->base_off = file_off;
+	g->raw_base = raw_off;
 }
 
 /* One inflate step; returns 1 to keep going, 0 when out of input, -1 on corrupt data. */
@@ -127,6 +176,8 @@ static long gz_read(void *vctx, uint8_t *buf, size_t cap, char *err, size_t errl
 				break;
 			}
 		}
+		if (!g->in_member)
+			gz_note_member(g, g->out_total + (cap - g->z.avail_out));
 		r = gz_step(g, g->pending, sizeof g->pending);
 		if (r < 0)
 			break;   /* reported after the bytes inflated before it */
@@ -136,6 +187,7 @@ static long gz_read(void *vctx, uint8_t *buf, size_t cap, char *err, size_t errl
 	}
 	if (g->z.avail_out == cap && g->pending[0])
 		return errf(err, errlen, "%s", g->pending);
+	g->out_total += cap - g->z.avail_out;
 	return (long)(cap - g->z.avail_out);
 }
 

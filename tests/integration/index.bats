@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# pcaprec index: sidecars for files and directories, idempotence, stale and
+# damaged sidecars found by check and rebuilt by index, bad input.
+
+setup() {
+	TMP=$(mktemp -d)
+	cp "$TESTDATA"/*.pcap "$TESTDATA"/*.pcapng "$TMP/"
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+@test "index a directory: every capture gets a sidecar, a second run leaves them alone" {
+	gzip -c "$TMP/flows.pcap" >"$TMP/flows-tool.pcap.gz"
+	cat "$TMP/corpus.pcapng" "$TMP/corpus.pcapng" >"$TMP/two-sections.pcapng"
+	echo "not a capture" >"$TMP/notes.txt"
+	cp "$TMP/corpus.pcap" "$TMP/cap-000009.pcap.part"
+	run "$PCAPREC" index -j 2 "$TMP"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	n=0
+	for f in "$TMP"/*.pcap "$TMP"/*.pcapng "$TMP"/*.gz; do
+		[ -s "$f.pidx" ] || { echo "no index for $f"; return 1; }
+		grep -qF "$f: indexed (" <<<"$output"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 9 ]
+	[ ! -e "$TMP/notes.txt.pidx" ]
+	[ ! -e "$TMP/cap-000009.pcap.part.pidx" ]
+	[ "$(grep -c ': indexed (' <<<"$output")" -eq 9 ]
+	# the packet counts are libpcap's
+	for f in "$TMP"/*.pcap "$TMP"/two-sections.pcapng; do
+		want=$(capinfos -c -M -T -r "$f" | cut -f2)
+		grep -qF "$f: indexed ($want packets," <<<"$output"
+	done
+	before=$(stat -c %Y.%s "$TMP/flows.pcap.pidx")
+	sleep 0.01
+	run "$PCAPREC" index "$TMP"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': up to date$' <<<"$output")" -eq 9 ]
+	[ "$(stat -c %Y.%s "$TMP/flows.pcap.pidx")" = "$before" ]
+	# and check finds every index sound and agreeing with the reader
+	run "$PCAPREC" check --json "$TMP"/*.pcap "$TMP"/*.pcapng "$TMP"/*.gz
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '"index":"ok"' <<<"$output")" -eq 9 ]
+	# no temporary sidecar left behind
+	[ -z "$(find "$TMP" -name '*.tmp-*')" ]
+}
+
+@test "a capture rewritten after indexing: check says INDEX STALE (exit 0), index rebuilds it" {
+	"$PCAPREC" index -q "$TMP/corpus.pcap"
+	cp "$TMP/flows.pcap" "$TMP/corpus.pcap"
+	run "$PCAPREC" check "$TMP/corpus.pcap"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qF "$TMP/corpus.pcap: INDEX STALE: index stale: capture is 183670 bytes" <<<"$output"
+	run "$PCAPREC" index "$TMP/corpus.pcap"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$TMP/corpus.pcap: indexed (2063 packets, 1 chunks, $(stat -c %s "$TMP/corpus.pcap.pidx") bytes of index)" ]
+	run "$PCAPREC" check -q "$TMP/corpus.pcap"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "a damaged sidecar: check says INDEX DAMAGED (exit 1), index rebuilds it" {
+	"$PCAPREC" index -q "$TMP/flows.pcap"
+	size=$(stat -c %s "$TMP/flows.pcap.pidx")
+	printf '\xff\xff' | dd of="$TMP/flows.pcap.pidx" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+	run "$PCAPREC" check "$TMP/flows.pcap"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -qF "$TMP/flows.pcap: INDEX DAMAGED: $TMP/flows.pcap.pidx: index damaged: checksum" <<<"$output"
+	# truncated, and a wrong version
+	head -c 100 "$TMP/flows.pcap.pidx" >"$TMP/x" && mv "$TMP/x" "$TMP/flows.pcap.pidx"
+	run "$PCAPREC" check -q "$TMP/flows.pcap"
+	[ "$status" -eq 1 ]
+	grep -qF "INDEX DAMAGED" <<<"$output"
+	run "$PCAPREC" index "$TMP/flows.pcap"
+	[ "$status" -eq 0 ]
+	grep -qF ": indexed (2063 packets" <<<"$output"
+	printf '\x09' | dd of="$TMP/flows.pcap.pidx" bs=1 seek=8 conv=notrunc 2>/dev/null
+	run "$PCAPREC" check -q "$TMP/flows.pcap"
+	[ "$status" -eq 1 ]
+	grep -qF "index version 9, this pcaprec reads version 1" <<<"$output"
+}
+
+@test "a capture cut short is indexed up to the damage (exit 3); check agrees with that index" {
+	head -c 100000 "$TMP/flows.pcap" >"$TMP/cut.pcap"
+	run "$PCAPREC" index "$TMP/cut.pcap"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	grep -qF "$TMP/cut.pcap: indexed up to damage: byte " <<<"$output"
+	[ -s "$TMP/cut.pcap.pidx" ]
+	run "$PCAPREC" check --json "$TMP/cut.pcap"
+	[ "$status" -eq 3 ]
+	grep -qF '"index":"ok"' <<<"$output"
+}
+
+@test "index: bad input is one line naming it" {
+	run "$PCAPREC" index "$TMP/missing.pcap"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	grep -qF "pcaprec index: $TMP/missing.pcap: " <<<"$output"
+	echo "text" >"$TMP/t.txt"
+	run "$PCAPREC" index "$TMP/t.txt"
+	[ "$status" -eq 3 ]
+	[ "${#lines[@]}" -eq 1 ]
+	grep -qF "pcaprec index: $TMP/t.txt: byte 0: file header: not a capture file" <<<"$output"
+	[ ! -e "$TMP/t.txt.pidx" ]
+	run "$PCAPREC" index --threads 0 "$TMP"
+	[ "$status" -eq 2 ]
+	grep -qF -- "--threads: expected 1 to 64, found '0'" <<<"$output"
+	run "$PCAPREC" index --threads 65 "$TMP"
+	[ "$status" -eq 2 ]
+	run "$PCAPREC" index
+	[ "$status" -eq 2 ]
+	chmod 0555 "$TMP"
+	if [ "$(id -u)" -ne 0 ]; then
+		run "$PCAPREC" index "$TMP/corpus.pcap"
+		[ "$status" -eq 1 ]
+		grep -qF "cannot create its index" <<<"$output"
+	fi
+	chmod 0755 "$TMP"
+}
