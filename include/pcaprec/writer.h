@@ -29,6 +29,7 @@ struct writer_meta {
 	const char *hardware;     /* shb_hardware */
 	const char *os;           /* shb_os and if_os */
 	const char *userappl;     /* shb_userappl */
+	const char *comment;      /* opt_comment (extract records its query here) */
 };
 
 /* Counters for one interface, written as a pcapng Interface Statistics Block. */
@@ -143,6 +144,17 @@ int writer_write_ref(struct writer *w, const struct frame *f, int *errnum, char 
  * -1 is returned with *errnum and a message. 0 when nothing was referenced.
  */
 int writer_commit(struct writer *w, int *errnum, char *err, size_t errlen);
+
+/*
+ * Append an Interface Description Block for one more interface (pcapng
+ * only: pcap holds one), so frames of it can follow; its id is the number
+ * of interfaces before the call. -1 (EINVAL) for pcap, for a link type
+ * over 16 bits, or when the interface's snaplen would not fit the buffer
+ * chosen at open (give buffer_size room for it, or snaplen 0 ifaces at
+ * open). Error behaviour otherwise as writer_write().
+ */
+int writer_add_iface(struct writer *w, const struct writer_iface *ifc, const char *os,
+		     int *errnum, char *err, size_t errlen);
 
 /*
  * Append an Interface Statistics Block for interface `iface` (pcapng only;

@@ -389,7 +389,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	struct writer_iface wi[REC_MAX_IFACES];
 	struct utsname un;
 	char os[200], err[512];
-	struct writer_meta meta = { NULL, NULL, "pcaprec " PCAPREC_VERSION };
+	struct writer_meta meta = { NULL, NULL, "pcaprec " PCAPREC_VERSION, NULL };
 	struct writer_opts wo;
 	struct record_opts ro;
 	struct record_result res;

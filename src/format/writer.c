@@ -413,7 +413,8 @@ static int check_opts(const char *path, const struct writer_opts *o, char *err, 
 			    ZPAR_ZSTD_LEVEL_MAX);
 	if (o->zstd_level != 0 && o->gzip_level != -1)
 		return errf(err, errlen, "%s: gzip and zstd both asked for", path);
-	if (o->meta && (!str_ok(o->meta->hardware) || !str_ok(o->meta->os) || !str_ok(o->meta->userappl)))
+	if (o->meta && (!str_ok(o->meta->hardware) || !str_ok(o->meta->os) || !str_ok(o->meta->userappl) ||
+			!str_ok(o->meta->comment)))
 		return errf(err, errlen, "%s: section option longer than %u bytes", path, WENC_MAX_STRING);
 	for (size_t i = 0; i < o->nifaces; i++) {
 		const struct writer_iface *f = &o->ifaces[i];
@@ -733,6 +734,42 @@ int writer_write_ref(struct writer *w, const struct frame *f, int *errnum, char 
 	ref_add(w, f, caplen, need);
 	w->bytes += need;
 	w->frames++;
+	return 0;
+}
+
+int writer_add_iface(struct writer *w, const struct writer_iface *ifc, const char *os,
+		     int *errnum, char *err, size_t errlen)
+{
+	struct writer_ifc *n;
+	uint32_t snap = effective_snaplen(ifc->snaplen);
+	size_t need;
+
+	if (w->format != OUT_PCAPNG || ifc->linktype > 0xffff || !str_ok(ifc->name) ||
+	    !str_ok(ifc->description) || !str_ok(ifc->filter) || !str_ok(os) ||
+	    w->nifc >= UINT32_MAX) {
+		set_errnum(errnum, EINVAL);
+		return errf(err, errlen, "%s: cannot add interface %zu (link type %u) to a %s file",
+			    w->path, w->nifc, ifc->linktype, out_format_name(w->format));
+	}
+	need = pcapng_idb_size(ifc, os);
+	if (w->cap < need + pcapng_epb_size(snap, FRAME_DIR_IN)) {
+		set_errnum(errnum, EINVAL);
+		return errf(err, errlen, "%s: interface %zu: snaplen %u does not fit the %zu-byte buffer",
+			    w->path, w->nifc, snap, w->cap);
+	}
+	n = realloc(w->ifc, (w->nifc + 1) * sizeof *n);
+	if (!n) {
+		set_errnum(errnum, ENOMEM);
+		return errf(err, errlen, "%s: out of memory adding an interface", w->path);
+	}
+	w->ifc = n;
+	if (refs_out(w, errnum, err, errlen) < 0 || make_room(w, need, errnum, err, errlen) < 0)
+		return -1;
+	w->ifc[w->nifc].linktype = ifc->linktype;
+	w->ifc[w->nifc].snaplen = snap;
+	w->len += pcapng_idb_encode(w->buf + w->len, ifc, snap, os);
+	w->bytes += need;
+	w->nifc++;
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #define PCAPNG_BOM 0x1a2b3c4du
 
 #define OPT_ENDOFOPT 0
+#define OPT_COMMENT 1
 #define SHB_HARDWARE 2
 #define SHB_OS 3
 #define SHB_USERAPPL 4
@@ -137,7 +138,7 @@ static size_t block_finish(uint8_t *start, uint8_t *p, bool had_opts)
 
 static bool meta_has_opts(const struct writer_meta *m)
 {
-	return m && (m->hardware || m->os || m->userappl);
+	return m && (m->hardware || m->os || m->userappl || m->comment);
 }
 
 /* Section Header Block (section 4.1): BOM, version 1.0, section length -1 (unknown). */
@@ -146,8 +147,8 @@ size_t pcapng_shb_size(const struct writer_meta *meta)
 	size_t n = 28;
 
 	if (meta_has_opts(meta))
-		n += opt_str_size(meta->hardware) + opt_str_size(meta->os) +
-		     opt_str_size(meta->userappl) + 4;
+		n += opt_str_size(meta->comment) + opt_str_size(meta->hardware) +
+		     opt_str_size(meta->os) + opt_str_size(meta->userappl) + 4;
 	return n;
 }
 
@@ -163,6 +164,7 @@ size_t pcapng_shb_encode(uint8_t *p0, const struct writer_meta *meta)
 	st_le32(p + 20, 0xffffffffu);
 	p += 24;
 	if (meta_has_opts(meta)) {
+		p = opt_str(p, OPT_COMMENT, meta->comment);
 		p = opt_str(p, SHB_HARDWARE, meta->hardware);
 		p = opt_str(p, SHB_OS, meta->os);
 		p = opt_str(p, SHB_USERAPPL, meta->userappl);

@@ -170,7 +170,7 @@ static int copy_frames(struct mk_in *in, struct writer *w, const struct mk_args 
 
 static int run(struct mk_in *in, int fd, struct mk_args *a)
 {
-	static const struct writer_meta meta = { "test", "Linux", "mkcap" };
+	static const struct writer_meta meta = { "test", "Linux", "mkcap", NULL };
 	struct writer *w;
 	char err[512];
 	int e, rc;

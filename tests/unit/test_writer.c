@@ -254,7 +254,7 @@ static const uint8_t isb_bytes[] = {
 
 static void test_pcapng_bytes(void **state)
 {
-	static const struct writer_meta meta = { "hw", "Linux", "app" };
+	static const struct writer_meta meta = { "hw", "Linux", "app", NULL };
 	static const struct writer_iface ifc[2] = {
 		{ "eth0", "d", "tcp", LINKTYPE_ETHERNET, 65535 },
 		{ NULL, NULL, NULL, LINKTYPE_LINUX_SLL2, 3 },
