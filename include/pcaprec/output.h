@@ -133,11 +133,20 @@ void output_get_stats(const struct output *o, struct output_stats *st);
 const char *output_last_error(const struct output *o);
 
 /*
- * True when -w - can never be written again: the reader of the pipe or
+ * True when a stream (-w -, a FIFO) can never be written again: the reader of the pipe or
  * socket is gone (EPIPE, ECONNRESET). A full disk may clear up; this does
  * not, so the recorder stops instead of counting drops for ever.
  */
 bool output_stream_gone(const struct output *o);
+
+/*
+ * True when -w `path` is written as one stream, not as files: "-"
+ * (standard output), an existing character device (/dev/null) or FIFO.
+ */
+bool output_path_is_stream(const char *path);
+
+/* "standard output" or the device's or FIFO's path when writing a stream, else NULL. */
+const char *output_stream_name(const struct output *o);
 
 /* Print output_get_stats as one line to `fp` (SIGUSR1). */
 void output_print_stats(const struct output *o, FILE *fp);

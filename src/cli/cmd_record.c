@@ -356,7 +356,7 @@ static int rec_priv_check(const struct rec_args *a, uid_t *uid, gid_t *gid)
 	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == a->out ? 1 : slash - a->out) : 1,
 		 slash ? a->out : ".");
 	if (priv_lookup(a->oc.user, uid, gid, err, sizeof err) != 0 ||
-	    (strcmp(a->out, "-") != 0 && priv_check_dir(dir, a->oc.user, *uid, *gid, err, sizeof err) != 0)) {
+	    (!output_path_is_stream(a->out) && priv_check_dir(dir, a->oc.user, *uid, *gid, err, sizeof err) != 0)) {
 		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_ERROR;
 	}

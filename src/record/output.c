@@ -31,7 +31,9 @@ struct output {
 	char *tmpl;                /* basename template, ".gz" taken off */
 	const char *suffix;        /* ".gz" or NULL */
 	bool numbered, has_seq;
-	bool to_stdout;            /* -w -: one stream, no names, no rotation */
+	bool to_stdout;            /* a stream (-w -, a character device, a FIFO): no names, no rotation */
+	bool own_fd;               /* fd was opened here (a device or FIFO), closed at free */
+	const char *stream_name;   /* "standard output" or the device's path, for messages */
 	int dirfd;
 	struct rot_matcher *match;  /* the template's names: ring, leftovers, %n */
 	uid_t owner;               /* files of this uid are ours */
@@ -536,7 +538,7 @@ void output_tick(struct output *o, uint64_t now)
 void output_rotate(struct output *o, uint64_t now)
 {
 	if (o->to_stdout) {
-		LOG(o, "writing to standard output: nothing to rotate");
+		LOG(o, "writing to %s: nothing to rotate", o->stream_name);
 		return;
 	}
 	file_close(o, now);
@@ -585,12 +587,22 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	o->seq = 1;
 	if (!cfg->path || !*cfg->path)
 		return errf(err, errlen, "no output file name (-w)");
-	if (strcmp(cfg->path, "-") == 0) {
+	if (output_path_is_stream(cfg->path)) {
 		o->to_stdout = true;
 		o->dirpath = strdup("");
 		o->tmpl = strdup("-");
 		if (!o->dirpath || !o->tmpl)
 			return errf(err, errlen, "out of memory");
+		o->stream_name = "standard output";
+		o->fd = STDOUT_FILENO;
+		if (strcmp(cfg->path, "-") != 0) {
+			/* A FIFO blocks here until its reader opens it, as with tcpdump. */
+			o->stream_name = cfg->path;
+			o->fd = open(cfg->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+			if (o->fd < 0)
+				return errf(err, errlen, "cannot open %s: %s", cfg->path, strerror(errno));
+			o->own_fd = true;
+		}
 	} else if (split_path(o, cfg->path, err, errlen) != 0) {
 		return -1;
 	}
@@ -617,6 +629,8 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 static void output_free(struct output *o)
 {
 	out_sync_close(o->sync);
+	if (o->own_fd && o->fd >= 0)
+		close(o->fd);
 	if (o->dirfd >= 0)
 		close(o->dirfd);
 	out_ring_free(&o->ring);
@@ -647,9 +661,11 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 	if (setup(o, cfg, err, errlen) != 0)
 		goto fail;
 	if (o->to_stdout) {
-		o->fd = STDOUT_FILENO;
+		char label[PATH_MAX];
+
 		memcpy(o->name, "-", 2);
-		o->w = writer_open(o->fd, "(standard output)", &o->wopts, err, errlen);
+		snprintf(label, sizeof label, "(%s)", o->stream_name);
+		o->w = writer_open(o->fd, label, &o->wopts, err, errlen);
 		if (!o->w)
 			goto fail;
 		snapshot_stats(o, now_ns);
@@ -762,6 +778,20 @@ int output_check_dir_access(const struct output *o, char *err, size_t errlen)
 			    "could not be created or published; make it writable by that user",
 			    o->dirpath[0] ? o->dirpath : "./", (unsigned)geteuid(), strerror(errno));
 	return 0;
+}
+
+bool output_path_is_stream(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return true;
+	return stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
+const char *output_stream_name(const struct output *o)
+{
+	return o->to_stdout ? o->stream_name : NULL;
 }
 
 const char *output_last_error(const struct output *o)

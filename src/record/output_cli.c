@@ -2,6 +2,7 @@
 /* The rotation and output-file flags of `pcaprec record`: table, value parsing, help text. */
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,25 @@ int output_cli_parse(struct output_cli *c, int code, const char *arg, char *err,
 	}
 }
 
+/* Does `path`'s directory resolve to /dev or below it? */
+static bool in_dev(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], *real;
+	bool r;
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	real = realpath(dir, NULL);
+	if (!real)
+		return false;
+	r = strcmp(real, "/dev") == 0 || strncmp(real, "/dev/", 5) == 0;
+	free(real);
+	return r;
+}
+
 int output_cli_finish(struct output_cli *c, char *err, size_t errlen)
 {
 	if (!c->cfg.path)
@@ -173,9 +193,18 @@ int output_cli_finish(struct output_cli *c, char *err, size_t errlen)
 	if (rot_has_control(c->cfg.path))
 		return errf(err, errlen, "-w: the path has a control character (newline, tab...) at offset %zu",
 			    (size_t)(rot_has_control(c->cfg.path) - c->cfg.path));
-	if (strcmp(c->cfg.path, "-") == 0 && (rot_enabled(&c->cfg.rot) || c->cfg.keep ||
-					       c->cfg.max_total || c->cfg.on_rotate))
-		return errf(err, errlen, "-w -: rotation, budget and hooks need files, not stdout");
+	if (output_path_is_stream(c->cfg.path)) {
+		if (rot_enabled(&c->cfg.rot) || c->cfg.keep || c->cfg.max_total || c->cfg.min_free ||
+		    c->cfg.on_rotate || c->cfg.empty_files || c->cfg.print_closed)
+			return errf(err, errlen, "-w %s: rotation, budget, hooks and --print-closed need "
+				    "files, not %s", c->cfg.path, strcmp(c->cfg.path, "-") == 0 ?
+				    "stdout" : "a character device or FIFO");
+		return 0;
+	}
+	if (in_dev(c->cfg.path))
+		return errf(err, errlen, "-w %s: pcaprec does not create files in /dev (an existing "
+			    "character device or FIFO is written as a stream; -w - for stdout)",
+			    c->cfg.path);
 	if (c->cfg.empty_files && !c->cfg.rot.interval_ns)
 		return errf(err, errlen, "--empty-files needs -G/--rotate-time");
 	if (!c->cfg.rot.align && !c->cfg.rot.interval_ns)
@@ -196,9 +225,11 @@ void output_cli_help(FILE *fp)
 {
 	fputs(
 "Output files and rotation:\n"
-"  -w, --write TEMPLATE   output path ('-': standard output); the file name may\n"
-"                         hold strftime fields, %n (sequence number) and %i\n"
-"                         (interface names); an existing file is never overwritten\n"
+"  -w, --write TEMPLATE   output path ('-': standard output; an existing\n"
+"                         character device or FIFO is also one stream); the file\n"
+"                         name may hold strftime fields, %n (sequence number)\n"
+"                         and %i (interface names); an existing file is never\n"
+"                         overwritten\n"
 "  -C, --rotate-size SIZE new file before one would exceed SIZE (K M G;\n"
 "                         bare number = millions of bytes, as in tcpdump)\n"
 "  -G, --rotate-time DUR  new file every DUR (300ms 30s 15m 1h 1d), on wall-clock\n"

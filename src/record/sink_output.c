@@ -121,8 +121,8 @@ static int sink_write(void *ctx, const struct frame *f, uint64_t now, char *err,
 	if (output_write_ref(s->out, f, now) == 0)
 		return 0;
 	if (output_stream_gone(s->out)) {
-		errf(err, errlen, "%s; the reader of standard output is gone, stopping",
-		     output_last_error(s->out));
+		errf(err, errlen, "%s; the reader of %s is gone, stopping",
+		     output_last_error(s->out), output_stream_name(s->out));
 		return -1;
 	}
 	errf(err, errlen, "%s", output_last_error(s->out));
@@ -148,8 +148,8 @@ static int sink_tick(void *ctx, uint64_t now, char *err, size_t errlen)
 	sink_notify_status(s, now);
 	/* a flush on the tick can be what finds the reader gone */
 	if (output_stream_gone(s->out))
-		return errf(err, errlen, "%s; the reader of standard output is gone, stopping",
-			    output_last_error(s->out));
+		return errf(err, errlen, "%s; the reader of %s is gone, stopping",
+			    output_last_error(s->out), output_stream_name(s->out));
 	return 0;
 }
 

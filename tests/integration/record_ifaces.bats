@@ -6,12 +6,34 @@ load ../lib/netns
 load ../lib/record
 
 setup() { rec_test_setup; }
-teardown() { rec_test_teardown; }
+teardown() {
+	rec_test_teardown
+	# a reader still blocked opening the FIFO gets its end of file
+	[ -p "$OUT/cap.fifo" ] && timeout 1 sh -c ': >"$0"' "$OUT/cap.fifo"
+	# what a recorder that treated /dev/null as a template would leave (regular files only)
+	for f in /dev/null-1 /dev/null-1.part /dev/null-000001 /dev/null-000001.part "/dev/prtest-$$.pcapng" "/dev/prtest-$$.pcapng.part"; do
+		[ -f "$f" ] && rm -f "$f"
+	done
+	return 0
+}
 
 # "SEQ DIR" lines of ICMP echo type $2 in file $1, sorted.
 icmp_seqs() {
 	tshark -r "$1" -Y "icmp.type == $2 && ${3:-frame}" -T fields -e icmp.seq \
 		-e frame.packet_flags_direction 2>/dev/null | sort | tr '\t\n' ' '
+}
+
+# A pings B three times; stop the recorder (REC_PID) and the tshark reading
+# its stream (tpid); tshark saw echo requests 1 2 3.
+ping3_stop_tshark_seqs() {
+	in_a timeout 5 ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null
+	sleep 0.2
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	timeout 20 tail --pid="$tpid" -f /dev/null
+	wait "$tpid"
+	cat "$OUT/ts.err"
+	[ "$(tr '\n' ' ' <"$OUT/ts.txt")" = "1 2 3 " ]
 }
 
 @test "lo: each ping packet recorded once, not twice" {
@@ -68,14 +90,45 @@ icmp_seqs() {
 	ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w - >"$OUT/fifo" 2>"$REC_ERR" &
 	REC_PID=$!
 	for i in $(seq 100); do grep -q 'recording on' "$REC_ERR" && break; sleep 0.05; done
+	ping3_stop_tshark_seqs
+}
+
+@test "-w FIFO and -w /dev/null are written as streams: no FIFO-1, no /dev/null-1" {
+	mkfifo "$OUT/cap.fifo"
+	timeout 20 tshark -r - -T fields -e icmp.seq -Y 'icmp.type == 8' <"$OUT/cap.fifo" \
+		>"$OUT/ts.txt" 2>"$OUT/ts.err" &
+	tpid=$!
+	rec_start "$NS_B" "$OUT/cap.fifo" -i "$IF_B"
+	grep -q "to $OUT/cap.fifo (pcapng)" "$REC_ERR"
+	ping3_stop_tshark_seqs
+	[ -p "$OUT/cap.fifo" ]
+	[ "$(ls "$OUT")" = "$(printf 'cap.fifo\nrec.err\nts.err\nts.txt')" ]
+	rec_start "$NS_B" /dev/null -i "$IF_B" -c 2
 	in_a timeout 5 ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null
-	sleep 0.2
-	rec_stop
-	[ "$REC_STATUS" -eq 0 ]
-	timeout 20 tail --pid="$tpid" -f /dev/null
-	wait "$tpid"
-	cat "$OUT/ts.err"
-	[ "$(tr '\n' ' ' <"$OUT/ts.txt")" = "1 2 3 " ]
+	timeout 10 tail --pid="$REC_PID" -f /dev/null
+	wait "$REC_PID"
+	cat "$REC_ERR"
+	grep -q '^2 packets captured' "$REC_ERR"
+	[ -c /dev/null ]
+	[ ! -e /dev/null-1 ] && [ ! -e /dev/null-1.part ]
+}
+
+@test "streams refuse rotation, budget and hooks (exit 2); no new file is ever created in /dev" {
+	mkfifo "$OUT/cap.fifo"
+	for args in "-w /dev/null -C 1M" "-w $OUT/cap.fifo -G 1s" "-w /dev/null --on-rotate true" \
+		"-w - -W 3" "-w /dev/null --print-closed"; do
+		# shellcheck disable=SC2086
+		run in_b timeout 5 "$PCAPREC" record -i "$IF_B" $args
+		echo "$args -> $status: $output"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"need files, not"* ]]
+	done
+	run in_b timeout 5 "$PCAPREC" record -i "$IF_B" -w "/dev/prtest-$$.pcapng" -c 1
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"does not create files in /dev"* ]]
+	[ ! -e "/dev/prtest-$$.pcapng" ] && [ ! -e "/dev/prtest-$$.pcapng.part" ]
+	[ "$(ls "$OUT")" = cap.fifo ]
 }
 
 @test "tun device: LINKTYPE_RAW, every packet byte for byte" {
