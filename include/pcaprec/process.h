@@ -9,23 +9,32 @@
 struct pidfile;
 
 /*
- * Create or take over `path` and write our pid. The file stays open with an
- * exclusive flock(2) for the life of the process, so a pidfile nobody holds
- * locked is stale by definition and is taken over; one that is locked
- * belongs to a live recorder and makes this fail ("already running").
- * Returns NULL with a message in err.
+ * Create `path` (O_EXCL, never through a symlink) or take over an existing
+ * one that is stale and ours: a regular file of our uid with one link that
+ * nobody holds locked. Another uid's file, a symlink, a FIFO or device, a
+ * hard link, or one held by a running recorder make this fail. Writes
+ * "PID\nexe DEV INO PATH\n" (our /proc/self/exe) and keeps the file open
+ * with an exclusive flock(2) and an fcntl(2) write lock for the life of
+ * the process, so F_GETLK names our pid. Returns NULL with a message in err.
  */
 struct pidfile *pidfile_create(const char *path, char *err, size_t errlen);
 
-/* Remove the file (if we still may) and release the lock. NULL is a no-op. */
+/* Remove the file (if it is still ours and we may) and release the locks. NULL is a no-op. */
 void pidfile_remove(struct pidfile *pf);
 
 /*
- * Find the recorder named by pidfile `path` for `pcaprec rotate`: the file
- * parses as a pid, is locked by its writer (not stale), the process exists
- * and its /proc/PID/comm is "pcaprec". Returns the pid, or -1 with err.
+ * Send `sig` (0: only check) to the recorder named by pidfile `path`, for
+ * `pcaprec rotate`: the file is a regular file (not a symlink) of root or
+ * of us, it parses, a live process holds its locks, the holder of its
+ * record lock is the pid it names, and that process runs the executable
+ * it recorded (/proc/PID/exe's device and inode; a renamed copy such as
+ * a setcap'd pcaprec-cap is fine; a caller other than root, from whom the
+ * kernel hides the exe of a recorder holding capabilities, relies on the
+ * lock and on kill(2) reaching only its own uid). The signal goes through a pidfd opened
+ * before the checks, so a pid reused meanwhile is never signalled. *pidp
+ * gets the pid the file names (-1 if none). Returns 0, or -1 with err.
  */
-pid_t pidfile_find_recorder(const char *path, char *err, size_t errlen);
+int pidfile_signal_recorder(const char *path, int sig, pid_t *pidp, char *err, size_t errlen);
 
 /* uid and gid of a user name or number for -Z; -1 with err if unknown. */
 int priv_lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen);

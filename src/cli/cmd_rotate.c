@@ -17,14 +17,15 @@ static void rotate_usage(FILE *out)
 		"Ask the recorder started with 'pcaprec record --pidfile FILE' to finish the file\n"
 		"it is writing now: the file is flushed, fsynced and renamed from NAME.part to\n"
 		"NAME, the --on-rotate hook runs, and the next packet starts a new file. Same as\n"
-		"sending SIGHUP to the recorder, but checks first that FILE is not stale and that\n"
-		"the process is a pcaprec.\n"
+		"sending SIGHUP to the recorder, but checks first that FILE is a regular file\n"
+		"(not a symlink) of root or of you, that the process it names holds its lock,\n"
+		"and that it runs the executable that wrote FILE (a renamed copy is fine).\n"
 		"\n"
 		"  -p, --pidfile FILE  pidfile written by the recorder (required)\n"
 		"  -h, --help          this text\n"
 		"\n"
-		"Exit status: 0 signal sent, 1 no such recorder (missing or stale pidfile, process\n"
-		"gone or not pcaprec, not permitted), 2 usage error.\n");
+		"Exit status: 0 signal sent, 1 no such recorder (missing, stale or refused pidfile,\n"
+		"process gone or not the recorder, not permitted), 2 usage error.\n");
 }
 
 int cmd_rotate(int argc, char **argv)
@@ -60,13 +61,8 @@ int cmd_rotate(int argc, char **argv)
 			fprintf(stderr, "pcaprec rotate: --pidfile FILE is required (see pcaprec rotate --help)\n");
 		return EXIT_USAGE;
 	}
-	pid = pidfile_find_recorder(pidfile, err, sizeof err);
-	if (pid < 0) {
+	if (pidfile_signal_recorder(pidfile, SIGHUP, &pid, err, sizeof err) != 0) {
 		fprintf(stderr, "pcaprec rotate: %s\n", err);
-		return EXIT_ERROR;
-	}
-	if (kill(pid, SIGHUP) != 0) {
-		fprintf(stderr, "pcaprec rotate: cannot signal pid %d: %s\n", (int)pid, strerror(errno));
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Pidfile with flock-based stale detection, recorder lookup for `pcaprec rotate`, and the -Z privilege drop. */
+/* Pidfile (O_EXCL, our own regular file, flock + record lock, the executable recorded), signalling the recorder for `pcaprec rotate`, and the -Z privilege drop. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <signal.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/fsuid.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,39 +28,104 @@ struct pidfile {
 	char *path;
 };
 
-/* Parse "PID\n" from fd. */
-static pid_t read_pid(int fd)
+/* Longest pidfile we read: the pid line and the exe line with a path. */
+#define PIDFILE_MAX 4400
+
+/* What a pidfile says: "PID\nexe DEV INO PATH\n" (the exe line since the lock check). */
+struct pid_info {
+	pid_t pid;
+	bool has_exe;
+	uint64_t dev, ino;
+};
+
+/* Parse fd's contents; pid -1 when the first line is not a process id. */
+static void read_info(int fd, struct pid_info *pi)
 {
-	char buf[32];
+	char buf[PIDFILE_MAX], *nl, *exe;
 	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+	unsigned long long dev, ino;
 	uint64_t v;
 
+	memset(pi, 0, sizeof *pi);
+	pi->pid = -1;
 	if (n <= 0)
-		return -1;
+		return;
 	buf[n] = '\0';
-	if (buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
+	nl = strchr(buf, '\n');
+	exe = nl ? nl + 1 : NULL;
+	if (nl)
+		*nl = '\0';
 	if (!parse_uint(buf, 1, 0x3fffffff, &v))
-		return -1;
-	return (pid_t)v;
+		return;
+	pi->pid = (pid_t)v;
+	if (exe && sscanf(exe, "exe %llu %llu ", &dev, &ino) == 2) {
+		pi->has_exe = true;
+		pi->dev = dev;
+		pi->ino = ino;
+	}
 }
 
-/* Open and lock path; 1 when locked, 0 when another process holds it, -1 on error. */
+/*
+ * May we take over the existing pidfile behind fd? Only a regular file of
+ * our own uid with one link: never another user's file, a FIFO, a device,
+ * or a hard link to some other file of ours.
+ */
+static int check_own(int fd, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return errf(err, errlen, "pidfile %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return errf(err, errlen, "pidfile %s is not a regular file; refusing it", path);
+	if (st.st_uid != geteuid())
+		return errf(err, errlen, "pidfile %s belongs to uid %u, not to us (uid %u); refusing to take it "
+			    "over", path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_nlink != 1)
+		return errf(err, errlen, "pidfile %s has %lu links; refusing it", path,
+			    (unsigned long)st.st_nlink);
+	return 0;
+}
+
+/* Whole-file fcntl record lock; F_SETLK or, with `test`, F_GETLK. */
+static int record_lock(int fd, bool test, struct flock *fl)
+{
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = F_WRLCK;
+	fl->l_whence = SEEK_SET;
+	return fcntl(fd, test ? F_GETLK : F_SETLK, fl);
+}
+
+/*
+ * Open path as a new file (O_EXCL) or an existing one of ours, never
+ * through a symlink; lock it. 1 when locked, 0 when a running recorder
+ * holds it (fd left open for its pid), -1 on error or refusal.
+ */
 static int lock_path(const char *path, int *fdp, char *err, size_t errlen)
 {
 	struct stat a, b;
 	int fd;
 
 	for (int tries = 0; tries < 10; tries++) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0 && errno == EEXIST)
+			fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0 && errno == ENOENT)
+			continue;   /* removed between the two opens */
+		if (fd < 0 && errno == ELOOP)
+			return errf(err, errlen, "pidfile %s is a symbolic link; refusing it", path);
 		if (fd < 0)
 			return errf(err, errlen, "pidfile %s: %s", path, strerror(errno));
+		if (check_own(fd, path, err, errlen) != 0) {
+			close(fd);
+			return -1;
+		}
 		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 			*fdp = fd;
 			return 0;
 		}
 		/* The old owner may have unlinked it between our open and our lock. */
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+		if (fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_ino == b.st_ino &&
 		    a.st_dev == b.st_dev) {
 			*fdp = fd;
 			return 1;
@@ -69,18 +138,31 @@ static int lock_path(const char *path, int *fdp, char *err, size_t errlen)
 struct pidfile *pidfile_create(const char *path, char *err, size_t errlen)
 {
 	struct pidfile *pf;
-	char buf[32];
+	struct pid_info pi;
+	struct flock fl;
+	struct stat exe;
+	char buf[PIDFILE_MAX], self[PATH_MAX];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
 	int fd = -1, n, r = lock_path(path, &fd, err, errlen);
 
 	if (r < 0)
 		return NULL;
 	if (r == 0) {
-		errf(err, errlen, "pidfile %s is held by a running pcaprec (pid %d)", path, (int)read_pid(fd));
+		read_info(fd, &pi);
+		errf(err, errlen, "pidfile %s is held by a running pcaprec (pid %d)", path, (int)pi.pid);
 		close(fd);
 		return NULL;
 	}
-	n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+	/* The record lock names our pid to F_GETLK: pcaprec rotate checks who holds the file. */
+	if (record_lock(fd, false, &fl) != 0 || stat("/proc/self/exe", &exe) != 0 || sl <= 0) {
+		errf(err, errlen, "pidfile %s: cannot lock it or find our executable: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	self[sl] = '\0';
+	n = snprintf(buf, sizeof buf, "%d\nexe %llu %llu %s\n", (int)getpid(),
+		     (unsigned long long)exe.st_dev, (unsigned long long)exe.st_ino, self);
+	if (n < 0 || (size_t)n >= sizeof buf || ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
 		errf(err, errlen, "pidfile %s: cannot write: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
@@ -98,49 +180,132 @@ struct pidfile *pidfile_create(const char *path, char *err, size_t errlen)
 
 void pidfile_remove(struct pidfile *pf)
 {
+	struct stat a, b;
+
 	if (!pf)
 		return;
-	/* After -Z we may no longer be allowed to unlink; an unlocked pidfile is stale anyway. */
-	if (unlink(pf->path) != 0 && ftruncate(pf->fd, 0) != 0) {
-		/* Nothing left to try: the lock goes with the close, so readers see it stale. */
-	}
+	/*
+	 * Only if the name is still our file. After -Z we may no longer be
+	 * allowed to unlink; an unlocked pidfile is stale anyway.
+	 */
+	if (fstat(pf->fd, &a) != 0 || lstat(pf->path, &b) != 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev || unlink(pf->path) != 0)
+		(void)ftruncate(pf->fd, 0);
 	close(pf->fd);
 	free(pf->path);
 	free(pf);
 }
 
-pid_t pidfile_find_recorder(const char *path, char *err, size_t errlen)
+/* The pid holding fd's record lock, 0 when none, -1 on error. */
+static pid_t lock_holder(int fd)
 {
-	char proc[64], comm[64];
-	pid_t pid;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), cfd;
+	struct flock fl;
 
+	if (record_lock(fd, true, &fl) != 0)
+		return -1;
+	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+}
+
+/* Does process pid run the executable the pidfile recorded? */
+static int check_exe(const char *path, const struct pid_info *pi, char *err, size_t errlen)
+{
+	char proc[64], exe[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(proc, sizeof proc, "/proc/%d/exe", (int)pi->pid);
+	if (stat(proc, &st) != 0) {
+		/*
+		 * Not root, and the recorder holds capabilities we lack (ambient
+		 * CAP_NET_RAW, a setcap'd copy): the kernel hides its exe from us.
+		 * kill(2) then only reaches processes of our own uid, and the lock
+		 * holder was checked, so the signal cannot reach anyone else's.
+		 */
+		if ((errno == EACCES || errno == EPERM) && geteuid() != 0)
+			return 0;
+		return errf(err, errlen, "pidfile %s: cannot check the executable of process %d (%s): %s",
+			    path, (int)pi->pid, proc, strerror(errno));
+	}
+	if ((uint64_t)st.st_dev == pi->dev && (uint64_t)st.st_ino == pi->ino)
+		return 0;
+	n = readlink(proc, exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	return errf(err, errlen, "pidfile %s: process %d runs %s, not the executable that wrote the pidfile",
+		    path, (int)pi->pid, n > 0 ? exe : "another program");
+}
+
+/* Open the pidfile for reading: a regular file, not a symlink, of root or of us. */
+static int open_pidfile(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0 && errno == ELOOP)
+		return errf(err, errlen, "pidfile %s is a symbolic link; refusing it", path);
 	if (fd < 0)
 		return errf(err, errlen, "pidfile %s: %s (is the recorder running with --pidfile?)",
 			    path, strerror(errno));
-	pid = read_pid(fd);
-	if (pid < 0) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return errf(err, errlen, "pidfile %s is not a regular file; refusing it", path);
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		close(fd);
+		return errf(err, errlen, "pidfile %s belongs to uid %u (neither root nor us); refusing it",
+			    path, (unsigned)st.st_uid);
+	}
+	return fd;
+}
+
+int pidfile_signal_recorder(const char *path, int sig, pid_t *pidp, char *err, size_t errlen)
+{
+	struct pid_info pi;
+	pid_t holder;
+	int fd = open_pidfile(path, err, errlen), pfd, rc;
+
+	if (fd < 0)
+		return -1;
+	read_info(fd, &pi);
+	*pidp = pi.pid;
+	if (pi.pid < 0) {
 		close(fd);
 		return errf(err, errlen, "pidfile %s does not hold a process id", path);
 	}
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		close(fd);
-		return errf(err, errlen, "pidfile %s is stale: no recorder holds it (pid %d)", path, (int)pid);
+		return errf(err, errlen, "pidfile %s is stale: no recorder holds it (pid %d)", path, (int)pi.pid);
 	}
+	/* a handle on the process first, so the checks below are about the one we signal */
+	pfd = pidfd_open(pi.pid, 0);
+	if (pfd < 0 && errno == ESRCH) {
+		close(fd);
+		return errf(err, errlen, "pidfile %s: process %d does not exist", path, (int)pi.pid);
+	}
+	holder = lock_holder(fd);
 	close(fd);
-	snprintf(proc, sizeof proc, "/proc/%d/comm", (int)pid);
-	cfd = open(proc, O_RDONLY | O_CLOEXEC);
-	if (cfd < 0)
-		return errf(err, errlen, "pidfile %s: process %d does not exist", path, (int)pid);
-	n = read(cfd, comm, sizeof comm - 1);
-	close(cfd);
-	comm[n > 0 ? n : 0] = '\0';
-	if (n > 0 && comm[n - 1] == '\n')
-		comm[n - 1] = '\0';
-	if (strcmp(comm, "pcaprec") != 0)
-		return errf(err, errlen, "pidfile %s: process %d is '%s', not pcaprec", path, (int)pid, comm);
-	return pid;
+	if (holder != pi.pid) {
+		if (pfd >= 0)
+			close(pfd);
+		if (holder <= 0)
+			return errf(err, errlen, "pidfile %s names pid %d, but no process holds its record lock "
+				    "(not written by a running pcaprec)", path, (int)pi.pid);
+		return errf(err, errlen, "pidfile %s names pid %d, but its lock is held by pid %d; refusing",
+			    path, (int)pi.pid, (int)holder);
+	}
+	if (!pi.has_exe || check_exe(path, &pi, err, errlen) != 0) {
+		if (!pi.has_exe)
+			errf(err, errlen, "pidfile %s does not name the recorder's executable (written by an older "
+			     "pcaprec?)", path);
+		if (pfd >= 0)
+			close(pfd);
+		return -1;
+	}
+	rc = pfd >= 0 ? pidfd_send_signal(pfd, sig, NULL, 0) : kill(pi.pid, sig);
+	if (pfd >= 0)
+		close(pfd);
+	if (rc != 0)
+		return errf(err, errlen, "cannot signal pid %d: %s", (int)pi.pid, strerror(errno));
+	return 0;
 }
 
 int priv_lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)

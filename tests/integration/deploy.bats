@@ -126,7 +126,7 @@ flags_documented() {
 	cat "$REC_ERR" "$OUT/notify.txt"
 	grep -qx 'READY=1' "$OUT/notify.txt"
 	grep -q 'recording on' "$REC_ERR"
-	pid=$(cat "$pidfile")
+	pid=$(head -1 "$pidfile")
 	[ "$(stat -c %U "$pidfile")" = nobody ]
 	send_udp 20 UNIT1
 	sleep 1.3

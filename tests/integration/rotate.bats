@@ -187,7 +187,7 @@ stop_watch() {
 
 @test "SIGHUP and pcaprec rotate --pidfile publish the file now; stale pidfiles are refused" {
 	rec_start "$NS_B" "$OUT/h-%n.pcapng" -i "$IF_B" --pidfile "$OUT/../rec.pid" --mode 0600 --group daemon
-	[ "$(cat "$OUT/../rec.pid")" = "$REC_PID" ]
+	[ "$(head -1 "$OUT/../rec.pid")" = "$REC_PID" ]
 	send_udp 10 ONE
 	sleep 0.3
 	"$PCAPREC" rotate --pidfile "$OUT/../rec.pid"
@@ -712,4 +712,90 @@ as_nobody() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"-w: the path has a control character"* ]]
 	[ -z "$(ls "$OUT")" ]
+}
+
+@test "pcaprec rotate signals only the pidfile's lock holder running the recorded executable; a renamed setcap'd copy works" {
+	# a process merely named pcaprec, its pid in a pidfile someone holds with flock(1)
+	cp /bin/sleep "$BATS_TEST_TMPDIR/pcaprec"
+	"$BATS_TEST_TMPDIR/pcaprec" 30 &
+	SLEEPER=$!
+	echo "$SLEEPER" >"$OUT/../fake.pid"
+	flock "$OUT/../fake.pid" sleep 30 &
+	LOCKER=$!
+	sleep 0.3
+	run "$PCAPREC" rotate --pidfile "$OUT/../fake.pid"
+	echo "$output"
+	alive=0
+	kill -0 "$SLEEPER" && alive=1
+	kill "$SLEEPER" "$LOCKER" 2>/dev/null || true
+	wait "$SLEEPER" "$LOCKER" 2>/dev/null || true
+	[ "$alive" -eq 1 ]
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no process holds its record lock"* ]]
+
+	# the recorder as a renamed copy with file capabilities; a stale pidfile of ours is taken over
+	cp "$PCAPREC" "$BATS_TEST_TMPDIR/pcaprec-cap"
+	setcap cap_net_raw+ep "$BATS_TEST_TMPDIR/pcaprec-cap"
+	echo 999999 >"$OUT/../rec.pid"
+	PCAPREC="$BATS_TEST_TMPDIR/pcaprec-cap" rec_start "$NS_B" "$OUT/c-%n.pcapng" -i "$IF_B" \
+		--pidfile "$OUT/../rec.pid"
+	[ "$(head -1 "$OUT/../rec.pid")" = "$REC_PID" ]
+	send_udp 5 CAP
+	sleep 0.3
+	"$PCAPREC" rotate --pidfile "$OUT/../rec.pid"
+	sleep 0.5
+	[ -e "$OUT/c-000001.pcapng" ]
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	list_all "$OUT/c-000001.pcapng" | seqs_of CAP | in_order 5
+}
+
+@test "pidfiles of another user or behind a symlink are refused by record and rotate, and left as they are" {
+	sticky_dir
+	as_nobody sh -c 'echo 1 >"$1"' sh "$ZD/rec.pid"
+	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/p.pcapng" --pidfile "$ZD/rec.pid" \
+		-c 1 --duration 300ms
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"pidfile $ZD/rec.pid belongs to uid 65534, not to us (uid 0)"* ]]
+	[ "$(cat "$ZD/rec.pid")" = 1 ]
+	run "$PCAPREC" rotate --pidfile "$ZD/rec.pid"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"belongs to uid 65534"* ]]
+	echo precious >"$BATS_TEST_TMPDIR/precious"
+	as_nobody ln -s "$BATS_TEST_TMPDIR/precious" "$ZD/link.pid"
+	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/q.pcapng" --pidfile "$ZD/link.pid" \
+		-c 1 --duration 300ms
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is a symbolic link"* ]]
+	run "$PCAPREC" rotate --pidfile "$ZD/link.pid"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is a symbolic link"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/precious")" = precious ]
+	[ -z "$(ls "$OUT")" ]
+}
+
+@test "an ordinary user's pcaprec rotate reaches its own recorder holding ambient CAP_NET_RAW (its exe hidden by the kernel)" {
+	ZD=$(mktemp -d /tmp/pcaprec-z.XXXXXX)
+	chmod 0755 "$ZD"
+	chown nobody "$ZD"
+	REC_ERR="$BATS_TEST_TMPDIR/rec.err"
+	ip netns exec "$NS_B" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw \
+		"$PCAPREC" record -i "$IF_B" -w "$ZD/u-%n.pcapng" --pidfile "$ZD/rec.pid" 2>"$REC_ERR" &
+	REC_PID=$!
+	for i in $(seq 100); do grep -q 'recording on' "$REC_ERR" && break; sleep 0.05; done
+	cat "$REC_ERR"
+	[ "$(stat -c %U "$ZD/rec.pid")" = nobody ]
+	# the kernel hides the exe of a process with capabilities its caller lacks
+	! as_nobody stat -L "/proc/$REC_PID/exe" >/dev/null 2>&1
+	send_udp 5 USER
+	sleep 0.3
+	as_nobody "$PCAPREC" rotate --pidfile "$ZD/rec.pid"
+	sleep 0.5
+	[ -e "$ZD/u-000001.pcapng" ]
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	list_all "$ZD/u-000001.pcapng" | seqs_of USER | in_order 5
 }
