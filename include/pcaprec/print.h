@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pcaprec/decode.h"
 #include "pcaprec/frame.h"
@@ -26,8 +27,19 @@ struct print_opts {
 	bool utc;                 /* PRINT_TS_LOCAL/DATE in UTC instead of local time */
 	bool link;                /* -e: print the link-level header */
 	int verbose;              /* -v count: IP header fields */
+	bool quiet;               /* -q: less protocol detail, as tcpdump -q */
+	bool abs_seq;             /* -S: absolute TCP sequence numbers */
+	bool number;              /* -#: "%5u  " packet number before the line */
+	uint8_t hex;              /* -x count: 1 hex after the link header, 2 from the frame start */
+	uint8_t hex_ascii;        /* -X count, likewise with ASCII */
+	uint8_t ascii;            /* -A count, likewise ASCII only */
 	bool quoted;              /* internal: printing the packet an ICMP error quotes */
 };
+
+/* TCP conversations whose sequence numbers print relative (tcpdump without -S); more print absolute, marked. */
+#define PRINT_SEQ_MAX_FLOWS 65536u
+
+struct print_seqtab;
 
 /*
  * What a printer remembers between packets: the first and previous
@@ -43,7 +55,24 @@ struct print_state {
 	bool cached;
 	char cached_date[16];     /* "YYYY-MM-DD " */
 	char cached_hms[16];      /* "HH:MM:SS" */
+	uint64_t number;          /* -#: the number to print for this packet (the caller sets it) */
+	struct print_seqtab *seq; /* relative sequence numbers, made at the first use */
 };
+
+/* Free what a print_state holds (print_state_free on a zeroed state is a no-op). */
+void print_state_free(struct print_state *st);
+
+/* Whether -x/-X/-A (or doubled) asks for a dump after each line. */
+bool print_has_dump(const struct print_opts *o);
+
+/*
+ * The dump -x/-xx/-X/-XX/-A/-AA asks for, as tcpdump 4.99 prints it (no
+ * final newline: the caller ends the packet's line). Single flags start
+ * after the link-layer header (nothing when the frame holds no more), doubled
+ * ones at the frame's first byte; at most caplen bytes.
+ */
+void print_dump(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+		FILE *out);
 
 /* Bounded output buffer; text past `cap - 1` is dropped and `full` set. */
 struct pbuf {
@@ -64,6 +93,18 @@ struct pbuf {
  */
 size_t print_line(const struct print_opts *o, struct print_state *st, const struct frame *f,
 		  const struct dec_packet *d, char *buf, size_t cap);
+
+/*
+ * TCP sequence and acknowledgment numbers to print for `d` (a decoded TCP
+ * segment), relative as tcpdump makes them unless o->abs_seq: the first
+ * segment with ACK of a conversation (or any SYN) records both initial
+ * numbers and prints absolute; later ones print relative. *sack_base is
+ * what tcpdump subtracts from SACK edges. Returns false when the table
+ * (PRINT_SEQ_MAX_FLOWS) is full and the numbers are absolute though
+ * relative was asked (the line is then marked " [abs]").
+ */
+bool print_tcp_seq(const struct print_opts *o, struct print_state *st, const struct dec_packet *d,
+		   uint32_t *seq, uint32_t *ack, uint32_t *sack_base);
 
 /*
  * The same packet as one JSON object on one line (NDJSON) with every
@@ -96,11 +137,11 @@ void print_ts(const struct print_opts *o, struct print_state *st, uint64_t ts_ns
 void print_tcp_flags(struct pbuf *b, uint16_t flags);
 
 /* Network and transport part of a line (after any link header): "IP a.1 > b.2: ...". */
-void print_net(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+void print_net(const struct print_opts *o, struct print_state *st, const struct frame *f, const struct dec_packet *d,
 	       struct pbuf *b);
 
 /* Transport part after "src.sport > dst.dport: " or "src > dst: ". */
-void print_transport(const struct print_opts *o, const struct frame *f,
+void print_transport(const struct print_opts *o, struct print_state *st, const struct frame *f,
 		     const struct dec_packet *d, struct pbuf *b);
 
 /*
@@ -120,7 +161,7 @@ void print_ip6_ext(const struct print_opts *o, const struct frame *f, const stru
 bool print_ip6_final_dst(const struct frame *f, const struct dec_packet *d, uint8_t dst[16]);
 
 /* ICMP / ICMPv6 message text after the endpoints (src/print/print_icmp.c). */
-void print_icmp(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+void print_icmp(const struct print_opts *o, struct print_state *st, const struct frame *f, const struct dec_packet *d,
 		struct pbuf *b);
 void print_icmp6(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
 		 struct pbuf *b);

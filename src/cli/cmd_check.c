@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pcaprec/check.h"
@@ -12,6 +13,8 @@
 
 static const char check_usage[] =
 	"usage: pcaprec check [OPTIONS] FILE...\n"
+	"       pcaprec check [OPTIONS] -r FILE [-r FILE...] [EXPRESSION]\n"
+	"       pcaprec check [OPTIONS] FILE... -- EXPRESSION\n"
 	"\n"
 	"Read each capture file (pcap, pcap-ns or pcapng, plain or gzip-compressed;\n"
 	"'-' is stdin) with pcaprec's reader and with libpcap side by side, and\n"
@@ -38,7 +41,10 @@ static const char check_usage[] =
 	"      --json         one JSON object per file instead of a line\n"
 	"      --no-libpcap   use pcaprec's reader only\n"
 	"      --filter EXPR  also count the packets matching a pcap-filter(7)\n"
-	"                     expression (compiled per link type)\n"
+	"                     expression (compiled per link type); with -r the words\n"
+	"                     after the options are that expression, as in tcpdump\n"
+	"  -r FILE            check FILE (repeatable)\n"
+	"  -n, -nn            accepted for tcpdump habits (no names are resolved)\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"A capture's index (FILE.pidx, see pcaprec index) is checked too: its\n"
@@ -54,6 +60,9 @@ static const char check_usage[] =
 	"(and nothing worse).\n";
 
 struct check_cli {
+	char **paths;      /* -r files, then file arguments (argc slots) */
+	int npaths;
+	char *expr;        /* trailing expression joined, owned */
 	bool quiet;
 	bool json;
 	struct check_opts opts;
@@ -157,33 +166,47 @@ static void print_line(const char *path, const struct check_result *res, bool fi
 		printf("; checked with pcaprec's reader only)\n");
 }
 
+static int check_all(struct check_cli *cli, bool *damaged, bool *unreadable);
+
+static const struct option check_longopts[] = {
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "no-libpcap", no_argument, NULL, 'L' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define CHECK_SHORTOPTS ":qhnr:"
+
 static int parse_args(int argc, char **argv, struct check_cli *cli)
 {
-	static const struct option longopts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "no-libpcap", no_argument, NULL, 'L' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int dd = cli_dashdash(argc, argv, CHECK_SHORTOPTS, check_longopts);
+	int c, rc;
 
 	cli->opts.use_libpcap = true;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt("check", dd, argv, CHECK_SHORTOPTS, check_longopts)) != -1) {
 		switch (c) {
 		case 'q': cli->quiet = true; break;
 		case 'j': cli->json = true; break;
 		case 'L': cli->opts.use_libpcap = false; break;
+		case 'n': break; /* tcpdump habit */
+		case 'r': cli->paths[cli->npaths++] = optarg; break;
 		case 'h': fputs(check_usage, stdout); return EXIT_OK;
 		case 'f': cli->filter.expr = optarg; break;
 		default:
-			return cli_opt_error("check", c, optopt, argv, optind);
+			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
+	rc = cli_inputs("check", argc, argv, dd, cli->filter.expr != NULL, cli->paths, &cli->npaths,
+			&cli->expr);
+	if (rc)
+		return rc;
+	if (cli->expr)
+		cli->filter.expr = cli->expr;
+	if (cli->npaths == 0) {
 		fprintf(stderr, "pcaprec check: expected at least one FILE\n");
 		fputs(check_usage, stderr);
 		return EXIT_USAGE;
@@ -205,48 +228,73 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 int cmd_check(int argc, char **argv)
 {
 	struct check_cli cli = { 0 };
-	bool damaged = false, unreadable = false, index_bad = false;
-	int rc = parse_args(argc, argv, &cli);
+	bool damaged = false, unreadable = false;
+	int rc;
 
+	cli.paths = calloc((size_t)argc + 1, sizeof *cli.paths);
+	if (!cli.paths) {
+		fprintf(stderr, "pcaprec check: out of memory\n");
+		return EXIT_ERROR;
+	}
+	rc = parse_args(argc, argv, &cli);
+	if (rc < 0)
+		rc = check_all(&cli, &damaged, &unreadable);
+	free(cli.paths);
+	free(cli.expr);
 	if (rc >= 0)
 		return rc;
-	for (int i = optind; i < argc; i++) {
-		struct check_result res;
-		enum pidx_status ist = PIDX_NONE;
-		char iwhy[900] = "";
+	if (damaged)
+		return EXIT_DAMAGED;
+	if (unreadable)
+		return EXIT_ERROR;
+	return cli.filter_failed ? EXIT_USAGE : EXIT_OK;
+}
 
-		check_file(argv[i], &cli.opts, &res);
-		damaged |= res.status == CHECK_DAMAGED;
-		unreadable |= res.status == CHECK_UNREADABLE;
-		/* the sidecar of a capture on disk, if any: stale is normal (queries ignore it), damaged is an error */
-		if (strcmp(argv[i], "-") != 0 && res.status != CHECK_UNREADABLE)
-			ist = pidx_verify(argv[i], res.status == CHECK_OK, res.packets, res.first_ns, res.last_ns,
-					  iwhy, sizeof iwhy);
-		index_bad |= ist == PIDX_BAD;
-		if (cli.quiet && res.status == CHECK_OK && ist != PIDX_STALE && ist != PIDX_BAD)
-			continue;
-		if (cli.json) {
-			print_json(argv[i], &res, cli.fcache != NULL, ist, iwhy);
-			continue;
-		}
-		print_line(argv[i], &res, cli.fcache != NULL);
-		if (ist == PIDX_STALE || ist == PIDX_BAD) {
-			const char *w = iwhy;
-			size_t n = strlen(argv[i]);
+/* Check one file and its index, print the result; *bad_index when the sidecar is damaged. */
+static void check_one(struct check_cli *cli, const char *path, struct check_result *res,
+		      bool *bad_index)
+{
+	enum pidx_status ist = PIDX_NONE;
+	char iwhy[900] = "";
 
-			if (strncmp(w, argv[i], n) == 0 && w[n] == ':' && w[n + 1] == ' ')
-				w += n + 2;
-			printf("%s: INDEX %s: %s\n", argv[i], ist == PIDX_STALE ? "STALE" : "DAMAGED", w);
-		}
+	check_file(path, &cli->opts, res);
+	/* the sidecar of a capture on disk, if any: stale is normal (queries ignore it), damaged is an error */
+	if (strcmp(path, "-") != 0 && res->status != CHECK_UNREADABLE)
+		ist = pidx_verify(path, res->status == CHECK_OK, res->packets, res->first_ns, res->last_ns,
+				  iwhy, sizeof iwhy);
+	*bad_index = ist == PIDX_BAD;
+	if (cli->quiet && res->status == CHECK_OK && ist != PIDX_STALE && ist != PIDX_BAD)
+		return;
+	if (cli->json) {
+		print_json(path, res, cli->fcache != NULL, ist, iwhy);
+		return;
 	}
-	filter_cache_close(cli.fcache);
+	print_line(path, res, cli->fcache != NULL);
+	if (ist == PIDX_STALE || ist == PIDX_BAD) {
+		const char *w = iwhy;
+		size_t n = strlen(path);
+
+		if (strncmp(w, path, n) == 0 && w[n] == ':' && w[n + 1] == ' ')
+			w += n + 2;
+		printf("%s: INDEX %s: %s\n", path, ist == PIDX_STALE ? "STALE" : "DAMAGED", w);
+	}
+}
+
+/* Check and print every file; -1 when done, else an exit code. A damaged index counts as unreadable (exit 1). */
+static int check_all(struct check_cli *cli, bool *damaged, bool *unreadable)
+{
+	for (int i = 0; i < cli->npaths; i++) {
+		struct check_result res;
+		bool bad_index;
+
+		check_one(cli, cli->paths[i], &res, &bad_index);
+		*damaged |= res.status == CHECK_DAMAGED;
+		*unreadable |= res.status == CHECK_UNREADABLE || bad_index;
+	}
+	filter_cache_close(cli->fcache);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "pcaprec check: writing output: %s\n", strerror(errno));
 		return EXIT_ERROR;
 	}
-	if (damaged)
-		return EXIT_DAMAGED;
-	if (unreadable || index_bad)
-		return EXIT_ERROR;
-	return cli.filter_failed ? EXIT_USAGE : EXIT_OK;
+	return -1;
 }

@@ -38,6 +38,7 @@ static const char index_usage[] =
 	"  -f, --force        rebuild indexes that are up to date too\n"
 	"  -j, --threads N    files indexed at once (default: online CPUs, max 64)\n"
 	"  -q, --quiet        print only files that failed\n"
+	"  -n, -nn            accepted for tcpdump habits\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"Progress goes to stderr when it is a terminal.\n"
@@ -294,8 +295,9 @@ static int parse_args(int argc, char **argv, struct index_run *run, unsigned *th
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fj:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt("index", argc, argv, ":fj:qhn", longopts)) != -1) {
 		switch (c) {
+		case 'n': break; /* tcpdump habit */
 		case 'f': run->force = true; break;
 		case 'q': run->quiet = true; break;
 		case 'j':
@@ -308,7 +310,7 @@ static int parse_args(int argc, char **argv, struct index_run *run, unsigned *th
 			break;
 		case 'h': fputs(index_usage, stdout); return EXIT_OK;
 		default:
-			return cli_opt_error("index", c, optopt, argv, optind);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* pcaprec interfaces: list the interfaces `record -i` can capture on. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,26 @@ int cmd_interfaces(int argc, char **argv)
 	char err[256];
 	int n;
 
-	if (argc > 1) {
-		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = cli_getopt("interfaces", argc, argv, ":hn", longopts)) != -1) {
+		if (c == CLI_OPT_BAD)
+			return EXIT_USAGE;
+		if (c == 'h') {
 			ifs_usage(stdout);
 			return EXIT_OK;
 		}
+		/* -n: accepted for tcpdump habits; names are never resolved */
+	}
+	if (optind < argc) {
 		fprintf(stderr, "pcaprec interfaces: unexpected argument '%s' (see pcaprec interfaces --help)\n",
-			argv[1]);
+			argv[optind]);
 		return EXIT_USAGE;
 	}
 	n = capture_list_ifaces(&v, err, sizeof err);

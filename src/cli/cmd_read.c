@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,8 +18,12 @@ struct read_opts {
 	struct print_opts print;
 	bool json;
 	bool merge;
+	bool packet_flush;        /* -U: flush after every packet */
+	bool line_buffer;         /* -l: stdout line-buffered */
 	uint64_t count;           /* -c: stop after this many printed packets; 0 = all */
-	struct filter_opts filter; /* --filter EXPR, -F FILE, --bpf FILE */
+	struct filter_opts filter; /* --filter EXPR, -F FILE, --bpf FILE, trailing words */
+	char **rfiles;            /* -r FILE, in order (up to argc of them) */
+	int nrfiles;
 };
 
 /* State of one run: options, printer memory, the output line and counters. */
@@ -35,14 +40,27 @@ static void read_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pcaprec read [OPTIONS] FILE...\n"
+		"       pcaprec read [OPTIONS] -r FILE [-r FILE...] [EXPRESSION]\n"
+		"       pcaprec read [OPTIONS] FILE... -- EXPRESSION\n"
 		"\n"
-		"Print one line per packet, like tcpdump -nn -S -r FILE (absolute TCP\n"
-		"sequence numbers). FILE may be pcap (us or ns), pcapng, gzip-compressed\n"
-		"either, or '-' for standard input. Several files are read one after\n"
-		"another, or merged by timestamp with --merge.\n"
+		"Print one line per packet, like tcpdump -nn -r FILE. FILE may be pcap (us\n"
+		"or ns), pcapng, gzip-compressed either, or '-' for standard input. Several\n"
+		"files are read one after another, or merged by timestamp with --merge.\n"
+		"With -r, the words after the options are a pcap-filter(7) expression, as in\n"
+		"tcpdump; without -r they are files, and '--' starts the expression.\n"
 		"\n"
 		"  -c N          stop after N packets\n"
 		"  -n, -nn       accepted for tcpdump compatibility (names are never resolved)\n"
+		"  -S            absolute TCP sequence numbers (default: relative to the\n"
+		"                first segment seen with ACK, as tcpdump; past 65536\n"
+		"                conversations new ones print absolute, marked [abs])\n"
+		"  -q            quiet: less protocol detail (tcp LEN), as tcpdump -q\n"
+		"  -#            number the packets\n"
+		"  -x, -xx       also the packet in hex, without / with the link header\n"
+		"  -X, -XX       also the packet in hex and ASCII, without / with the link header\n"
+		"  -A, -AA       also the packet in ASCII, without / with the link header\n"
+		"  -l            line-buffered output (for a pipe into grep on a live feed)\n"
+		"  -U            flush the output after every packet\n"
 		"  -e            print the link-level header (MACs, ethertype, VLAN tags)\n"
 		"  -t            no timestamp\n"
 		"  -tt           seconds since 1970\n"
@@ -61,7 +79,8 @@ static void read_usage(FILE *out)
 		"  --bpf FILE    filter with a BPF program in tcpdump -ddd form\n"
 		"  -d, -dd, -ddd print the filter compiled for the first file's link type\n"
 		"                (listing, C array, decimal) like tcpdump, and exit\n"
-		"  -r FILE       read FILE (same as giving it as an argument)\n"
+		"  -r FILE       read FILE (repeatable); the words after the options are then\n"
+		"                the filter expression\n"
 		"  -h, --help    this text\n"
 		"\n"
 		"Truncated packets end in [|proto], malformed ones in (invalid).\n"
@@ -72,27 +91,32 @@ static void read_usage(FILE *out)
 
 enum { OPT_JSON = 256, OPT_MERGE, OPT_NANO, OPT_UTC, OPT_FILTER, OPT_BPF };
 
-/* Parses argv into *o; file names are left at argv[optind...]. Returns -1 on a bad flag. */
-static int read_parse(int argc, char **argv, struct read_opts *o, const char **rfile, bool *help)
+static const struct option read_longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "nano", no_argument, NULL, OPT_NANO },
+	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "bpf", required_argument, NULL, OPT_BPF },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define READ_SHORTOPTS ":c:nethvr:F:dSq#xXAlU"
+
+/* Parses argv[0..argc) into *o; file names are left at argv[optind...]. Returns -1 on a bad flag. */
+static int read_parse(int argc, char **argv, struct read_opts *o, bool *help)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "merge", no_argument, NULL, OPT_MERGE },
-		{ "nano", no_argument, NULL, OPT_NANO },
-		{ "utc", no_argument, NULL, OPT_UTC },
-		{ "filter", required_argument, NULL, OPT_FILTER },
-		{ "bpf", required_argument, NULL, OPT_BPF },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const enum print_ts tstyles[] = { PRINT_TS_LOCAL, PRINT_TS_NONE, PRINT_TS_EPOCH,
 						 PRINT_TS_DELTA, PRINT_TS_DATE, PRINT_TS_SINCE_FIRST };
 	int tcount = 0, c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:nethvr:F:d", longopts, NULL)) != -1) {
+	while ((c = cli_getopt("read", argc, argv, READ_SHORTOPTS, read_longopts)) != -1) {
 		switch (c) {
+		case CLI_OPT_BAD:
+			return -1;
 		case 'c':
 			if (!parse_uint(optarg, 1, UINT64_MAX, &o->count)) {
 				fprintf(stderr, "pcaprec read: -c: '%s' is not a positive number\n", optarg);
@@ -111,7 +135,31 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 			o->print.verbose++;
 			break;
 		case 'r':
-			*rfile = optarg;
+			o->rfiles[o->nrfiles++] = optarg;
+			break;
+		case 'S':
+			o->print.abs_seq = true;
+			break;
+		case 'q':
+			o->print.quiet = true;
+			break;
+		case '#':
+			o->print.number = true;
+			break;
+		case 'x':
+			o->print.hex++;
+			break;
+		case 'X':
+			o->print.hex_ascii++;
+			break;
+		case 'A':
+			o->print.ascii++;
+			break;
+		case 'l':
+			o->line_buffer = true;
+			break;
+		case 'U':
+			o->packet_flush = true;
 			break;
 		case 'h':
 			*help = true;
@@ -141,7 +189,6 @@ static int read_parse(int argc, char **argv, struct read_opts *o, const char **r
 			o->filter.bpf_file = optarg;
 			break;
 		default:
-			cli_opt_error("read", c, optopt, argv, optind);
 			return -1;
 		}
 	}
@@ -208,11 +255,22 @@ static bool read_frame(struct read_run *run, const struct frame *f)
 	if (!read_keep(run, f))
 		return true;
 	dec_packet(f->linktype, f->data, f->caplen, f->origlen, DEC_DEPTH_ALL, &d);
-	if (run->o->json)
+	run->st.number = run->printed + 1;
+	if (run->o->json) {
 		n = print_json(&run->o->print, &run->st, f, &d, run->line, sizeof run->line);
-	else
+		fwrite(run->line, 1, n, stdout);
+	} else {
 		n = print_line(&run->o->print, &run->st, f, &d, run->line, sizeof run->line);
-	fwrite(run->line, 1, n, stdout);
+		if (print_has_dump(&run->o->print)) { /* tcpdump: the dump goes before the line's end */
+			fwrite(run->line, 1, n - 1, stdout);
+			print_dump(&run->o->print, f, &d, stdout);
+			putchar('\n');
+		} else {
+			fwrite(run->line, 1, n, stdout);
+		}
+	}
+	if (run->o->packet_flush)
+		fflush(stdout);
 	run->printed++;
 	return run->o->count == 0 || run->printed < run->o->count;
 }
@@ -277,52 +335,80 @@ static int read_merged(struct read_run *run, char **paths, int n)
 	return rc;
 }
 
-int cmd_read(int argc, char **argv)
+/* Sets up the filter from the trailing words and names the inputs; returns -1 or an exit code. */
+static int read_inputs(int argc, char **argv, int dd, struct read_opts *o, char ***paths, int *n,
+		       char **expr)
 {
-	struct read_opts o = { 0 };
-	const char *rfile = NULL;
-	bool help = false;
+	const struct filter_opts *fo = &o->filter;
+	int rc = cli_inputs("read", argc, argv, dd, fo->expr || fo->expr_file || fo->bpf_file,
+			    o->rfiles, &o->nrfiles, expr);
+
+	if (rc)
+		return rc;
+	if (*expr)
+		o->filter.expr = *expr;
+	*paths = o->rfiles;
+	*n = o->nrfiles;
+	return -1;
+}
+
+static int read_run_all(struct read_opts *o, char **paths, int n)
+{
 	struct read_run run;
+	char ferr[1024];
 	int rc;
 
-	if (read_parse(argc, argv, &o, &rfile, &help) != 0)
-		return EXIT_USAGE;
-	if (help) {
-		read_usage(stdout);
-		return EXIT_OK;
-	}
-	char **paths = argv + optind;
-	int n = argc - optind;
-	if (rfile != NULL) {
-		if (n > 0) {
-			fprintf(stderr, "pcaprec read: give files either with -r or as arguments\n");
-			return EXIT_USAGE;
-		}
-		paths = (char **)&rfile;
-		n = 1;
-	}
-	if (n == 0) {
-		fprintf(stderr, "pcaprec read: no input file (use '-' for standard input)\n");
-		read_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (o.filter.dump_level > 0)
-		return read_dump_filter(&o, paths[0]);
+	if (o->filter.dump_level > 0)
+		return read_dump_filter(o, paths[0]);
 	memset(&run, 0, sizeof run);
-	run.o = &o;
-	char ferr[1024];
-	run.fcache = filter_cache_open(&o.filter, 262144, ferr, sizeof ferr);
+	run.o = o;
+	run.fcache = filter_cache_open(&o->filter, 262144, ferr, sizeof ferr);
 	if (run.fcache == NULL) {
 		fprintf(stderr, "pcaprec read: %s\n", ferr);
 		return EXIT_USAGE;
 	}
-	rc = o.merge && n > 1 ? read_merged(&run, paths, n) : read_sequential(&run, paths, n);
+	if (o->line_buffer)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	rc = o->merge && n > 1 ? read_merged(&run, paths, n) : read_sequential(&run, paths, n);
 	filter_cache_close(run.fcache);
+	print_state_free(&run.st);
 	if (run.filter_failed && rc == EXIT_OK)
 		rc = EXIT_USAGE;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "pcaprec read: writing output: %s\n", strerror(errno));
 		return EXIT_ERROR;
 	}
+	return rc;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	struct read_opts o = { 0 };
+	bool help = false;
+	char **paths = NULL, *expr = NULL;
+	int n = 0, rc;
+	int dd = cli_dashdash(argc, argv, READ_SHORTOPTS, read_longopts);
+
+	o.rfiles = calloc((size_t)argc + 1, sizeof *o.rfiles);
+	if (!o.rfiles) {
+		fprintf(stderr, "pcaprec read: out of memory\n");
+		return EXIT_ERROR;
+	}
+	if (read_parse(dd, argv, &o, &help) != 0) {
+		rc = EXIT_USAGE;
+	} else if (help) {
+		read_usage(stdout);
+		rc = EXIT_OK;
+	} else if ((rc = read_inputs(argc, argv, dd, &o, &paths, &n, &expr)) >= 0) {
+		/* rc set */
+	} else if (n == 0) {
+		fprintf(stderr, "pcaprec read: no input file (use '-' for standard input)\n");
+		read_usage(stderr);
+		rc = EXIT_USAGE;
+	} else {
+		rc = read_run_all(&o, paths, n);
+	}
+	free(expr);
+	free(o.rfiles);
 	return rc;
 }

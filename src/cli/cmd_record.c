@@ -65,11 +65,14 @@ static void rec_usage(FILE *out)
 "  -F FILE                read the filter expression from FILE\n"
 "      --bpf FILE         use a BPF program in tcpdump -ddd form\n"
 "  -q, --quiet            no start banner and no statistics on stderr\n"
+"  -n, -nn                accepted for tcpdump habits (no names are resolved)\n"
 "  -h, --help             this help\n"
 "\n");
 	output_cli_help(out);
 	fprintf(out,
 "\n"
+"Long options are never abbreviated. tcpdump's -D is 'pcaprec interfaces';\n"
+"dumpcap's -b/-a are -G, -C, -W and --duration; -f is --filter.\n"
 "Needs CAP_NET_RAW (promiscuous mode included; CAP_NET_ADMIN is not needed).\n"
 "Exit: 0 ok, 1 runtime error, 2 bad flag, 4 missing privilege.\n");
 }
@@ -105,6 +108,12 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 	case 'B':
 		if (!parse_size(arg, 1024, false, &a->buffer) || a->buffer > (1ull << 40))
 			return rec_bad("-B/--buffer", arg, "want a size like 64M or 65536 (KiB)");
+		if (a->buffer < (1u << 20) && strspn(arg, "0123456789") == strlen(arg)) {
+			/* dumpcap's -B counts MiB; a ring under 1 MiB is almost surely that habit */
+			fprintf(stderr, "pcaprec record: -B %s is %s KiB, as in tcpdump (dumpcap counts MiB): "
+				"write -B %sM for MiB, or -B %sK if KiB is meant\n", arg, arg, arg, arg);
+			return EXIT_USAGE;
+		}
 		a->buffer_arg = arg;
 		return 0;
 	case 'c':
@@ -134,28 +143,6 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 	}
 }
 
-/* The words of a trailing filter expression joined by spaces (malloc'd), or NULL. */
-static char *rec_join(int n, char **words)
-{
-	size_t len = 1, off = 0;
-	char *s;
-
-	for (int i = 0; i < n; i++)
-		len += strlen(words[i]) + 1;
-	s = calloc(1, len);
-	if (!s)
-		return NULL;
-	for (int i = 0; i < n; i++) {
-		size_t w = strlen(words[i]);
-
-		if (i)
-			s[off++] = ' ';
-		memcpy(s + off, words[i], w);
-		off += w;
-	}
-	return s;
-}
-
 /* Parse argv into *a; returns -1 to continue, else an exit code. */
 static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format *fmt)
 {
@@ -182,13 +169,15 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	memset(&all[sizeof all / sizeof all[0] - 1], 0, sizeof all[0]);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:s:pB:c:qhF:" OUTPUT_CLI_SHORTOPTS, all, NULL)) != -1) {
+	while ((c = cli_getopt("record", argc, argv, ":i:s:pB:c:qhnF:" OUTPUT_CLI_SHORTOPTS, all)) != -1) {
 		if (c == 'h') {
 			rec_usage(stdout);
 			return EXIT_OK;
 		}
-		if (c == '?' || c == ':')
-			return cli_opt_error("record", c, optopt, argv, optind);
+		if (c == CLI_OPT_BAD)
+			return EXIT_USAGE;
+		if (c == 'n')
+			continue; /* tcpdump habit: pcaprec resolves no names */
 		rc = rec_opt(a, c, optarg);
 		if (rc)
 			return rc;
@@ -199,7 +188,7 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 				"('%s') given\n", argv[optind]);
 			return EXIT_USAGE;
 		}
-		a->expr = rec_join(argc - optind, argv + optind);
+		a->expr = cli_join_words(argv + optind, argc - optind);
 		if (!a->expr) {
 			fprintf(stderr, "pcaprec record: out of memory\n");
 			return EXIT_ERROR;

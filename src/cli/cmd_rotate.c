@@ -22,6 +22,7 @@ static void rotate_usage(FILE *out)
 		"and that it runs the executable that wrote FILE (a renamed copy is fine).\n"
 		"\n"
 		"  -p, --pidfile FILE  pidfile written by the recorder (required)\n"
+		"  -n, -nn             accepted for tcpdump habits\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 signal sent, 1 no such recorder (missing, stale or refused pidfile,\n"
@@ -42,8 +43,10 @@ int cmd_rotate(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt("rotate", argc, argv, ":p:hn", opts)) != -1) {
 		switch (c) {
+		case 'n': /* tcpdump habit; nothing to resolve */
+			break;
 		case 'p':
 			pidfile = optarg;
 			break;
@@ -51,7 +54,7 @@ int cmd_rotate(int argc, char **argv)
 			rotate_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_opt_error("rotate", c, optopt, argv, optind);
+			return EXIT_USAGE;
 		}
 	}
 	if (!pidfile || optind != argc) {

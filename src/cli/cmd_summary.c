@@ -35,11 +35,16 @@ struct sum_cli {
 	bool merge;
 	bool progress;
 	int nreports;
+	char **paths;   /* -r files, then file arguments (argc slots) */
+	int npaths;
+	char *expr;     /* trailing expression joined, owned */
 };
 
 static void usage(FILE *o)
 {
 	fputs("usage: pcaprec summary [OPTIONS] FILE...     (FILE may be - for stdin, gzip is recognised)\n"
+	      "       pcaprec summary [OPTIONS] -r FILE [-r FILE...] [EXPRESSION]\n"
+	      "       pcaprec summary [OPTIONS] FILE... -- EXPRESSION\n"
 	      "\n"
 	      "What capinfos and tshark's statistics tell, in one pass: totals and rates,\n"
 	      "interfaces with drop counts, protocol hierarchy (as -z io,phs), conversations\n"
@@ -47,7 +52,10 @@ static void usage(FILE *o)
 	      "TCP flag counts, damaged packets and packets/bytes per time interval.\n"
 	      "\n"
 	      "  -j, --json          one JSON object (schema in README.md, \"pcaprec summary\")\n"
-	      "  -n, --top N         rows per table, 0 = all (default 10)\n"
+	      "  -n, --top N         rows per table, 0 = all (default 10); -n or -nn without a\n"
+	      "                      number are accepted as in tcpdump (no names are resolved)\n"
+	      "  -r FILE             summarize FILE (repeatable); the words after the options\n"
+	      "                      are then a pcap-filter(7) expression, as in tcpdump\n"
 	      "  -I, --interval DUR  time series interval (30s, 250ms, 1m...); default: a round\n"
 	      "                      interval giving at most 60 rows. Widened (x2, x5) when the\n"
 	      "                      capture would need more than 8192 buckets.\n"
@@ -71,68 +79,112 @@ static void usage(FILE *o)
 	      o);
 }
 
-/* 0 on success, EXIT_USAGE with a message otherwise. */
+static const struct option sum_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "top", required_argument, NULL, 'n' },
+	{ "interval", required_argument, NULL, 'I' },
+	{ "max-flows", required_argument, NULL, 'F' },
+	{ "merge", no_argument, NULL, 'm' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "no-progress", no_argument, NULL, 'P' },
+	{ "threads", required_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define SUM_SHORTOPTS ":jn:I:mhr:"
+
+/*
+ * -n N is --top. Without a number it is tcpdump's "no names": -nn, -n
+ * before another option (-n -r F), or -n before an existing file.
+ */
+static int opt_top(struct sum_cli *c, char **argv, const char *arg, bool long_form)
+{
+	bool separate = arg == argv[optind - 1];
+	uint64_t v;
+
+	if (parse_uint(arg, 0, UINT32_MAX, &v)) {
+		c->opts.top = (uint32_t)v;
+		c->opts.top_set = true;
+		return 0;
+	}
+	if (!long_form && arg[0] && strspn(arg, "n") == strlen(arg))
+		return 0;
+	if (!long_form && separate && arg[0] == '-' && ((arg[1] >= 'a' && arg[1] <= 'z') ||
+							(arg[1] >= 'A' && arg[1] <= 'Z') || arg[1] == '-')) {
+		optind--; /* the next word is an option again */
+		return 0;
+	}
+	if (!long_form && separate && !(arg[0] >= '0' && arg[0] <= '9') && access(arg, F_OK) == 0) {
+		c->paths[c->npaths++] = (char *)arg;
+		return 0;
+	}
+	fprintf(stderr, "pcaprec summary: --top: '%s' is not a count\n", arg);
+	return EXIT_USAGE;
+}
+
+/* One option; 0, or an exit code (-1: --help printed). */
+static int sum_opt(struct sum_cli *c, int ch, char **argv)
+{
+	uint64_t v;
+
+	switch (ch) {
+	case 'j': c->json = true; break;
+	case 'm': c->merge = true; break;
+	case 'P': c->progress = false; break;
+	case 'f': c->flt.expr = optarg; c->opts.filter = optarg; break;
+	case 'r': c->paths[c->npaths++] = optarg; break;
+	case 'h': usage(stdout); return -1;
+	case 'n':
+		return opt_top(c, argv, optarg, strncmp(argv[optind - 1], "--", 2) == 0 ||
+					  (optind >= 2 && strncmp(argv[optind - 2], "--top", 5) == 0));
+	case 'I':
+		if (!parse_duration(optarg, &c->opts.interval_ns)) {
+			fprintf(stderr, "pcaprec summary: --interval: '%s' is not a duration (30s, 250ms, 1m)\n",
+				optarg);
+			return EXIT_USAGE;
+		}
+		break;
+	case 'T':
+		if (!parse_uint(optarg, 1, 2, &v)) {
+			fprintf(stderr, "pcaprec summary: --threads: '%s' is not 1 or 2\n", optarg);
+			return EXIT_USAGE;
+		}
+		c->opts.single_thread = v == 1;
+		break;
+	case 'F':
+		/* the flow table indexes entries with 32 bits, one value reserved */
+		if (!parse_uint(optarg, 1, UINT32_MAX - 1, &c->opts.max_flows)) {
+			fprintf(stderr, "pcaprec summary: --max-flows: '%s' is not a count from 1 to %u\n",
+				optarg, UINT32_MAX - 1);
+			return EXIT_USAGE;
+		}
+		break;
+	default:
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* 0 on success, EXIT_USAGE with a message otherwise (-1: --help printed). */
 static int parse_args(int argc, char **argv, struct sum_cli *c)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "interval", required_argument, NULL, 'I' },
-		{ "max-flows", required_argument, NULL, 'F' },
-		{ "merge", no_argument, NULL, 'm' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "no-progress", no_argument, NULL, 'P' },
-		{ "threads", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t v;
-	int ch;
+	int dd = cli_dashdash(argc, argv, SUM_SHORTOPTS, sum_longopts);
+	int ch, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":jn:I:mh", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'j': c->json = true; break;
-		case 'm': c->merge = true; break;
-		case 'P': c->progress = false; break;
-		case 'f': c->flt.expr = optarg; c->opts.filter = optarg; break;
-		case 'h': usage(stdout); return -1;
-		case 'n':
-			if (!parse_uint(optarg, 0, UINT32_MAX, &v)) {
-				fprintf(stderr, "pcaprec summary: --top: '%s' is not a count\n", optarg);
-				return EXIT_USAGE;
-			}
-			c->opts.top = (uint32_t)v;
-			c->opts.top_set = true;
-			break;
-		case 'I':
-			if (!parse_duration(optarg, &c->opts.interval_ns)) {
-				fprintf(stderr, "pcaprec summary: --interval: '%s' is not a duration (30s, 250ms, 1m)\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'T':
-			if (!parse_uint(optarg, 1, 2, &v)) {
-				fprintf(stderr, "pcaprec summary: --threads: '%s' is not 1 or 2\n", optarg);
-				return EXIT_USAGE;
-			}
-			c->opts.single_thread = v == 1;
-			break;
-		case 'F':
-			/* the flow table indexes entries with 32 bits, one value reserved */
-			if (!parse_uint(optarg, 1, UINT32_MAX - 1, &c->opts.max_flows)) {
-				fprintf(stderr, "pcaprec summary: --max-flows: '%s' is not a count from 1 to %u\n",
-					optarg, UINT32_MAX - 1);
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			return cli_opt_error("summary", ch, optopt, argv, optind);
-		}
+	while ((ch = cli_getopt("summary", dd, argv, SUM_SHORTOPTS, sum_longopts)) != -1) {
+		rc = sum_opt(c, ch, argv);
+		if (rc)
+			return rc;
 	}
-	if (optind >= argc) {
+	rc = cli_inputs("summary", argc, argv, dd, c->flt.expr != NULL, c->paths, &c->npaths, &c->expr);
+	if (rc)
+		return rc;
+	if (c->expr)
+		c->flt.expr = c->opts.filter = c->expr;
+	if (c->npaths == 0) {
 		fprintf(stderr, "pcaprec summary: no input file (use - for stdin)\n");
 		usage(stderr);
 		return EXIT_USAGE;
@@ -405,27 +457,45 @@ static int merged(const char *const *paths, size_t n, struct sum_cli *c)
 	return st;
 }
 
-int cmd_summary(int argc, char **argv)
+/* Summaries of c->paths; the exit status. */
+static int summarize(struct sum_cli *c)
 {
-	struct sum_cli c = { .progress = true };
-	int st = EXIT_OK, rc = parse_args(argc, argv, &c);
+	int st = EXIT_OK;
 
-	if (rc < 0)
-		return EXIT_OK;
-	if (rc)
-		return rc;
-	if (c.flt.expr && !filter_for(&c.flt, LINKTYPE_ETHERNET))
+	if (c->flt.expr && !filter_for(&c->flt, LINKTYPE_ETHERNET))
 		return EXIT_USAGE;  /* syntax errors show before any file is read */
-	if (c.merge) {
-		st = merged((const char *const *)argv + optind, (size_t)(argc - optind), &c);
+	if (c->merge) {
+		st = merged((const char *const *)c->paths, (size_t)c->npaths, c);
 	} else {
-		for (int i = optind; i < argc; i++) {
-			int fs = one_file(argv[i], &c);
+		for (int i = 0; i < c->npaths; i++) {
+			int fs = one_file(c->paths[i], c);
 			if (fs > st)
 				st = fs;
 		}
 	}
+	return st;
+}
+
+int cmd_summary(int argc, char **argv)
+{
+	struct sum_cli c = { .progress = true };
+	int st, rc;
+
+	c.paths = calloc((size_t)argc + 1, sizeof *c.paths);
+	if (!c.paths) {
+		fprintf(stderr, "pcaprec summary: out of memory\n");
+		return EXIT_ERROR;
+	}
+	rc = parse_args(argc, argv, &c);
+	if (rc) {
+		free(c.paths);
+		free(c.expr);
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	st = summarize(&c);
 	filter_release(&c.flt);
+	free(c.paths);
+	free(c.expr);
 	if (c.json && c.nreports)
 		fputs("]}\n", stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

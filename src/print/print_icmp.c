@@ -78,7 +78,7 @@ static bool icmp_is_error(uint8_t type)
 }
 
 /* -v: a wrong checksum, then the quoted IP header on its own lines, as tcpdump -v does. */
-static void print_icmp_verbose(const struct print_opts *o, const struct frame *f,
+static void print_icmp_verbose(const struct print_opts *o, struct print_state *st, const struct frame *f,
 			       const struct dec_packet *d, struct pbuf *b)
 {
 	struct dec_packet in;
@@ -96,12 +96,12 @@ static void print_icmp_verbose(const struct print_opts *o, const struct frame *f
 		io.link = false;
 		io.quoted = true;
 		pb_puts(b, "\n\t");
-		print_net(&io, &inner, &in, b);
+		print_net(&io, st, &inner, &in, b);
 	}
 }
 
 /* ICMP messages (RFC 792) tcpdump names; others as "type-#N". */
-void print_icmp(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+void print_icmp(const struct print_opts *o, struct print_state *st, const struct frame *f, const struct dec_packet *d,
 		struct pbuf *b)
 {
 	const struct dec_icmp *m = &d->icmp;
@@ -136,7 +136,7 @@ void print_icmp(const struct print_opts *o, const struct frame *f, const struct 
 	}
 	pb_printf(b, ", length %u", d->ip.payload_len);
 	if (o->verbose)
-		print_icmp_verbose(o, f, d, b);
+		print_icmp_verbose(o, st, f, d, b);
 }
 
 /* ICMPv6 names as tcpdump prints them (RFC 4443, RFC 4861). */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The one-line printer: timestamp, optional link header (-e), then the network line. */
+#include <string.h>
+
 #include "pcaprec/print.h"
 
 const char *print_ethertype_name(uint16_t type)
@@ -32,6 +34,19 @@ const char *print_ethertype_name(uint16_t type)
 	}
 }
 
+/* tcpdump's ether_type_print: "ethertype IPv4 (0x0800)", with -q "IPv4" ("Unknown Ethertype (0x88b5)"). */
+static void print_ether_type(const struct print_opts *o, struct pbuf *b, uint16_t type)
+{
+	const char *name = print_ethertype_name(type);
+
+	if (!o->quiet)
+		pb_printf(b, "ethertype %s (0x%04x)", name, type);
+	else if (strcmp(name, "Unknown") == 0)
+		pb_printf(b, "Unknown Ethertype (0x%04x)", type);
+	else
+		pb_puts(b, name);
+}
+
 /* tcpdump's names for Linux cooked packet types (linux/if_packet.h PACKET_*). */
 static const char *sll_pkttype_name(uint16_t t)
 {
@@ -60,26 +75,31 @@ static void print_vlans(const struct print_opts *o, const struct dec_packet *d, 
 			      : d->l2.llc_length ? d->l2.llc_length : d->l2.ethertype;
 		if (o->link)
 			pb_printf(b, "vlan %u, p %u%s, ", v->vid, v->pcp, v->dei ? ", DEI" : "");
-		if (next <= 1500)
+		if (next <= 1500) {
 			pb_printf(b, "length %u, ", next);
-		else if (sll)
-			pb_printf(b, "ethertype %s, ", print_ethertype_name(next));
-		else
-			pb_printf(b, "ethertype %s (0x%04x), ", print_ethertype_name(next), next);
+		} else if (sll) {
+			if (!o->quiet)
+				pb_printf(b, "ethertype %s, ", print_ethertype_name(next));
+		} else {
+			print_ether_type(o, b, next);
+			pb_puts(b, ", ");
+		}
 	}
 }
 
 /* The Ethernet header as tcpdump -e shows it. */
-static void print_ether_hdr(const struct dec_packet *d, struct pbuf *b)
+static void print_ether_hdr(const struct print_opts *o, const struct dec_packet *d, struct pbuf *b)
 {
 	pb_mac(b, d->l2.src);
 	pb_puts(b, " > ");
 	pb_mac(b, d->l2.dst);
-	if (d->l2.type_len <= 1500)
+	if (d->l2.type_len <= 1500) {
 		pb_printf(b, ", 802.3, length %u", d->l2.type_len);
-	else
-		pb_printf(b, ", ethertype %s (0x%04x), length %u", print_ethertype_name(d->l2.type_len),
-			  d->l2.type_len, d->origlen);
+	} else {
+		pb_puts(b, ", ");
+		print_ether_type(o, b, d->l2.type_len);
+		pb_printf(b, ", length %u", d->origlen);
+	}
 }
 
 /* Link-level header for -e, ending in ": " when a network line follows. */
@@ -88,7 +108,7 @@ static void print_link_hdr(const struct print_opts *o, const struct dec_packet *
 	switch (d->link.proto) {
 	case DEC_P_ETHER:
 	case DEC_P_LLC:
-		print_ether_hdr(d, b);
+		print_ether_hdr(o, d, b);
 		break;
 	case DEC_P_SLL:
 	case DEC_P_SLL2:
@@ -101,6 +121,10 @@ static void print_link_hdr(const struct print_opts *o, const struct dec_packet *
 			pb_printf(b, i ? ":%02x" : "%02x", d->l2.sll_addr[i]);
 		if (d->l2.sll_halen)
 			pb_puts(b, " ");
+		if (o->quiet) { /* tcpdump -q: the addresses only, no separator */
+			print_vlans(o, d, b);
+			return;
+		}
 		if (sll_llc(d))
 			pb_printf(b, "802.2, length %u", d->origlen);
 		else
@@ -111,12 +135,18 @@ static void print_link_hdr(const struct print_opts *o, const struct dec_packet *
 		pb_puts(b, "ip");
 		break;
 	case DEC_P_NULL:
-	case DEC_P_LOOP:
-		pb_printf(b, "AF %s (%u), length %u",
-			  d->l2.ethertype == 0x0800 ? "IPv4" : d->l2.ethertype == 0x86dd ? "IPv6"
-										 : "Unknown",
-			  d->l2.af, d->origlen);
+	case DEC_P_LOOP: {
+		const char *af = d->l2.ethertype == 0x0800 ? "IPv4" : d->l2.ethertype == 0x86dd ? "IPv6"
+											: NULL;
+		if (!o->quiet)
+			pb_printf(b, "AF %s (%u)", af ? af : "Unknown", d->l2.af);
+		else if (af)
+			pb_puts(b, af);
+		else
+			pb_printf(b, "Unknown AF %u", d->l2.af);
+		pb_printf(b, ", length %u", d->origlen);
 		break;
+	}
 	default:
 		return;
 	}
@@ -206,6 +236,8 @@ size_t print_line(const struct print_opts *o, struct print_state *st, const stru
 	struct pbuf b;
 
 	pb_init(&b, buf, cap - 1);
+	if (o->number)
+		pb_printf(&b, "%5llu  ", (unsigned long long)st->number);
 	print_ts(o, st, f->ts_ns, &b);
 	if (o->ts != PRINT_TS_NONE)
 		pb_puts(&b, " ");
@@ -227,7 +259,7 @@ size_t print_line(const struct print_opts *o, struct print_state *st, const stru
 		if (llc)
 			print_llc(o, d, &b);
 		if (d->net.proto != DEC_P_OTHER)
-			print_net(o, f, d, &b);
+			print_net(o, st, f, d, &b);
 		else if (b.len >= 2 && b.buf[b.len - 1] == ' ' &&
 			 (b.buf[b.len - 2] == ':' || b.buf[b.len - 2] == ','))
 			b.len -= 2; /* nothing follows the link header: drop its separator */

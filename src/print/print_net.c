@@ -218,7 +218,7 @@ static const char *ip6_ext_trunc_name(uint8_t type)
 	}
 }
 
-void print_net(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
+void print_net(const struct print_opts *o, struct print_state *st, const struct frame *f, const struct dec_packet *d,
 	       struct pbuf *b)
 {
 	const struct dec_ip *ip = &d->ip;
@@ -260,5 +260,5 @@ void print_net(const struct print_opts *o, const struct frame *f, const struct d
 			return;
 		}
 	}
-	print_transport(o, f, d, b);
+	print_transport(o, st, f, d, b);
 }

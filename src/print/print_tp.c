@@ -61,7 +61,7 @@ static void print_endpoints(const struct frame *f, const struct dec_packet *d, s
 }
 
 /* One option in tcpdump's words (RFC 9293, RFC 7323, RFC 2018). */
-static void print_tcp_opt(const struct frame *f, const struct dec_tcp *t,
+static void print_tcp_opt(const struct frame *f, uint32_t sack_base,
 			  const struct dec_tcp_opt *op, struct pbuf *b)
 {
 	const uint8_t *o = f->data + op->off;
@@ -101,7 +101,8 @@ static void print_tcp_opt(const struct frame *f, const struct dec_tcp *t,
 		if ((op->len - 2) % 8 == 0) {
 			pb_printf(b, "sack %u ", (op->len - 2) / 8);
 			for (int i = 2; i + 8 <= op->len; i += 8)
-				pb_printf(b, "{%u:%u}", ld_be32(o + i), ld_be32(o + i + 4));
+				pb_printf(b, "{%u:%u}", ld_be32(o + i) - sack_base,
+					  ld_be32(o + i + 4) - sack_base);
 			return;
 		}
 		break;
@@ -114,7 +115,6 @@ static void print_tcp_opt(const struct frame *f, const struct dec_tcp *t,
 		}
 		return;
 	}
-	(void)t;
 	pb_puts(b, "[bad opt]");
 }
 
@@ -124,17 +124,22 @@ static uint32_t tcp_len(const struct dec_packet *d)
 	return d->ip.payload_len > d->tcp.doff ? d->ip.payload_len - d->tcp.doff : 0;
 }
 
-/* Flags, seq, ack, win, urg: the fixed header (RFC 9293 3.1); with -v the checksum. */
-static void print_tcp_fixed(const struct print_opts *o, const struct frame *f,
-			    const struct dec_packet *d, struct pbuf *b)
+/*
+ * Flags, seq, ack, win, urg: the fixed header (RFC 9293 3.1); with -v the
+ * checksum. Returns what SACK edges are relative to.
+ */
+static uint32_t print_tcp_fixed(const struct print_opts *o, struct print_state *st,
+				const struct frame *f, const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_tcp *t = &d->tcp;
-	uint32_t len = tcp_len(d);
+	uint32_t len = tcp_len(d), seq, ack, sack_base;
 	uint16_t want;
 
 	pb_puts(b, "Flags [");
 	print_tcp_flags(b, t->flags);
 	pb_puts(b, "]");
+	if (!print_tcp_seq(o, st, d, &seq, &ack, &sack_base))
+		pb_puts(b, " [abs]");
 	int ck = o->verbose ? print_cksum_l4(f, d, &want) : -1;
 	if (ck == 1)
 		pb_printf(b, ", cksum 0x%04x (correct)", t->csum);
@@ -142,34 +147,41 @@ static void print_tcp_fixed(const struct print_opts *o, const struct frame *f,
 		pb_printf(b, ", cksum 0x%04x (incorrect -> 0x%04x)", t->csum, want);
 	if (o->verbose > 1 || len > 0 || (t->flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
 		pb_puts(b, ", seq ");
-		pb_uint(b, t->seq);
+		pb_uint(b, seq);
 		if (len > 0) {
 			pb_putc(b, ':');
-			pb_uint(b, (uint32_t)(t->seq + len));
+			pb_uint(b, (uint32_t)(seq + len));
 		}
 	}
 	if (t->flags & TCP_ACK) {
 		pb_puts(b, ", ack ");
-		pb_uint(b, t->ack);
+		pb_uint(b, ack);
 	}
 	pb_puts(b, ", win ");
 	pb_uint(b, t->win);
 	if (t->flags & TCP_URG)
 		pb_printf(b, ", urg %u", t->urg);
+	return sack_base;
 }
 
-static void print_tcp(const struct print_opts *o, const struct frame *f,
+static void print_tcp(const struct print_opts *o, struct print_state *st, const struct frame *f,
 		      const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_tcp *t = &d->tcp;
+	uint32_t sack_base;
 
-	print_tcp_fixed(o, f, d, b);
+	if (o->quiet) { /* tcpdump -q: the payload length only */
+		pb_puts(b, "tcp ");
+		pb_uint(b, tcp_len(d));
+		return;
+	}
+	sack_base = print_tcp_fixed(o, st, f, d, b);
 	if (t->nopt > 0 || t->opt_bad) {
 		pb_puts(b, ", options [");
 		for (uint8_t i = 0; i < t->nopt; i++) {
 			if (i)
 				pb_puts(b, ",");
-			print_tcp_opt(f, t, &t->opt[i], b);
+			print_tcp_opt(f, sack_base, &t->opt[i], b);
 		}
 		if (t->opt_bad)
 			pb_puts(b, t->nopt ? ",[bad opt]" : "[bad opt]");
@@ -180,7 +192,7 @@ static void print_tcp(const struct print_opts *o, const struct frame *f,
 }
 
 /* Transport layers that did not decode: truncation, invalid, fragments, other protocols. */
-static bool print_tp_failure(const struct print_opts *o, const struct frame *f,
+static bool print_tp_failure(const struct print_opts *o, struct print_state *st, const struct frame *f,
 			     const struct dec_packet *d, struct pbuf *b)
 {
 	static const char *const names[DEC_P_COUNT] = {
@@ -191,7 +203,12 @@ static bool print_tp_failure(const struct print_opts *o, const struct frame *f,
 	if (d->tp.proto == DEC_P_ICMPV6 && d->tp.status == DEC_TRUNCATED && tp_caplen(f, d) >= 1)
 		return false; /* printed with its type name, like tcpdump */
 	if (d->tp.proto == DEC_P_TCP && d->tp.status == DEC_TRUNCATED && tp_caplen(f, d) >= 20) {
-		print_tcp_fixed(o, f, d, b); /* only the options were cut */
+		if (o->quiet) { /* tcpdump -q stops before the options */
+			pb_puts(b, "tcp ");
+			pb_uint(b, tcp_len(d));
+			return true;
+		}
+		(void)print_tcp_fixed(o, st, f, d, b); /* only the options were cut */
 		pb_puts(b, " [|tcp]");
 		return true;
 	}
@@ -241,22 +258,22 @@ static void print_udp(const struct print_opts *o, const struct frame *f,
 	pb_uint(b, (uint32_t)(d->udp.len - 8u));
 }
 
-void print_transport(const struct print_opts *o, const struct frame *f,
+void print_transport(const struct print_opts *o, struct print_state *st, const struct frame *f,
 		     const struct dec_packet *d, struct pbuf *b)
 {
 	if (!(d->ip.version == 6 && d->ip.has_frag && d->ip.frag_off))
 		print_endpoints(f, d, b);
-	if (print_tp_failure(o, f, d, b))
+	if (print_tp_failure(o, st, f, d, b))
 		return;
 	switch (d->tp.proto) {
 	case DEC_P_TCP:
-		print_tcp(o, f, d, b);
+		print_tcp(o, st, f, d, b);
 		break;
 	case DEC_P_UDP:
 		print_udp(o, f, d, b);
 		break;
 	case DEC_P_ICMP:
-		print_icmp(o, f, d, b);
+		print_icmp(o, st, f, d, b);
 		break;
 	case DEC_P_ICMPV6:
 		print_icmp6(o, f, d, b);

@@ -49,12 +49,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.link = (data[1] & 0x20) != 0;
 		o.verbose = (data[1] & 0x40) != 0;
 		o.utc = true;
+		o.quiet = (data[1] & 0x80) != 0;
+		o.number = true;
+		o.hex_ascii = (uint8_t)(1 + (data[1] & 0x10) / 0x10);
 		size_t n = print_line(&o, &st, &f, &d, line, sizeof line);
 		if (n == 0 || n >= sizeof line || line[n - 1] != '\n' || strlen(line) != n)
 			abort();
 		n = print_json(&o, &st, &f, &d, line, sizeof line);
 		if (n == 0 || n >= sizeof line || line[n - 1] != '\n' || strlen(line) != n)
 			abort();
+		FILE *sink = fopen("/dev/null", "w");
+		if (sink) {
+			print_dump(&o, &f, &d, sink);
+			fclose(sink);
+		}
+		print_state_free(&st);
 	}
 	free(pkt);
 	return 0;

@@ -36,7 +36,8 @@ long_opts() {
 # short_opts CMD: the option letters of CMD's getopt_long optstring
 short_opts() {
 	local s
-	s=$(grep -hoE 'getopt_long\(argc, argv, "[^"]*"' $(sources "$1") | sed -E 's/.*"([^"]*)"/\1/')
+	s=$(grep -hoE '(getopt_long\(argc, argv, |cli_getopt\("[a-z]+", [a-z]+, argv, |#define [A-Z_]*SHORTOPTS )"[^"]*"' \
+		$(sources "$1") | sed -E 's/.*"([^"]*)"/\1/')
 	[ "$1" = record ] && s="$s$(sed -n 's/^#define OUTPUT_CLI_SHORTOPTS "\(.*\)"/\1/p' "$ROOT/include/pcaprec/output.h")"
 	printf '%s' "$s" | tr -d ':' | fold -w1 | sort -u
 }
@@ -61,8 +62,8 @@ man_section() {
 			grep -qE -- "--$o\b" "$T/sec" || bad="$bad $cmd:--$o:man"
 		done
 		for o in $(short_opts "$cmd"); do
-			grep -qE -- "(^|[ ,])-$o\b" "$T/help" || bad="$bad $cmd:-$o:help"
-			grep -qE -- "(^|[ ,])-$o\b" "$T/sec" || bad="$bad $cmd:-$o:man"
+			grep -qE -- "(^|[ ,])-$o([^a-zA-Z0-9]|\$)" "$T/help" || bad="$bad $cmd:-$o:help"
+			grep -qE -- "(^|[ ,])-$o([^a-zA-Z0-9]|\$)" "$T/sec" || bad="$bad $cmd:-$o:man"
 		done
 		# the reverse: each long flag --help lists is one the parser knows
 		for o in $(grep -E '^ +(-[a-zA-Z], )?--[a-z]' "$T/help" |
@@ -198,7 +199,8 @@ bad_value() {
 	one_line "pcaprec record: option '-w' needs a value" record -i x0 -w
 	one_line "pcaprec record: option '--duration' needs a value" record --duration
 	one_line "pcaprec record: -i IFACE is required" record -w "$T/x.pcap"
-	one_line "pcaprec interfaces: unexpected argument '-x'" interfaces -x
+	one_line "pcaprec interfaces: unknown option '-x'" interfaces -x
+	one_line "pcaprec interfaces: unexpected argument 'extra'" interfaces extra
 }
 
 @test "--version prints the version the man page carries; the top-level --help mentions it" {

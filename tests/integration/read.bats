@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: BSD-2-Clause
-# pcaprec read against its oracles: tcpdump -nn -S (line by line, with only
+# pcaprec read against its oracles: tcpdump -nn (line by line, with only
 # the differences README documents), tshark (JSON fields), mergecap (--merge).
 
 HERE="$BATS_TEST_DIRNAME"
@@ -20,16 +20,16 @@ frames() {
 	"$PY" "$HERE/read_frames.py" "$TMP" 2>/dev/null
 }
 
-# compare FILE [FLAGS...]: pcaprec read -nn FLAGS FILE vs tcpdump -nn -S FLAGS -r FILE
+# compare FILE [FLAGS...]: pcaprec read -nn FLAGS FILE vs tcpdump -nn FLAGS -r FILE
 compare() {
 	local file=$1
 	shift
 	"$PCAPREC" read -nn "$@" "$file" >"$TMP/ours"
-	tcpdump -nn -S "$@" -r "$file" >"$TMP/theirs" 2>/dev/null
+	tcpdump -nn "$@" -r "$file" >"$TMP/theirs" 2>/dev/null
 	"$PY" "$HERE/read_compare.py" "$TMP/ours" "$TMP/theirs"
 }
 
-@test "read -nn agrees with tcpdump -nn -S on Ethernet/VLAN/ARP/IPv4/IPv6/TCP/UDP/ICMP/ICMPv6 frames" {
+@test "read -nn agrees with tcpdump -nn on Ethernet/VLAN/ARP/IPv4/IPv6/TCP/UDP/ICMP/ICMPv6 frames" {
 	frames
 	run compare "$TMP/frames.pcap"
 	echo "$output"
@@ -127,7 +127,7 @@ PYEOF
 @test "read --filter / -F print the packets tcpdump prints for the same expression" {
 	for e in 'tcp port 80' 'udp' 'vlan' 'icmp6' 'ip6 and tcp' 'arp' 'net 192.0.2.0/24 and not tcp'; do
 		"$PCAPREC" read -nn --filter "$e" "$TESTDATA/corpus.pcap" >"$TMP/ours"
-		tcpdump -nn -S -r "$TESTDATA/corpus.pcap" "$e" >"$TMP/theirs" 2>/dev/null
+		tcpdump -nn -r "$TESTDATA/corpus.pcap" "$e" >"$TMP/theirs" 2>/dev/null
 		[ -s "$TMP/theirs" ]
 		run "$PY" "$HERE/read_compare.py" "$TMP/ours" "$TMP/theirs"
 		echo "$e: $output"
@@ -177,7 +177,7 @@ PYEOF
 	[ "$status" -eq 3 ]
 	echo "$output" | grep -q "cut.pcap"
 	"$PCAPREC" read -nn "$TMP/cut.pcap" 2>/dev/null >"$TMP/ours" || true
-	tcpdump -nn -S -r "$TMP/cut.pcap" 2>/dev/null >"$TMP/theirs" || true
+	tcpdump -nn -r "$TMP/cut.pcap" 2>/dev/null >"$TMP/theirs" || true
 	[ "$(wc -l <"$TMP/ours")" -eq 69 ]
 	"$PY" "$HERE/read_compare.py" "$TMP/ours" "$TMP/theirs"
 	# a good file after the damaged one is still read

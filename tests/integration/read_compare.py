@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
-# Compares `pcaprec read` output with `tcpdump -nn -S` output for the same
+# Compares `pcaprec read` output with `tcpdump -nn` output for the same
 # capture, packet by packet (a packet is a line plus its indented
 # continuation lines, as -v prints them), allowing only the differences
 # README documents ("Differences from tcpdump"). Usage: read_compare.py OURS

@@ -186,6 +186,91 @@ static void test_line_bounded(void **state)
 	assert_int_equal(mid[0], '{');
 	assert_int_equal(mid[len - 2], '}'); /* a cut object is replaced by a complete stub */
 	assert_non_null(strstr(mid, "\"output_cut\":true"));
+	print_state_free(&st);
+}
+
+/* An Ethernet/IPv4/TCP frame from 192.0.2.1:sport to 192.0.2.2:dport (or the reverse) with flags. */
+static size_t tcp_frame(uint8_t *p, bool back, uint16_t sport, uint16_t dport, uint32_t seq,
+			uint32_t ack, uint8_t flags)
+{
+	static const uint8_t head[] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
+					0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0 };
+	uint8_t a[4] = { 192, 0, 2, 1 }, b[4] = { 192, 0, 2, 2 };
+
+	memset(p, 0, 54);
+	memcpy(p, head, sizeof head);
+	memcpy(p + 26, back ? b : a, 4);
+	memcpy(p + 30, back ? a : b, 4);
+	p[34] = (uint8_t)((back ? dport : sport) >> 8), p[35] = (uint8_t)(back ? dport : sport);
+	p[36] = (uint8_t)((back ? sport : dport) >> 8), p[37] = (uint8_t)(back ? sport : dport);
+	for (int i = 0; i < 4; i++) {
+		p[38 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		p[42 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	p[46] = 0x50;
+	p[47] = flags;
+	p[48] = 0x20;
+	return 54;
+}
+
+/* The line for one frame (UTC, no timestamp). */
+static void tcp_line(const struct print_opts *o, struct print_state *st, const uint8_t *p, size_t n,
+		     char *out, size_t cap)
+{
+	struct dec_packet d;
+	struct frame f = { .ts_ns = 1, .caplen = (uint32_t)n, .origlen = (uint32_t)n, .linktype = 1,
+			   .data = p };
+
+	dec_packet(1, p, n, (uint32_t)n, DEC_DEPTH_ALL, &d);
+	print_line(o, st, &f, &d, out, cap);
+}
+
+/*
+ * Relative sequence numbers as tcpdump makes them: SYN absolute, SYN-ACK
+ * absolute (it records the flow), later segments relative both ways; past
+ * PRINT_SEQ_MAX_FLOWS flows, new flows print absolute and marked.
+ */
+static void test_relative_seq(void **state)
+{
+	struct print_opts o = { .ts = PRINT_TS_NONE }, s = { .ts = PRINT_TS_NONE, .abs_seq = true };
+	struct print_state st = { 0 }, sa = { 0 };
+	uint8_t p[64];
+	char line[256];
+	size_t n;
+	(void)state;
+
+	n = tcp_frame(p, false, 40000, 80, 1000, 0, 0x02);
+	tcp_line(&o, &st, p, n, line, sizeof line);
+	assert_string_equal(line, "IP 192.0.2.1.40000 > 192.0.2.2.80: Flags [S], seq 1000, win 8192, length 0\n");
+	n = tcp_frame(p, true, 40000, 80, 5000, 1001, 0x12);
+	tcp_line(&o, &st, p, n, line, sizeof line);
+	assert_string_equal(line, "IP 192.0.2.2.80 > 192.0.2.1.40000: Flags [S.], seq 5000, ack 1001, win 8192, length 0\n");
+	n = tcp_frame(p, false, 40000, 80, 1001, 5001, 0x10);
+	tcp_line(&o, &st, p, n, line, sizeof line);
+	assert_string_equal(line, "IP 192.0.2.1.40000 > 192.0.2.2.80: Flags [.], ack 1, win 8192, length 0\n");
+	n = tcp_frame(p, true, 40000, 80, 5001, 1001, 0x11);
+	tcp_line(&o, &st, p, n, line, sizeof line);
+	assert_string_equal(line, "IP 192.0.2.2.80 > 192.0.2.1.40000: Flags [F.], seq 1, ack 1, win 8192, length 0\n");
+	tcp_line(&s, &sa, p, n, line, sizeof line);
+	assert_string_equal(line, "IP 192.0.2.2.80 > 192.0.2.1.40000: Flags [F.], seq 5001, ack 1001, win 8192, length 0\n");
+	/* fill the table: each flow is recorded by its first ACK segment */
+	for (uint32_t i = 1; i < PRINT_SEQ_MAX_FLOWS; i++) {
+		n = tcp_frame(p, false, (uint16_t)(1024 + i % 60000), (uint16_t)(1 + i / 60000), 7, 9, 0x10);
+		tcp_line(&o, &st, p, n, line, sizeof line);
+		assert_null(strstr(line, "[abs]"));
+	}
+	n = tcp_frame(p, false, 2000, 9, 70000, 90000, 0x10);
+	tcp_line(&o, &st, p, n, line, sizeof line);
+	assert_string_equal(line, "IP 192.0.2.1.2000 > 192.0.2.2.9: Flags [.] [abs], ack 90000, win 8192, length 0\n");
+	tcp_line(&o, &st, p, n, line, sizeof line); /* still not remembered */
+	assert_non_null(strstr(line, "[abs], ack 90000"));
+	/* flows already known still print relative */
+	n = tcp_frame(p, true, 40000, 80, 5101, 1201, 0x10);
+	tcp_line(&o, &st, p, n, line, sizeof line);
+	assert_string_equal(line, "IP 192.0.2.2.80 > 192.0.2.1.40000: Flags [.], ack 201, win 8192, length 0\n");
+	print_state_free(&st);
+	print_state_free(&sa);
+	print_state_free(&st); /* a second free is a no-op */
 }
 
 int main(void)
@@ -198,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_flags),
 		cmocka_unit_test(test_checksums),
 		cmocka_unit_test(test_line_bounded),
+		cmocka_unit_test(test_relative_seq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
