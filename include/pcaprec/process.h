@@ -24,8 +24,9 @@ void pidfile_remove(struct pidfile *pf);
 
 /*
  * Send `sig` (0: only check) to the recorder named by pidfile `path`, for
- * `pcaprec rotate`: the file is a regular file (not a symlink) of root or
- * of us, it parses, a live process holds its locks, the holder of its
+ * `pcaprec rotate`: the file is a regular file (not a symlink) of root,
+ * of us or of the uid the recorder runs as, it parses, a live process
+ * holds its locks, the holder of its
  * record lock is the pid it names, and that process runs the executable
  * it recorded (/proc/PID/exe's device and inode; a renamed copy such as
  * a setcap'd pcaprec-cap is fine; a caller other than root, from whom the

@@ -234,8 +234,8 @@ static int check_exe(const char *path, const struct pid_info *pi, char *err, siz
 		    path, (int)pi->pid, n > 0 ? exe : "another program");
 }
 
-/* Open the pidfile for reading: a regular file, not a symlink, of root or of us. */
-static int open_pidfile(const char *path, char *err, size_t errlen)
+/* Open the pidfile for reading: a regular file, not a symlink; its owner goes to *owner. */
+static int open_pidfile(const char *path, uid_t *owner, char *err, size_t errlen)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -249,19 +249,56 @@ static int open_pidfile(const char *path, char *err, size_t errlen)
 		close(fd);
 		return errf(err, errlen, "pidfile %s is not a regular file; refusing it", path);
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		close(fd);
-		return errf(err, errlen, "pidfile %s belongs to uid %u (neither root nor us); refusing it",
-			    path, (unsigned)st.st_uid);
-	}
+	*owner = st.st_uid;
 	return fd;
+}
+
+/* Real and effective uid of process pid (/proc/PID/status, readable by everyone). */
+static int proc_uids(pid_t pid, uid_t *ruid, uid_t *euid)
+{
+	char proc[64], line[256];
+	unsigned long r, e;
+	FILE *fp;
+	int rc = -1;
+
+	snprintf(proc, sizeof proc, "/proc/%d/status", (int)pid);
+	fp = fopen(proc, "re");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof line, fp))
+		if (sscanf(line, "Uid: %lu %lu", &r, &e) == 2) {
+			*ruid = (uid_t)r;
+			*euid = (uid_t)e;
+			rc = 0;
+			break;
+		}
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * Whose pidfile may we trust: root's, our own, or that of the user the
+ * recorder runs as (User= of a systemd unit, with root's cron rotating it).
+ * Another user's file naming someone else's process is refused.
+ */
+static int check_owner(const char *path, uid_t owner, pid_t pid, char *err, size_t errlen)
+{
+	uid_t ruid, euid;
+
+	if (owner == 0 || owner == geteuid())
+		return 0;
+	if (proc_uids(pid, &ruid, &euid) == 0 && (owner == ruid || owner == euid))
+		return 0;
+	return errf(err, errlen, "pidfile %s belongs to uid %u: neither root, nor us, nor the user process "
+		    "%d runs as; refusing it", path, (unsigned)owner, (int)pid);
 }
 
 int pidfile_signal_recorder(const char *path, int sig, pid_t *pidp, char *err, size_t errlen)
 {
 	struct pid_info pi;
 	pid_t holder;
-	int fd = open_pidfile(path, err, errlen), pfd, rc;
+	uid_t owner = 0;
+	int fd = open_pidfile(path, &owner, err, errlen), pfd, rc;
 
 	if (fd < 0)
 		return -1;
@@ -291,6 +328,11 @@ int pidfile_signal_recorder(const char *path, int sig, pid_t *pidp, char *err, s
 				    "(not written by a running pcaprec)", path, (int)pi.pid);
 		return errf(err, errlen, "pidfile %s names pid %d, but its lock is held by pid %d; refusing",
 			    path, (int)pi.pid, (int)holder);
+	}
+	if (check_owner(path, owner, pi.pid, err, errlen) != 0) {
+		if (pfd >= 0)
+			close(pfd);
+		return -1;
 	}
 	if (!pi.has_exe || check_exe(path, &pi, err, errlen) != 0) {
 		if (!pi.has_exe)

@@ -745,6 +745,13 @@ as_nobody() {
 	"$PCAPREC" rotate --pidfile "$OUT/../rec.pid"
 	sleep 0.5
 	[ -e "$OUT/c-000001.pcapng" ]
+	# the same pidfile given to a user the recorder does not run as is not trusted
+	chown nobody "$OUT/../rec.pid"
+	run "$PCAPREC" rotate --pidfile "$OUT/../rec.pid"
+	chown root "$OUT/../rec.pid"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"belongs to uid 65534: neither root, nor us, nor the user process $REC_PID runs as"* ]]
 	rec_stop
 	[ "$REC_STATUS" -eq 0 ]
 	list_all "$OUT/c-000001.pcapng" | seqs_of CAP | in_order 5
@@ -761,7 +768,7 @@ as_nobody() {
 	[ "$(cat "$ZD/rec.pid")" = 1 ]
 	run "$PCAPREC" rotate --pidfile "$ZD/rec.pid"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"belongs to uid 65534"* ]]
+	[[ "$output" == *"is stale"* ]]
 	echo precious >"$BATS_TEST_TMPDIR/precious"
 	as_nobody ln -s "$BATS_TEST_TMPDIR/precious" "$ZD/link.pid"
 	run ip netns exec "$NS_B" "$PCAPREC" record -i "$IF_B" -w "$OUT/q.pcapng" --pidfile "$ZD/link.pid" \
@@ -776,7 +783,7 @@ as_nobody() {
 	[ -z "$(ls "$OUT")" ]
 }
 
-@test "an ordinary user's pcaprec rotate reaches its own recorder holding ambient CAP_NET_RAW (its exe hidden by the kernel)" {
+@test "an ordinary user's pcaprec rotate reaches its own recorder holding ambient CAP_NET_RAW (its exe hidden by the kernel); so does root's" {
 	ZD=$(mktemp -d /tmp/pcaprec-z.XXXXXX)
 	chmod 0755 "$ZD"
 	chown nobody "$ZD"
@@ -795,7 +802,14 @@ as_nobody() {
 	as_nobody "$PCAPREC" rotate --pidfile "$ZD/rec.pid"
 	sleep 0.5
 	[ -e "$ZD/u-000001.pcapng" ]
+	# root's cron rotating a recorder run as User=nobody: nobody's pidfile, nobody's process
+	send_udp 5 ROOT
+	sleep 0.3
+	"$PCAPREC" rotate --pidfile "$ZD/rec.pid"
+	sleep 0.5
+	[ -e "$ZD/u-000002.pcapng" ]
 	rec_stop
 	[ "$REC_STATUS" -eq 0 ]
 	list_all "$ZD/u-000001.pcapng" | seqs_of USER | in_order 5
+	list_all "$ZD/u-000002.pcapng" | seqs_of ROOT | in_order 5
 }
