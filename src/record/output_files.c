@@ -211,6 +211,11 @@ static void recover_part(struct out_ring *r, struct out_ring *published, int dir
 		out_log(log, log_ctx, "leftover %s %s; left alone", part, why);
 		return;
 	}
+	/* a second name for some other file of ours (without protected_hardlinks) is no leftover */
+	if (pre.st_nlink != 1) {
+		out_log(log, log_ctx, "leftover %s has %lu links; left alone", part, (unsigned long)pre.st_nlink);
+		return;
+	}
 	fd = openat(dirfd, part, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		out_log(log, log_ctx, "leftover %s: %s; left alone", part, strerror(errno));

@@ -518,8 +518,8 @@ struct rot_matcher *rot_matcher_new(const char *tmpl, bool numbered, bool utc, c
 		rx_str(&b, "-([0-9]{6}|[1-9][0-9]{6,19})");
 		b.groups++;
 	}
-	/* rot_format_name's collision suffix, and the one out_sync adds at publish */
-	rx_str(&b, "(-[1-9][0-9]{0,9})?");
+	/* rot_format_name's collision suffix, and the one out_sync may add to it at publish */
+	rx_str(&b, "(-[1-9][0-9]{0,9}){0,2}");
 	b.groups++;
 	rx_template(&b, tmpl, ext, strlen(tmpl), utc, ifnames, &m->seq_group);
 	if (suffix)

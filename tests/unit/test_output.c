@@ -467,6 +467,9 @@ static void test_scan_owner(void **state)
 	assert_int_equal(symlink(target, path), 0);
 	snprintf(path, sizeof path, "%s/s-000004.pcap.part", fx->dir);
 	assert_int_equal(symlink(target, path), 0);
+	/* a hard link to a file of ours is not a leftover either */
+	snprintf(path, sizeof path, "%s/s-000005.pcap.part", fx->dir);
+	assert_int_equal(link(target, path), 0);
 
 	fx->log[0] = '\0';
 	assert_int_equal(out_ring_scan(&r, dirfd, m, geteuid() + 1, &pub, log_to_fixture, fx,
@@ -490,6 +493,8 @@ static void test_scan_owner(void **state)
 	assert_int_equal(pub.n, 1);
 	assert_string_equal(pub.v[0].name, "s-000002.pcap");
 	assert_true(exists(fx, "s-000002.pcap"));
+	assert_true(exists(fx, "s-000005.pcap.part"));
+	assert_non_null(strstr(fx->log, "leftover s-000005.pcap.part has 2 links; left alone"));
 	assert_non_null(strstr(fx->log, "1 file named like"));
 	out_ring_free(&r);
 	out_ring_free(&pub);
