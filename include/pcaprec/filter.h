@@ -35,6 +35,28 @@ struct filter_prog {
 int filter_compile(const char *expr, uint32_t linktype, uint32_t snaplen,
 		   struct filter_prog *out, char *err, size_t errlen);
 
+/*
+ * The optimiser's work (blocks visited by its passes) is bounded: past the
+ * budget it stops and the program is laid out as far as it got, correct
+ * but larger. FILTER_WORK_BUDGET is what filter_compile allows; a
+ * 1000-term or-chain of hosts, ports or nets takes a small part of it.
+ */
+#define FILTER_WORK_BUDGET 20000000u
+
+struct filter_cc_stats {
+	uint64_t work;   /* optimiser work done */
+	bool cut;        /* the budget ran out before the optimiser settled */
+	uint32_t tests;  /* tree nodes the expression made */
+};
+
+/*
+ * filter_compile with an explicit optimiser budget (0 = no optimisation:
+ * the tree laid out as generated) and, when `st` is not NULL, what the
+ * compilation cost.
+ */
+int filter_compile_budget(const char *expr, uint32_t linktype, uint32_t snaplen, uint64_t budget,
+			  struct filter_prog *out, struct filter_cc_stats *st, char *err, size_t errlen);
+
 /* Release a program's instructions; safe on a zeroed or freed program. */
 void filter_free(struct filter_prog *prog);
 

@@ -90,6 +90,7 @@ struct fc {
 	char *err;
 	size_t errlen;
 	bool failed;
+	bool quiet;              /* a parse being tried: errors are not formatted */
 	bool in_prim;            /* errors point at prim_pos with a caret */
 	size_t prim_pos;         /* where the primitive being generated starts */
 	int depth;               /* nesting of not, parentheses and unary minus */
@@ -105,12 +106,17 @@ struct fc {
 	size_t nanodes, capanodes;
 	struct sock_filter *pool;
 	size_t npool, cappool;
+
+	uint64_t work_budget;    /* optimiser work allowed (filter_compile_budget) */
+	uint64_t work;           /* optimiser work done */
+	bool opt_cut;            /* the budget ran out: the program is less optimised */
 };
 
 /* Limits that keep hostile input cheap: expression bytes, nesting, test nodes. */
 #define FLT_MAX_EXPR 65536u
 #define FLT_MAX_DEPTH 200
 #define FLT_MAX_TESTS 16384u
+
 
 /* Lexer: advance fc->tok to the next token; -1 (message set) on a bad token. */
 int flt_next(struct fc *c);

@@ -36,6 +36,7 @@ struct em {
 	size_t nb, capb;
 	uint32_t *vseq, *vlen; /* interned values: pool ranges */
 	size_t nv, capv;
+	uint64_t work;       /* blocks visited by the optimiser, against its budget */
 };
 
 static int intern(struct em *e, uint32_t seq, uint32_t n)
@@ -138,56 +139,83 @@ static bool jump_holds(uint16_t jop, uint32_t a, uint32_t k)
 	}
 }
 
-/* Outcome of block b's test given facts: 1, 0, or -1 when unknown. */
-static int decide(const struct fset *fs, const struct blk *b)
+/* What fact f says about block b's test: 1, 0, or -1 nothing. */
+static int fact_decides(const struct fact *f, const struct blk *b)
 {
-	if (BPF_SRC(b->jop) == BPF_X)
+	if (f->vid != b->vid)
 		return -1;
-	for (int i = 0; i < fs->n; i++) {
-		const struct fact *f = &fs->f[i];
-
-		if (f->vid != b->vid)
-			continue;
-		if (f->jop == b->jop && f->k == b->k)
-			return f->out;
-		if (f->jop == (BPF_JMP | BPF_JEQ | BPF_K) && f->out)
-			return jump_holds(b->jop, f->k, b->k);
-	}
+	if (f->jop == b->jop && f->k == b->k)
+		return f->out;
+	if (f->jop == (BPF_JMP | BPF_JEQ | BPF_K) && f->out)
+		return jump_holds(b->jop, f->k, b->k);
 	return -1;
 }
 
-static void fset_add(struct fset *fs, const struct blk *b, bool out)
+static bool fact_eq(const struct fact *a, const struct fact *b)
 {
-	if (BPF_SRC(b->jop) == BPF_X || fs->n == FACTS_MAX)
-		return;
-	fs->f[fs->n].vid = b->vid;
-	fs->f[fs->n].jop = b->jop;
-	fs->f[fs->n].k = b->k;
-	fs->f[fs->n].out = out;
-	fs->n++;
+	return a->vid == b->vid && a->jop == b->jop && a->k == b->k && a->out == b->out;
 }
 
-static void fset_meet(struct fset *into, const struct fset *with)
+/*
+ * The facts on one edge: those on every path into its block (`in`), and
+ * the block's own outcome on this edge (`own`, unless its test compares
+ * with X or `in` is full). Viewed in place, so no fact set is copied.
+ */
+struct edge_facts {
+	const struct fset *in;
+	struct fact own;
+	bool has_own;
+};
+
+static struct edge_facts edge_facts_of(const struct fset *in, const struct blk *b, bool out)
+{
+	struct edge_facts ef = { in, { b->vid, b->jop, b->k, out }, false };
+
+	ef.has_own = BPF_SRC(b->jop) != BPF_X && in->n < FACTS_MAX;
+	return ef;
+}
+
+/* Outcome of block b's test given the facts: 1, 0, or -1 when unknown. */
+static int decide(const struct edge_facts *ef, const struct blk *b)
+{
+	int d;
+
+	if (BPF_SRC(b->jop) == BPF_X)
+		return -1;
+	if (ef->has_own && (d = fact_decides(&ef->own, b)) >= 0)
+		return d;
+	for (int i = 0; i < ef->in->n; i++)
+		if ((d = fact_decides(&ef->in->f[i], b)) >= 0)
+			return d;
+	return -1;
+}
+
+/* Keep in `into` only the facts that also hold on the edge. */
+static void fset_meet(struct fset *into, const struct edge_facts *ef)
 {
 	int n = 0;
 
 	if (into->top) {
-		*into = *with;
+		into->top = false;
+		into->n = ef->in->n;
+		memcpy(into->f, ef->in->f, (size_t)ef->in->n * sizeof into->f[0]);
+		if (ef->has_own)
+			into->f[into->n++] = ef->own;
 		return;
 	}
 	for (int i = 0; i < into->n; i++) {
-		for (int j = 0; j < with->n; j++) {
-			if (!memcmp(&into->f[i], &with->f[j], sizeof into->f[i])) {
-				into->f[n++] = into->f[i];
-				break;
-			}
-		}
+		bool keep = ef->has_own && fact_eq(&into->f[i], &ef->own);
+
+		for (int j = 0; j < ef->in->n && !keep; j++)
+			keep = fact_eq(&into->f[i], &ef->in->f[j]);
+		if (keep)
+			into->f[n++] = into->f[i];
 	}
 	into->n = n;
 }
 
 /* Follow an edge past tests whose outcome the facts decide, and past tests whose two ways meet. */
-static int skip_known(struct em *e, int s, const struct fset *fs)
+static int skip_known(struct em *e, int s, const struct edge_facts *ef)
 {
 	while (!is_term(s)) {
 		int d;
@@ -196,7 +224,8 @@ static int skip_known(struct em *e, int s, const struct fset *fs)
 			s = e->b[s].succ[0];
 			continue;
 		}
-		d = decide(fs, &e->b[s]);
+		d = decide(ef, &e->b[s]);
+		e->work++;
 		if (d < 0)
 			break;
 		s = e->b[s].succ[d];
@@ -239,17 +268,19 @@ static int topo_order(struct em *e, int entry, int *order, int *stack, uint8_t *
 		order[i] = order[n - 1 - i];
 		order[n - 1 - i] = t;
 	}
+	e->work += (uint64_t)n;
 	return n;
 }
 
-/* Scratch arrays for the optimiser, sized for every block. */
+/* Scratch arrays for the optimiser, sized for every block (rank: for every value). */
 struct graph {
 	int *order, *stack, *npred, *canon;
 	int *pval;       /* value all predecessors leave in A, -1 if they differ */
-	int **pslot;     /* one predecessor edge into each block */
+	int *pred;       /* the predecessor of a block with one */
+	int *redir;      /* pull-ups: the block that now comes first instead, -1 none */
+	int *chain, *sorted, *rank, *count;
 	uint8_t *state;
-	uint64_t *dom;   /* dominator bit sets, `words` per block */
-	size_t words;
+	uint8_t *inner;  /* pull-ups: the walk edge was rebuilt inside a chain */
 	int n;
 };
 
@@ -260,65 +291,66 @@ static void graph_free(struct graph *g)
 	free(g->npred);
 	free(g->canon);
 	free(g->pval);
-	free(g->pslot);
+	free(g->pred);
+	free(g->redir);
+	free(g->chain);
+	free(g->sorted);
+	free(g->rank);
+	free(g->count);
 	free(g->state);
-	free(g->dom);
+	free(g->inner);
 }
 
 static int graph_alloc(struct em *e, struct graph *g)
 {
+	size_t nv = e->nv + 1;
+
 	memset(g, 0, sizeof *g);
-	g->words = (e->nb + 63) / 64;
 	g->order = calloc(e->nb, sizeof *g->order);
 	g->stack = calloc(2 * e->nb + 2, sizeof *g->stack);
 	g->npred = calloc(e->nb, sizeof *g->npred);
 	g->canon = calloc(e->nb, sizeof *g->canon);
 	g->pval = calloc(e->nb, sizeof *g->pval);
-	g->pslot = calloc(e->nb, sizeof *g->pslot);
+	g->pred = calloc(e->nb, sizeof *g->pred);
+	g->redir = malloc(e->nb * sizeof *g->redir);
+	g->chain = calloc(e->nb, sizeof *g->chain);
+	g->sorted = calloc(e->nb, sizeof *g->sorted);
+	g->rank = malloc(nv * sizeof *g->rank);
+	g->count = calloc(e->nb + 1, sizeof *g->count);
 	g->state = calloc(e->nb, 1);
-	g->dom = calloc(e->nb * g->words, sizeof *g->dom);
-	if (!g->order || !g->stack || !g->npred || !g->canon || !g->pval || !g->pslot || !g->state || !g->dom) {
+	g->inner = calloc(e->nb, 1);
+	if (!g->order || !g->stack || !g->npred || !g->canon || !g->pval || !g->pred || !g->redir
+	    || !g->chain || !g->sorted || !g->rank || !g->count || !g->state || !g->inner) {
 		graph_free(g);
 		return flt_error(e->c, "out of memory");
 	}
+	memset(g->redir, 0xff, e->nb * sizeof *g->redir);
+	memset(g->rank, 0xff, nv * sizeof *g->rank);
 	return 0;
 }
 
-/* Order, predecessor counts and dominators of the reachable graph. */
+/* Order and predecessor counts of the reachable graph; what predecessors leave in A. */
 static void graph_scan(struct em *e, int entry, struct graph *g)
 {
 	g->n = topo_order(e, entry, g->order, g->stack, g->state);
 	memset(g->npred, 0, e->nb * sizeof *g->npred);
-	memset(g->dom, 0xff, e->nb * g->words * sizeof *g->dom);
 	for (int i = 0; i < g->n; i++) {
 		int b = g->order[i];
-		uint64_t *d = g->dom + (size_t)b * g->words;
 
-		if (i == 0)
-			memset(d, 0, g->words * sizeof *d);
-		d[b / 64] |= 1ull << (b % 64);
 		for (int side = 0; side < 2; side++) {
 			int s = e->b[b].succ[side];
-			uint64_t *ds;
 
 			if (is_term(s) || (side == 1 && s == e->b[b].succ[0]))
 				continue;
 			if (g->npred[s]++ == 0) {
 				g->pval[s] = e->b[b].vid;
-				g->pslot[s] = &e->b[b].succ[side];
+				g->pred[s] = b;
 			} else if (g->pval[s] != e->b[b].vid) {
 				g->pval[s] = -1;
 			}
-			ds = g->dom + (size_t)s * g->words;
-			for (size_t w = 0; w < g->words; w++)
-				ds[w] &= d[w];
 		}
 	}
-}
-
-static bool dominates(const struct graph *g, int a, int b)
-{
-	return (g->dom[(size_t)b * g->words + (size_t)a / 64] >> (a % 64)) & 1;
+	e->work += (uint64_t)g->n;
 }
 
 /*
@@ -328,9 +360,11 @@ static bool dominates(const struct graph *g, int a, int b)
  */
 static bool thread_pass(struct em *e, int *entry, struct fset *in, struct graph *g)
 {
+	static const struct fset none = { false, 0, { { 0, 0, 0, false } } };
+	struct edge_facts at_entry = { &none, { 0, 0, 0, false }, false };
 	bool changed = false;
 
-	*entry = skip_known(e, *entry, &(struct fset){ .top = false, .n = 0 });
+	*entry = skip_known(e, *entry, &at_entry);
 	g->n = topo_order(e, *entry, g->order, g->stack, g->state);
 	for (int i = 0; i < g->n; i++)
 		in[g->order[i]].top = true;
@@ -344,18 +378,17 @@ static bool thread_pass(struct em *e, int *entry, struct fset *in, struct graph 
 
 		if (in[bi].top)
 			continue;
+		e->work += 2 + (uint64_t)in[bi].n / 4;
 		for (int side = 0; side < 2; side++) {
-			struct fset edge = in[bi];
-			int s;
+			struct edge_facts ef = edge_facts_of(&in[bi], b, side);
+			int s = skip_known(e, b->succ[side], &ef);
 
-			fset_add(&edge, b, side);
-			s = skip_known(e, b->succ[side], &edge);
 			if (s != b->succ[side]) {
 				b->succ[side] = s;
 				changed = true;
 			}
 			if (!is_term(s))
-				fset_meet(&in[s], &edge);
+				fset_meet(&in[s], &ef);
 		}
 	}
 	return changed;
@@ -385,6 +418,7 @@ static bool dedup(struct em *e, int *entry, struct graph *g)
 	bool changed = false;
 
 	g->n = topo_order(e, *entry, g->order, g->stack, g->state);
+	e->work += (uint64_t)g->n;
 	while (cap < 2 * (size_t)g->n + 2)
 		cap *= 2;
 	table = malloc(cap * sizeof *table);
@@ -415,77 +449,144 @@ static bool dedup(struct em *e, int *entry, struct graph *g)
 	return changed;
 }
 
-/*
- * libpcap's or_pullup (walk = 0) and and_pullup (walk = 1): along the chain
- * of `walk` edges below b whose other edge goes where b's does, a later
- * test of the value the predecessors left in A moves up in front of the
- * first test of a different value. Only blocks with a single predecessor
- * move or are passed, so no other path loses a test.
- */
-static bool pullup(struct em *e, int b, int walk, struct graph *g)
+/* Block x continues the `walk` chain of its only predecessor: same `keep` edge, one way in. */
+static bool chain_next(const struct em *e, const struct graph *g, int x, int walk)
 {
-	int keep = 1 - walk, val = -1, pull;
-	int *diffp, *samep;
-	bool at_top = true;
+	int p;
 
-	if (g->npred[b] == 0 || g->pval[b] < 0)
+	if (is_term(x) || g->npred[x] != 1)
 		return false;
-	val = g->pval[b];
-	diffp = g->pslot[b];
-	for (;;) {
-		int d = *diffp;
-
-		if (is_term(d) || e->b[d].succ[keep] != e->b[b].succ[keep] || !dominates(g, b, d))
-			return false;
-		if (!at_top && g->npred[d] != 1)
-			return false;
-		if (e->b[d].vid != val)
-			break;
-		diffp = &e->b[d].succ[walk];
-		at_top = false;
-	}
-	samep = &e->b[*diffp].succ[walk];
-	for (;;) {
-		int s = *samep;
-
-		if (is_term(s) || e->b[s].succ[keep] != e->b[b].succ[keep] || !dominates(g, b, s)
-		    || g->npred[s] != 1)
-			return false;
-		if (e->b[s].vid == val)
-			break;
-		samep = &e->b[s].succ[walk];
-	}
-	pull = *samep;
-	*samep = e->b[pull].succ[walk];
-	e->b[pull].succ[walk] = *diffp;
-	if (at_top) {
-		for (int i = 0; i < g->n; i++)
-			for (int side = 0; side < 2; side++)
-				if (e->b[g->order[i]].succ[side] == b && g->order[i] != pull)
-					e->b[g->order[i]].succ[side] = pull;
-	} else {
-		*diffp = pull;
-	}
-	return true;
+	p = g->pred[x];
+	return e->b[p].succ[walk] == x && e->b[p].succ[1 - walk] != x
+	       && e->b[x].succ[1 - walk] == e->b[p].succ[1 - walk];
 }
 
-/* Pull-ups bottom-up until none applies (bounded); the graph is rescanned after each. */
-static bool pullups(struct em *e, int *entry, struct graph *g)
+/*
+ * Regroup the chain at g->chain[0..len) in place (into g->sorted): tests
+ * of one value side by side, values in the order they first appear, the
+ * value the predecessors of the head leave in A (`first`, or -1) before
+ * all. Returns true when the order changed.
+ */
+static bool chain_group(struct em *e, struct graph *g, int len, int first)
+{
+	int ngroups = 0, pos = 0;
+	bool moved = false;
+
+	if (first >= 0)
+		g->rank[first] = ngroups++;
+	for (int i = 0; i < len; i++) {
+		int v = e->b[g->chain[i]].vid;
+
+		if (g->rank[v] < 0)
+			g->rank[v] = ngroups++;
+	}
+	memset(g->count, 0, ((size_t)ngroups + 1) * sizeof *g->count);
+	for (int i = 0; i < len; i++)
+		g->count[g->rank[e->b[g->chain[i]].vid] + 1]++;
+	for (int r = 1; r <= ngroups; r++)
+		g->count[r] += g->count[r - 1];
+	for (int i = 0; i < len; i++) {
+		int b = g->chain[i];
+
+		pos = g->count[g->rank[e->b[b].vid]]++;
+		g->sorted[pos] = b;
+		moved |= pos != i;
+	}
+	if (first >= 0)
+		g->rank[first] = -1;
+	for (int i = 0; i < len; i++)
+		g->rank[e->b[g->chain[i]].vid] = -1;
+	e->work += (uint64_t)len;
+	return moved;
+}
+
+/* Relink a regrouped chain: walk edges in the new order, the old exit last; the head's predecessors go to the new head. */
+static void chain_relink(struct em *e, struct graph *g, int len, int walk)
+{
+	int exit = e->b[g->chain[len - 1]].succ[walk];
+
+	for (int i = 0; i + 1 < len; i++) {
+		e->b[g->sorted[i]].succ[walk] = g->sorted[i + 1];
+		g->inner[g->sorted[i]] |= (uint8_t)(1 << walk);
+	}
+	e->b[g->sorted[len - 1]].succ[walk] = exit;
+	if (g->sorted[0] != g->chain[0])
+		g->redir[g->chain[0]] = g->sorted[0];
+}
+
+/*
+ * libpcap's or_pullup (walk = 0) and and_pullup (walk = 1) carried to
+ * their fixed point in one linear pass: along a chain of `walk` edges
+ * whose other edge goes where the head's does, and whose blocks after the
+ * head have one predecessor each (so no other path loses a test), the
+ * tests regroup by value, the value already in A first. Pulling a test of
+ * the value in A up in front of the first test of another value, over and
+ * over, ends in the same order.
+ */
+static bool pullups_walk(struct em *e, int *entry, struct graph *g, int walk)
 {
 	bool any = false;
 
 	graph_scan(e, *entry, g);
-	for (int i = g->n - 1, budget = PULLUP_BUDGET; i >= 0 && budget > 0; i--) {
-		int b = g->order[i];
+	for (int i = 0; i < g->n; i++) {
+		int h = g->order[i], len = 0;
 
-		if (pullup(e, b, 0, g) || pullup(e, b, 1, g)) {
+		if (chain_next(e, g, h, walk) || !chain_next(e, g, e->b[h].succ[walk], walk))
+			continue;
+		for (int x = h; len == 0 || chain_next(e, g, x, walk); x = e->b[x].succ[walk])
+			g->chain[len++] = x;
+		if (chain_group(e, g, len, g->npred[h] > 0 ? g->pval[h] : -1)) {
+			chain_relink(e, g, len, walk);
 			any = true;
-			budget--;
-			graph_scan(e, *entry, g);
-			i = g->n;
 		}
 	}
-	return any;
+	if (!any)
+		return false;
+	/* Predecessors of a moved head, outside its chain, now enter at the new head. */
+	for (int i = 0; i < g->n; i++) {
+		struct blk *b = &e->b[g->order[i]];
+
+		for (int side = 0; side < 2; side++)
+			if (!(g->inner[g->order[i]] & (1 << side)) && !is_term(b->succ[side])
+			    && g->redir[b->succ[side]] >= 0)
+				b->succ[side] = g->redir[b->succ[side]];
+	}
+	if (g->redir[*entry] >= 0)
+		*entry = g->redir[*entry];
+	for (int i = 0; i < g->n; i++) {
+		g->redir[g->order[i]] = -1;
+		g->inner[g->order[i]] = 0;
+	}
+	e->work += (uint64_t)g->n;
+	return true;
+}
+
+static bool pullups(struct em *e, int *entry, struct graph *g)
+{
+	bool a = pullups_walk(e, entry, g, 0);
+	bool b = pullups_walk(e, entry, g, 1);
+
+	return a || b;
+}
+
+/* One line naming the filter (its start, for a long one) and what it would take. */
+static int too_large(struct fc *c, int n)
+{
+	size_t len = strlen(c->src);
+
+	return flt_error(c, "filter \"%.48s%s\" (%zu bytes) is too large: at least %d instructions, "
+			 "the kernel allows %u; shorten it", c->src, len > 48 ? "..." : "", len, n,
+			 FILTER_MAX_INSNS);
+}
+
+/*
+ * The optimiser stops where its work (blocks visited) passes the budget:
+ * every pass leaves a correct graph, so what has been done so far is laid
+ * out as it is, less small than it could be but never wrong.
+ */
+static bool over_budget(const struct em *e)
+{
+	return e->work >= e->c->work_budget;
 }
 
 /* Optimise until nothing changes (bounded): threading, merging, pull-ups. */
@@ -502,30 +603,45 @@ static int optimise(struct em *e, int *entry)
 		free(in);
 		return -1;
 	}
-	for (int round = 0; round < OPT_ROUNDS && changed; round++) {
+	for (int round = 0; round < OPT_ROUNDS && changed && !over_budget(e); round++) {
 		changed = false;
-		for (int pass = 0; pass < OPT_ROUNDS && thread_pass(e, entry, in, &g); pass++)
+		for (int pass = 0; pass < OPT_ROUNDS && !over_budget(e) && thread_pass(e, entry, in, &g); pass++)
 			changed = true;
-		if (is_term(*entry))
+		if (is_term(*entry) || over_budget(e))
 			break;
 		if (g.n > 3 * (int)FILTER_MAX_INSNS) {
-			rc = flt_error(e->c, "filter program too large (more than %u tests; the kernel allows %u instructions)",
-				       3 * FILTER_MAX_INSNS, FILTER_MAX_INSNS);
+			rc = too_large(e->c, g.n);
 			break;
 		}
 		changed |= dedup(e, entry, &g);
-		changed |= pullups(e, entry, &g);
+		if (!over_budget(e))
+			changed |= pullups(e, entry, &g);
 	}
+	e->c->work = e->work;
+	e->c->opt_cut = over_budget(e);
 	graph_free(&g);
 	free(in);
 	return rc;
 }
 
+/*
+ * Jumps farther than a conditional jump's 8-bit offset reach go through a
+ * BPF_JA. Far jumps to a block get one of their own right after the jump;
+ * far jumps to the two RETs share pads: a JA to the RET placed between two
+ * blocks (nothing falls through into it, every block ends in a jump with
+ * both targets), as far ahead as the first jump that needs it can reach,
+ * so every later jump in range uses it too.
+ */
 struct layout {
 	int *pos;       /* first instruction of each block */
 	int *ain, *xin; /* value in A / X on entry: vid, -1 unknown, -2 no path yet */
 	bool *load, *ldx;
 	uint8_t *lng;   /* bit 0: false edge needs a JA, bit 1: true edge */
+	uint8_t *pads;  /* per order slot: bit 0 a pad to accept after the block, bit 1 to reject */
+	int *start;     /* per order slot: first instruction; start[n] = first RET */
+	int *jpos;      /* per order slot: the block's conditional jump */
+	int *padslot[2]; /* per RET: slots holding a pad to it, ascending */
+	int npad[2];
 	int acc, rej;   /* positions of the two RETs (-1 when unused) */
 	int len;
 	int *order, n;  /* reachable blocks, topological order */
@@ -536,12 +652,14 @@ static int meet_val(int cur, int v)
 	return cur == -2 ? v : cur == v ? v : -1;
 }
 
-/* Decide reloads and positions for the reachable blocks in order; returns the program length. */
-static int place(struct em *e, int entry, struct layout *L)
+static int blk_size(const struct blk *b, const struct layout *L, int bi)
 {
-	int p = 0;
-	bool acc = false, rej = false;
+	return (L->load[bi] ? (int)b->nbody + (L->ldx[bi] ? 1 : 0) : 0) + 1;
+}
 
+/* Reloads: what every path leaves in A and X decides whether a block's statements run. */
+static void place_values(struct em *e, int entry, struct layout *L)
+{
 	for (size_t i = 0; i < e->nb; i++) {
 		L->ain[i] = -2;
 		L->xin[i] = -2;
@@ -550,32 +668,48 @@ static int place(struct em *e, int entry, struct layout *L)
 	L->xin[entry] = -1;
 	for (int oi = 0; oi < L->n; oi++) {
 		int bi = L->order[oi];
-
 		struct blk *b = &e->b[bi];
-		int aout, xout;
+		int xout;
 
 		if (L->ain[bi] == -2)
 			continue;
-		L->pos[bi] = p;
 		L->load[bi] = L->ain[bi] != b->vid;
 		L->ldx[bi] = L->load[bi] && b->xvid >= 0 && L->xin[bi] != b->xvid;
-		aout = b->vid;
 		xout = !L->load[bi] ? L->xin[bi] : b->clobx ? -1 : b->xvid >= 0 ? b->xvid : L->xin[bi];
-		p += (L->load[bi] ? (int)b->nbody + (L->ldx[bi] ? 1 : 0) : 0) + 1;
-		p += (L->lng[bi] & 1) + ((L->lng[bi] >> 1) & 1);
 		for (int side = 0; side < 2; side++) {
 			int s = b->succ[side];
 
-			if (s == BLK_ACCEPT)
-				acc = true;
-			else if (s == BLK_REJECT)
-				rej = true;
-			else {
-				L->ain[s] = meet_val(L->ain[s], aout);
+			if (!is_term(s)) {
+				L->ain[s] = meet_val(L->ain[s], b->vid);
 				L->xin[s] = meet_val(L->xin[s], xout);
 			}
 		}
 	}
+}
+
+/* Positions of blocks, trampolines, pads and the RETs; returns the program length. */
+static int place(struct em *e, struct layout *L)
+{
+	int p = 0;
+	bool acc = false, rej = false;
+
+	for (int oi = 0; oi < L->n; oi++) {
+		int bi = L->order[oi];
+		struct blk *b = &e->b[bi];
+
+		L->start[oi] = p;
+		if (L->ain[bi] == -2)
+			continue;
+		L->pos[bi] = p;
+		p += blk_size(b, L, bi);
+		L->jpos[oi] = p - 1;
+		p += (L->lng[bi] & 1) + ((L->lng[bi] >> 1) & 1) + (L->pads[oi] & 1) + ((L->pads[oi] >> 1) & 1);
+		for (int side = 0; side < 2; side++) {
+			acc |= b->succ[side] == BLK_ACCEPT;
+			rej |= b->succ[side] == BLK_REJECT;
+		}
+	}
+	L->start[L->n] = p;
 	L->acc = acc ? p++ : -1;
 	L->rej = rej ? p++ : -1;
 	return p;
@@ -586,7 +720,76 @@ static int target_pos(const struct layout *L, int s)
 	return s == BLK_ACCEPT ? L->acc : s == BLK_REJECT ? L->rej : L->pos[s];
 }
 
-/* Mark edges farther than 255 for a JA trampoline; true when a mark was added. */
+/* Where the pad to RET `t` in slot `oi` sits (accept's pad first). */
+static int pad_pos(const struct layout *L, int oi, int t)
+{
+	int n = (L->pads[oi] & 1) + ((L->pads[oi] >> 1) & 1);
+
+	return L->start[oi + 1] - n + (t == BLK_REJECT && (L->pads[oi] & 1) ? 1 : 0);
+}
+
+/* The first slot at or after `oi` with a pad to RET t, -1 if none. */
+static int pad_after(const struct layout *L, int t, int oi)
+{
+	int lo = 0, hi = L->npad[t];
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (L->padslot[t][mid] < oi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < L->npad[t] ? L->padslot[t][lo] : -1;
+}
+
+/*
+ * Where edge `side` of the block in slot oi lands: the target, its own
+ * trampoline, or a pad; -1 when it cannot reach (a trampoline or pad is
+ * missing).
+ */
+static int edge_pos(const struct em *e, const struct layout *L, int oi, int side)
+{
+	int bi = L->order[oi], s = e->b[bi].succ[side], j = L->jpos[oi], t, slot;
+
+	if (L->lng[bi] & (1 << side))
+		return j + 1 + (side == 0 && (L->lng[bi] & 2) ? 1 : 0);
+	t = target_pos(L, s);
+	if (t - (j + 1) <= 255)
+		return t;
+	if (!is_term(s) || (slot = pad_after(L, s, oi)) < 0)
+		return -1;
+	t = pad_pos(L, slot, s);
+	return t - (j + 1) <= 255 ? t : -1;
+}
+
+/* A pad to RET t as far ahead as the jump at j reaches (from slot oi on). */
+static bool add_pad(struct layout *L, int t, int oi, int j)
+{
+	int lo = oi, hi = L->n - 1, k;
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (L->start[mid + 1] <= j + 256)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	if (L->pads[lo] & (1 << t))
+		return false;
+	L->pads[lo] |= (uint8_t)(1 << t);
+	k = L->npad[t]++;
+	while (k > 0 && L->padslot[t][k - 1] > lo) {
+		L->padslot[t][k] = L->padslot[t][k - 1];
+		k--;
+	}
+	L->padslot[t][k] = lo;
+	return true;
+}
+
+/* Add trampolines and pads for every jump that cannot reach; true when one was added. */
 static bool mark_long(struct em *e, struct layout *L)
 {
 	bool more = false;
@@ -594,17 +797,16 @@ static bool mark_long(struct em *e, struct layout *L)
 	for (int oi = 0; oi < L->n; oi++) {
 		int bi = L->order[oi];
 
-		const struct blk *b = &e->b[bi];
-		int j;
-
 		if (L->ain[bi] == -2)
 			continue;
-		j = L->pos[bi] + (L->load[bi] ? (int)b->nbody + (L->ldx[bi] ? 1 : 0) : 0);
 		for (int side = 0; side < 2; side++) {
-			if (!(L->lng[bi] & (1 << side)) && target_pos(L, b->succ[side]) - (j + 1) > 255) {
+			int s = e->b[bi].succ[side];
+
+			if (edge_pos(e, L, oi, side) >= 0)
+				continue;
+			if (!is_term(s) || !add_pad(L, s, oi, L->jpos[oi]))
 				L->lng[bi] |= (uint8_t)(1 << side);
-				more = true;
-			}
+			more = true;
 		}
 	}
 	return more;
@@ -625,9 +827,8 @@ static void write_code(struct em *e, const struct layout *L, uint32_t snaplen, s
 
 	for (int oi = 0; oi < L->n; oi++) {
 		int bi = L->order[oi];
-
 		const struct blk *b = &e->b[bi];
-		int t, f, j, ja;
+		int j;
 
 		if (L->ain[bi] == -2)
 			continue;
@@ -637,14 +838,15 @@ static void write_code(struct em *e, const struct layout *L, uint32_t snaplen, s
 			for (uint32_t i = 0; i < b->nbody; i++)
 				o[n++] = e->c->pool[b->body + i];
 		j = n;
-		ja = j + 1;
-		t = (L->lng[bi] & 2) ? ja++ : target_pos(L, b->succ[1]);
-		f = (L->lng[bi] & 1) ? ja : target_pos(L, b->succ[0]);
-		put(o, &n, b->jop, (uint8_t)(t - j - 1), (uint8_t)(f - j - 1), b->k);
+		put(o, &n, b->jop, (uint8_t)(edge_pos(e, L, oi, 1) - j - 1),
+		    (uint8_t)(edge_pos(e, L, oi, 0) - j - 1), b->k);
 		if (L->lng[bi] & 2)
 			put(o, &n, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(target_pos(L, b->succ[1]) - n - 1));
 		if (L->lng[bi] & 1)
 			put(o, &n, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(target_pos(L, b->succ[0]) - n - 1));
+		for (int t = BLK_ACCEPT; t <= BLK_REJECT; t++)
+			if (L->pads[oi] & (1 << t))
+				put(o, &n, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(target_pos(L, t) - n - 1));
 	}
 	if (L->acc >= 0)
 		put(o, &n, BPF_RET | BPF_K, 0, 0, snaplen);
@@ -652,35 +854,65 @@ static void write_code(struct em *e, const struct layout *L, uint32_t snaplen, s
 		put(o, &n, BPF_RET | BPF_K, 0, 0, 0);
 }
 
+static void layout_free(struct layout *L)
+{
+	free(L->pos);
+	free(L->ain);
+	free(L->xin);
+	free(L->load);
+	free(L->ldx);
+	free(L->lng);
+	free(L->pads);
+	free(L->start);
+	free(L->jpos);
+	free(L->padslot[0]);
+	free(L->padslot[1]);
+	free(L->order);
+}
+
+static int layout_alloc(struct layout *L, size_t nb)
+{
+	memset(L, 0, sizeof *L);
+	L->pos = calloc(nb, sizeof *L->pos);
+	L->ain = calloc(nb, sizeof *L->ain);
+	L->xin = calloc(nb, sizeof *L->xin);
+	L->load = calloc(nb, sizeof *L->load);
+	L->ldx = calloc(nb, sizeof *L->ldx);
+	L->lng = calloc(nb, sizeof *L->lng);
+	L->pads = calloc(nb, sizeof *L->pads);
+	L->start = calloc(nb + 1, sizeof *L->start);
+	L->jpos = calloc(nb, sizeof *L->jpos);
+	L->padslot[0] = calloc(nb, sizeof *L->padslot[0]);
+	L->padslot[1] = calloc(nb, sizeof *L->padslot[1]);
+	L->order = calloc(nb, sizeof *L->order);
+	if (!L->pos || !L->ain || !L->xin || !L->load || !L->ldx || !L->lng || !L->pads || !L->start
+	    || !L->jpos || !L->padslot[0] || !L->padslot[1] || !L->order) {
+		layout_free(L);
+		return -1;
+	}
+	return 0;
+}
+
 static int lay_out(struct em *e, int entry, uint32_t snaplen, struct filter_prog *out)
 {
 	struct layout L;
 	size_t nb = e->nb;
-	int *stack;
-	uint8_t *state;
+	int *stack = calloc(2 * nb + 2, sizeof *stack);
+	uint8_t *state = calloc(nb, 1);
 	int rc = -1;
 
-	memset(&L, 0, sizeof L);
-	L.pos = calloc(nb, sizeof *L.pos);
-	L.ain = calloc(nb, sizeof *L.ain);
-	L.xin = calloc(nb, sizeof *L.xin);
-	L.load = calloc(nb, sizeof *L.load);
-	L.ldx = calloc(nb, sizeof *L.ldx);
-	L.lng = calloc(nb, sizeof *L.lng);
-	L.order = calloc(nb, sizeof *L.order);
-	stack = calloc(2 * nb + 2, sizeof *stack);
-	state = calloc(nb, 1);
-	if (!L.order || !stack || !state || !L.pos || !L.ain || !L.xin || !L.load || !L.ldx || !L.lng) {
-		flt_error(e->c, "out of memory");
-		goto out;
+	if (!stack || !state || layout_alloc(&L, nb) < 0) {
+		free(stack);
+		free(state);
+		return flt_error(e->c, "out of memory");
 	}
 	L.n = topo_order(e, entry, L.order, stack, state);
+	place_values(e, entry, &L);
 	do
-		L.len = place(e, entry, &L);
-	while (mark_long(e, &L) && L.len <= (int)FILTER_MAX_INSNS);
+		L.len = place(e, &L);
+	while (L.len <= (int)FILTER_MAX_INSNS && mark_long(e, &L));
 	if (L.len > (int)FILTER_MAX_INSNS) {
-		flt_error(e->c, "filter program too large (%d instructions; the kernel allows %u)",
-			  L.len, FILTER_MAX_INSNS);
+		too_large(e->c, L.len);
 		goto out;
 	}
 	out->insns = calloc((size_t)L.len, sizeof *out->insns);
@@ -692,13 +924,7 @@ static int lay_out(struct em *e, int entry, uint32_t snaplen, struct filter_prog
 	out->len = (uint32_t)L.len;
 	rc = 0;
 out:
-	free(L.pos);
-	free(L.ain);
-	free(L.xin);
-	free(L.load);
-	free(L.ldx);
-	free(L.lng);
-	free(L.order);
+	layout_free(&L);
 	free(stack);
 	free(state);
 	return rc;

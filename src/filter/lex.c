@@ -34,22 +34,42 @@ int flt_error(struct fc *c, const char *fmt, ...)
 	return set_error(c, msg);
 }
 
+/* Expressions longer than this are shown as the part around the error. */
+#define CARET_WINDOW 60u
+
 /*
  * "KIND at column N: MSG" then the expression and a caret under byte
- * `pos` (columns count from 1). Tabs are kept so the caret lines up.
+ * `pos` (columns count from 1). Tabs are kept so the caret lines up. A
+ * long expression shows only CARET_WINDOW bytes either side of the error,
+ * cut ends marked "...". While a parse is only being tried (`quiet`),
+ * nothing is formatted: the caller discards the error.
  */
 static int caret_error(struct fc *c, size_t pos, const char *kind, const char *msg)
 {
-	char caret[512];
-	size_t n = 0;
+	char caret[2 * CARET_WINDOW + 8], full[1024];
+	size_t n = 0, len = strlen(c->src), from = 0, to = len;
+	const char *pre = "", *post = "";
 
-	for (size_t i = 0; i < pos && c->src[i] && n + 2 < sizeof caret; i++)
+	if (c->quiet || c->failed) {
+		c->failed = true;
+		return -1;
+	}
+	if (pos > len)
+		pos = len;
+	if (len > 2 * CARET_WINDOW) {
+		from = pos > CARET_WINDOW ? pos - CARET_WINDOW : 0;
+		to = len - pos > CARET_WINDOW ? pos + CARET_WINDOW : len;
+		pre = from > 0 ? "..." : "";
+		post = to < len ? "..." : "";
+	}
+	for (size_t i = 0; i < strlen(pre); i++)
+		caret[n++] = ' ';
+	for (size_t i = from; i < pos; i++)
 		caret[n++] = c->src[i] == '\t' ? '\t' : ' ';
-	char full[1024];
-
 	caret[n++] = '^';
 	caret[n] = '\0';
-	snprintf(full, sizeof full, "%s at column %zu: %s\n  %s\n  %s", kind, pos + 1, msg, c->src, caret);
+	snprintf(full, sizeof full, "%s at column %zu: %s\n  %s%.*s%s\n  %s", kind, pos + 1, msg, pre,
+		 (int)(to - from), c->src + from, post, caret);
 	return set_error(c, full);
 }
 

@@ -583,8 +583,12 @@ static int primary_at(struct parser *ps)
 		size_t pos = c->pos;
 		struct ftok t = c->tok;
 		char saved = c->err && c->errlen ? c->err[0] : 0;
+		bool quiet = c->quiet;
 
+		/* Tried first, its error unformatted: formatting it each time is quadratic in long chains. */
+		c->quiet = true;
 		r = relation(c);
+		c->quiet = quiet;
 		if (r >= 0)
 			return r;
 		c->failed = false;
@@ -689,8 +693,8 @@ static int setup_linktype(struct fc *c, uint32_t linktype)
 	return 0;
 }
 
-int filter_compile(const char *expr_text, uint32_t linktype, uint32_t snaplen,
-		   struct filter_prog *out, char *err, size_t errlen)
+int filter_compile_budget(const char *expr_text, uint32_t linktype, uint32_t snaplen, uint64_t budget,
+			  struct filter_prog *out, struct filter_cc_stats *st, char *err, size_t errlen)
 {
 	struct fc c;
 	int root = -1, rc = -1;
@@ -700,14 +704,26 @@ int filter_compile(const char *expr_text, uint32_t linktype, uint32_t snaplen,
 	c.src = expr_text ? expr_text : "";
 	c.err = err;
 	c.errlen = errlen;
+	c.work_budget = budget;
 	if (err && errlen)
 		err[0] = '\0';
 	if (strlen(c.src) > FLT_MAX_EXPR)
 		errf(err, errlen, "filter expression longer than %u bytes", FLT_MAX_EXPR);
 	else if (setup_linktype(&c, linktype) == 0 && flt_parse(&c, &root) == 0)
 		rc = flt_emit(&c, root, snaplen ? snaplen : 262144, out);
+	if (st) {
+		st->work = c.work;
+		st->cut = c.opt_cut;
+		st->tests = (uint32_t)c.nnodes;
+	}
 	free(c.nodes);
 	free(c.anodes);
 	free(c.pool);
 	return rc;
+}
+
+int filter_compile(const char *expr_text, uint32_t linktype, uint32_t snaplen,
+		   struct filter_prog *out, char *err, size_t errlen)
+{
+	return filter_compile_budget(expr_text, linktype, snaplen, FILTER_WORK_BUDGET, out, NULL, err, errlen);
 }

@@ -80,6 +80,62 @@ static void test_syntax_errors(void **state)
 	}
 }
 
+/*
+ * An error far into a long expression shows the part around it, the caret
+ * under the offending byte; formatting it stays cheap even when a long
+ * chain of parenthesised terms is parsed (each first tried as a relation).
+ */
+static void test_long_expression_errors(void **state)
+{
+	static char expr[40000];
+	const char *l2, *l3, *caret;
+	struct filter_prog p;
+	char err[1024];
+	size_t off = 0, bad;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		off += (size_t)snprintf(expr + off, sizeof expr - off, "(tcp port %d) or ", i + 1);
+	bad = off;
+	off += (size_t)snprintf(expr + off, sizeof expr - off, "port http");
+	for (int i = 0; i < 10; i++)
+		off += (size_t)snprintf(expr + off, sizeof expr - off, " or (udp port %d)", i + 1);
+	assert_int_equal(filter_compile(expr, LINKTYPE_ETHERNET, 0, &p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "port names are not supported"));
+	l2 = strchr(err, '\n');
+	assert_non_null(l2);
+	l3 = strchr(l2 + 1, '\n');
+	assert_non_null(l3);
+	assert_true(l3 - l2 < 200);
+	assert_memory_equal(l2 + 1, "  ...", 5);
+	assert_non_null(strstr(l2, "...\n"));
+	caret = strchr(l3, '^');
+	assert_non_null(caret);
+	/* The caret stands under the 'h' of "http", the byte the error names. */
+	assert_int_equal(l2[caret - l3], 'h');
+	assert_int_equal(expr[bad + 5], 'h');
+}
+
+/* A program the kernel would refuse: one line naming the filter, its size and the limit. */
+static void test_too_large(void **state)
+{
+	static char expr[40000];
+	struct filter_prog p;
+	char err[1024];
+	size_t off = 0;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		off += (size_t)snprintf(expr + off, sizeof expr - off, "%shost 2001:db8::%x", i ? " or " : "", i + 1);
+	assert_int_equal(filter_compile(expr, LINKTYPE_ETHERNET, 0, &p, err, sizeof err), -1);
+	assert_null(p.insns);
+	print_message("# %s\n", err);
+	assert_null(strchr(err, '\n'));
+	assert_non_null(strstr(err, "filter \"host 2001:db8::1 or host 2001:db8::2 or"));
+	assert_non_null(strstr(err, "too large"));
+	assert_non_null(strstr(err, "the kernel allows 4096"));
+}
+
 static void test_unsupported_keywords(void **state)
 {
 	static const char *const words[] = { "gateway", "atalk", "decnet", "mpls", "inbound", "pppoes",
@@ -480,6 +536,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_long_expression_errors),
+		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_unsupported_keywords),
 		cmocka_unit_test(test_linktype_limits),
 		cmocka_unit_test(test_dump_formats_match_libpcap),

@@ -338,6 +338,169 @@ static void run_file(const char *name, uint32_t synth_linktype)
 	assert_int_equal(t.mismatches, 0);
 }
 
+/*
+ * Term i of an or-chain of `n` terms of one kind ("host", "port", "net"):
+ * most match nothing in the corpora; those at the start, a third, half way
+ * and the end do, so the answer depends on the whole chain.
+ */
+static void chain_term(char *buf, size_t len, const char *kind, int i, int n)
+{
+	static const char *const hosts[] = { "192.0.2.1", "198.51.100.1", "2001:db8::4", "203.0.113.8" };
+	static const char *const nets[] = { "192.0.2.0/28", "198.51.100.0/31", "2001:db8::/125", "203.0.113.8/30" };
+	static const int ports[] = { 22, 443, 9999, 33333 };
+	int at = i == 0 ? 0 : i == n / 3 ? 1 : i == n / 2 ? 2 : i == n - 1 ? 3 : -1;
+
+	if (!strcmp(kind, "host") && at >= 0)
+		snprintf(buf, len, "host %s", hosts[at]);
+	else if (!strcmp(kind, "host"))
+		snprintf(buf, len, "host 10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+	else if (!strcmp(kind, "net") && at >= 0)
+		snprintf(buf, len, "net %s", nets[at]);
+	else if (!strcmp(kind, "net"))
+		snprintf(buf, len, "net 10.%d.%d.0/24", i >> 8, i & 255);
+	else
+		snprintf(buf, len, "port %d", at >= 0 ? ports[at] : 40000 + i);
+}
+
+static void chain_expr(char *buf, size_t len, const char *kind, int n)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < n; i++) {
+		char term[64];
+
+		chain_term(term, sizeof term, kind, i, n);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " or " : "", term);
+		assert_true(off < len);
+	}
+}
+
+/* Every packet of `c` through `prog` must give `want[i]` (0 or not). Returns the mismatches. */
+static unsigned agree(const struct corpus *c, const struct filter_prog *prog, const uint8_t *want, const char *what)
+{
+	unsigned bad = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		bool ours = filter_run(prog, c->data[i], c->hdr[i].caplen, c->hdr[i].len) != 0;
+
+		if (ours != (want[i] != 0)) {
+			if (bad++ < 5)
+				print_message("# MISMATCH %s %s packet %zu: libpcap %d, ours %d\n", c->file, what,
+					      i + 1, want[i] != 0, ours);
+		}
+	}
+	return bad;
+}
+
+/*
+ * Long chains with libpcap compiling the whole chain (150 terms: libpcap's
+ * optimiser takes about half a second on each): our optimised program,
+ * and ours with the optimiser cut short at several budgets (down to none
+ * at all), accept exactly what libpcap's accepts.
+ */
+static void long_chain_vs_libpcap(struct corpus *c, const char *kind, int n)
+{
+	static char expr[64 * 1024];
+	struct bpf_program bp;
+	uint8_t *want = calloc(c->n, 1);
+	uint64_t full_work;
+	struct filter_cc_stats st;
+	struct filter_prog prog;
+	char err[1024];
+	unsigned bad = 0, matched = 0;
+
+	assert_non_null(want);
+	chain_expr(expr, sizeof expr, kind, n);
+	assert_int_equal(pcap_compile(c->p, &bp, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
+	for (size_t i = 0; i < c->n; i++) {
+		want[i] = bpf_filter(bp.bf_insns, c->data[i], c->hdr[i].len, c->hdr[i].caplen) != 0;
+		matched += want[i];
+	}
+	pcap_freecode(&bp);
+	assert_true(matched > 0 && matched < c->n);
+	if (filter_compile_budget(expr, c->linktype, 262144, FILTER_WORK_BUDGET, &prog, &st, err, sizeof err) != 0)
+		fail_msg("%s chain of %d: %s", kind, n, err);
+	assert_false(st.cut);
+	full_work = st.work;
+	bad += agree(c, &prog, want, "optimised");
+	filter_free(&prog);
+	for (uint64_t div = 2; div <= 64; div *= 4) {
+		for (int none = 0; none < 2; none++) {
+			uint64_t budget = none ? 0 : full_work / div;
+
+			if (filter_compile_budget(expr, c->linktype, 262144, budget, &prog, &st, err, sizeof err) != 0) {
+				/* Less optimised can be too large for the kernel, and must say so. */
+				assert_non_null(strstr(err, "too large"));
+				continue;
+			}
+			assert_true(st.cut);
+			bad += agree(c, &prog, want, none ? "unoptimised" : "cut short");
+			filter_free(&prog);
+		}
+	}
+	print_message("# %s: %d-term %s chain, %u of %zu packets match\n", c->file, n, kind, matched, c->n);
+	free(want);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * 1000-term chains compile within the kernel's limit with a bounded amount
+ * of optimiser work (no clock involved) and keep what libpcap keeps term by
+ * term: libpcap's own optimiser takes minutes on these, so the oracle is
+ * libpcap's program for each term, ORed.
+ */
+static void chain_1000(struct corpus *c, const char *kind)
+{
+	static char expr[64 * 1024];
+	struct filter_cc_stats st;
+	struct filter_prog prog;
+	uint8_t *want = calloc(c->n, 1);
+	char err[1024], term[64];
+	unsigned matched = 0;
+
+	assert_non_null(want);
+	chain_expr(expr, sizeof expr, kind, 1000);
+	if (filter_compile_budget(expr, c->linktype, 262144, FILTER_WORK_BUDGET, &prog, &st, err, sizeof err) != 0)
+		fail_msg("1000-term %s chain: %s", kind, err);
+	print_message("# 1000-term %s chain: %u instructions, optimiser work %llu\n", kind, prog.len,
+		      (unsigned long long)st.work);
+	assert_false(st.cut);
+	assert_true(prog.len <= FILTER_MAX_INSNS);
+	/* 250-450 units a term here: far inside the budget, so it cannot have been cut. */
+	assert_true(st.work < FILTER_WORK_BUDGET / 20);
+	for (int t = 0; t < 1000; t++) {
+		struct bpf_program bp;
+
+		chain_term(term, sizeof term, kind, t, 1000);
+		assert_int_equal(pcap_compile(c->p, &bp, term, 1, PCAP_NETMASK_UNKNOWN), 0);
+		for (size_t i = 0; i < c->n; i++)
+			want[i] |= bpf_filter(bp.bf_insns, c->data[i], c->hdr[i].len, c->hdr[i].caplen) != 0;
+		pcap_freecode(&bp);
+	}
+	for (size_t i = 0; i < c->n; i++)
+		matched += want[i];
+	assert_true(matched > 0 && matched < c->n);
+	assert_int_equal(agree(c, &prog, want, kind), 0);
+	filter_free(&prog);
+	free(want);
+}
+
+static void test_long_chains(void **state)
+{
+	static const char *const kinds[] = { "host", "port", "net" };
+	struct corpus *c = calloc(1, sizeof *c);
+
+	(void)state;
+	assert_non_null(c);
+	corpus_load(c, "flows.pcap");
+	for (int k = 0; k < 3; k++) {
+		long_chain_vs_libpcap(c, kinds[k], 150);
+		chain_1000(c, kinds[k]);
+	}
+	corpus_free(c);
+	free(c);
+}
+
 static void test_ethernet(void **state) { (void)state; run_file("corpus.pcap", 0); }
 static void test_flows(void **state) { (void)state; run_file("flows.pcap", 0); }
 static void test_sll2(void **state) { (void)state; run_file("sll2.pcap", 0); }
@@ -368,6 +531,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_loop),
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_long_chains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 	}
