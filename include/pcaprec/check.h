@@ -35,6 +35,7 @@ struct check_result {
 	enum check_libpcap libpcap;
 	char format[16];         /* "pcap", "pcap-ns", "pcapng" or "" if not recognised */
 	bool compressed;
+	char compression[8];     /* "gzip", "zstd", or "" */
 	uint64_t packets;        /* records our reader delivered */
 	uint64_t matched;        /* records accepted by the filter hook */
 	uint64_t bytes;          /* sum of caplen */

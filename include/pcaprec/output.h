@@ -26,6 +26,10 @@ typedef void output_stats_fn(void *ctx, struct iface_stats *cum, size_t n);
 /* Receives one log line (no trailing newline). NULL in the config: stderr. */
 typedef void output_log_fn(void *ctx, const char *msg);
 
+/* Levels -z gzip and -z zstd (and a .gz or .zst name) mean without a LEVEL. */
+#define OUT_GZIP_DEFAULT_LEVEL 6
+#define OUT_ZSTD_DEFAULT_LEVEL 3
+
 struct output_config {
 	const char *path;          /* -w: [DIR/]TEMPLATE, fields only in the basename */
 	struct rot_config rot;
@@ -34,6 +38,7 @@ struct output_config {
 	uint64_t max_total;        /* --max-total: bytes of finished files; 0 = no limit */
 	uint64_t min_free;         /* --min-free: bytes left free on the filesystem; 0 = off */
 	int gzip_level;            /* -z: -1 plain, 1..9 gzip (".gz" appended to names) */
+	int zstd_level;            /* -z zstd: 0 none, 1..19 zstd (".zst" appended); gzip_level -1 */
 	unsigned gzip_threads;     /* --compress-threads: 0 = one per CPU (at most 8) */
 	mode_t mode;               /* --mode; 0 means 0640 */
 	gid_t gid;                 /* --group; (gid_t)-1 leaves it */

@@ -127,11 +127,14 @@ const char *reader_name(const struct reader *r);
 /* "pcap", "pcap-ns" or "pcapng". */
 const char *reader_format(const struct reader *r);
 
-/* True when the file was gzip-compressed. */
+/* True when the file was compressed (gzip or zstd). */
 bool reader_compressed(const struct reader *r);
 
-/* gzip input: member starts reached so far (see source_take_members in source.h); 0 otherwise. */
+/* gzip or zstd input: member starts reached so far (see source_take_members in source.h); 0 otherwise. */
 size_t reader_take_members(struct reader *r, uint64_t *file_off, uint64_t *raw_off, size_t max);
+
+/* "gzip" or "zstd" for a compressed file, NULL for a plain one. */
+const char *reader_compression(const struct reader *r);
 
 /* Size of the input on disk; for pipes, bytes read so far. */
 uint64_t reader_file_size(const struct reader *r);

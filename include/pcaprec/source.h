@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Byte sources for the readers: a mapped file, a pipe, a memory buffer, each optionally gzip-compressed. */
+/* Byte sources for the readers: a mapped file, a pipe, a memory buffer, each optionally gzip- or zstd-compressed. */
 #ifndef PCAPREC_SOURCE_H
 #define PCAPREC_SOURCE_H
 
@@ -17,21 +17,21 @@
  * The low-level operations under a buffered source (STYLE rule 5): `read`
  * puts up to `cap` bytes into `buf` and returns how many, 0 at the clean
  * end, -1 on error with a message in `err`; `close` frees `ctx` (may be
- * NULL). Plain fds and the gzip decoder are built on these.
+ * NULL). Plain fds and the gzip and zstd decoders are built on these.
  */
 struct source_ops {
 	long (*read)(void *ctx, uint8_t *buf, size_t cap, char *err, size_t errlen);
 	void (*close)(void *ctx);
 	uint64_t (*in_bytes)(const void *ctx); /* input bytes consumed so far; may be NULL */
-	bool compressed;
+	const char *compression;               /* "gzip", "zstd", or NULL for plain bytes */
 };
 
 /*
  * A stream of bytes read through a window. Mapped files and memory buffers
  * are served in place (no copy: pointers returned by source_need point into
- * the mapping); pipes and gzip streams go through a buffer that grows on
- * demand up to SOURCE_MAX_NEED. gzip is detected by its magic (1f 8b),
- * never by the file name.
+ * the mapping); pipes and compressed streams go through a buffer that grows
+ * on demand up to SOURCE_MAX_NEED. gzip is detected by its magic (1f 8b),
+ * zstd by its (28 b5 2f fd), never by the file name.
  */
 struct source;
 
@@ -44,8 +44,9 @@ struct source *source_open_path(const char *path, char *err, size_t errlen);
 
 /*
  * source_open_path() positioned for a chunk reader: a regular file, read
- * from byte `file_off`. Plain files: raw_off must equal file_off. gzip
- * files: file_off must be the start of a member; inflating begins there and
+ * from byte `file_off`. Plain files: raw_off must equal file_off. gzip and
+ * zstd files: file_off must be the start of a member (frame); decompressing
+ * begins there and
  * source_offset() counts from raw_off (the member's uncompressed offset).
  */
 struct source *source_open_path_at(const char *path, uint64_t file_off, uint64_t raw_off,
@@ -53,7 +54,7 @@ struct source *source_open_path_at(const char *path, uint64_t file_off, uint64_t
 
 /*
  * Serve `len` bytes at `data`, which must stay valid and unchanged until
- * source_close(). gzip data is decompressed like a file would be.
+ * source_close(). gzip and zstd data is decompressed like a file would be.
  */
 struct source *source_open_mem(const void *data, size_t len, char *err, size_t errlen);
 
@@ -83,8 +84,11 @@ void source_advance(struct source *s, size_t n);
 /* Offset of the current position in the (decompressed) stream. */
 uint64_t source_offset(const struct source *s);
 
-/* True when the bytes are gunzipped from the input. */
+/* True when the bytes are decompressed (gzip or zstd) from the input. */
 bool source_compressed(const struct source *s);
+
+/* "gzip" or "zstd" for a compressed source, NULL for plain bytes. */
+const char *source_compression(const struct source *s);
 
 /* Size of the input on disk (regular files and memory), else compressed bytes read so far. */
 uint64_t source_input_size(const struct source *s);
@@ -110,7 +114,8 @@ size_t source_gzip_take_members(void *ctx, uint64_t *file_off, uint64_t *raw_off
 void source_gzip_set_base(void *ctx, uint64_t file_off, uint64_t raw_off);
 
 /*
- * For a gzip source: the starts of members the decoder has reached since
+ * For a gzip or zstd source: the starts of members (zstd: frames) the
+ * decoder has reached since
  * the last call, oldest first, at most `max`: member k begins at compressed
  * byte file_off[k] of the file and inflates to the stream from raw_off[k].
  * The decoder reads ahead, so starts may lie beyond source_offset(). Returns
@@ -118,5 +123,12 @@ void source_gzip_set_base(void *ctx, uint64_t file_off, uint64_t raw_off);
  * (older ones are dropped).
  */
 size_t source_take_members(struct source *s, uint64_t *file_off, uint64_t *raw_off, size_t max);
+
+/* The same for zstd (RFC 8878), frames checked against their checksums; frames are its members. */
+void *source_zstd_ctx(const uint8_t *mem, size_t memlen, int fd, bool own_fd,
+		      const uint8_t *pre, size_t prelen, char *err, size_t errlen);
+extern const struct source_ops source_zstd_ops;
+size_t source_zstd_take_members(void *ctx, uint64_t *file_off, uint64_t *raw_off, size_t max);
+void source_zstd_set_base(void *ctx, uint64_t file_off, uint64_t raw_off);
 
 #endif

@@ -367,7 +367,8 @@ struct summary_iface {
 struct summary_file {
 	char name[256];
 	char type[32];          /* "pcap", "pcap-ns", "pcapng" */
-	bool compressed;        /* gzip */
+	bool compressed;        /* gzip or zstd */
+	char compression[8];    /* "gzip", "zstd", "" */
 	uint64_t size;          /* bytes on disk; 0 when unknown (stdin) */
 	bool size_known;
 	uint32_t snaplen;       /* pcap header / largest IDB snaplen; 0 = not set */

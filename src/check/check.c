@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stdlib.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "pcaprec/check.h"
 #include "pcaprec/reader.h"
@@ -91,6 +93,84 @@ static pcap_t *open_gz_with_libpcap(const char *path, char *eb)
 	return p;
 }
 
+/*
+ * libpcap cannot read zstd itself: it gets the bytes through libzstd's
+ * streaming decoder behind a stdio FILE, a code path apart from our
+ * reader's byte source.
+ */
+struct zcookie {
+	FILE *in;
+	ZSTD_DStream *d;
+	ZSTD_inBuffer ib;
+	uint8_t buf[1u << 17];
+};
+
+static ssize_t zcookie_read(void *c, char *buf, size_t n)
+{
+	struct zcookie *z = c;
+	ZSTD_outBuffer ob = { buf, n, 0 };
+
+	while (ob.pos == 0) {
+		size_t r;
+
+		if (z->ib.pos == z->ib.size) {
+			z->ib.src = z->buf;
+			z->ib.size = fread(z->buf, 1, sizeof z->buf, z->in);
+			z->ib.pos = 0;
+			if (z->ib.size == 0)
+				return ferror(z->in) ? (errno = EIO, -1) : 0;
+		}
+		r = ZSTD_decompressStream(z->d, &ob, &z->ib);
+		if (ZSTD_isError(r)) {
+			errno = EIO;
+			return -1;
+		}
+	}
+	return (ssize_t)ob.pos;
+}
+
+static int zcookie_close(void *c)
+{
+	struct zcookie *z = c;
+
+	ZSTD_freeDStream(z->d);
+	fclose(z->in);
+	free(z);
+	return 0;
+}
+
+static pcap_t *open_zstd_with_libpcap(const char *path, char *eb)
+{
+	cookie_io_functions_t io = { zcookie_read, NULL, NULL, zcookie_close };
+	struct zcookie *z = calloc(1, sizeof *z);
+	FILE *fp;
+	pcap_t *p;
+
+	if (z) {
+		z->in = fopen(path, "rb");
+		z->d = ZSTD_createDStream();
+	}
+	if (!z || !z->in || !z->d) {
+		snprintf(eb, PCAP_ERRBUF_SIZE, "libzstd cannot open %s", path);
+		if (z && z->in)
+			fclose(z->in);
+		if (z)
+			ZSTD_freeDStream(z->d);
+		free(z);
+		return NULL;
+	}
+	fp = fopencookie(z, "r", io);
+	if (!fp) {
+		snprintf(eb, PCAP_ERRBUF_SIZE, "fopencookie: %s", strerror(errno));
+		zcookie_close(z);
+		return NULL;
+	}
+	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, eb);
+	if (!p)
+		fclose(fp);
+	return p;
+}
+
 /* A libpcap failure: a refusal of a valid pcapng ends the comparison, anything else is damage. */
 static void pcap_failed(struct pcap_side *ps, struct check_result *res, const char *msg, uint64_t after)
 {
@@ -112,8 +192,14 @@ static void pcap_open_side(struct pcap_side *ps, const char *path, struct reader
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
 
-	ps->p = reader_compressed(r) ? open_gz_with_libpcap(path, eb)
-				     : pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, eb);
+	const char *z = reader_compression(r);
+
+	if (z && strcmp(z, "zstd") == 0)
+		ps->p = open_zstd_with_libpcap(path, eb);
+	else if (z)
+		ps->p = open_gz_with_libpcap(path, eb);
+	else
+		ps->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, eb);
 	if (!ps->p) {
 		pcap_failed(ps, res, eb, 0);
 		return;
@@ -307,6 +393,8 @@ void check_file(const char *path, const struct check_opts *o, struct check_resul
 	}
 	snprintf(res->format, sizeof res->format, "%s", reader_format(r));
 	res->compressed = reader_compressed(r);
+	snprintf(res->compression, sizeof res->compression, "%s",
+		 res->compressed ? reader_compression(r) : "");
 	if (res->libpcap == CHECK_PCAP_AGREES)
 		pcap_open_side(&ps, path, r, res);
 	check_loop(r, &ps, o, res);

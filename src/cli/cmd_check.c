@@ -16,20 +16,22 @@ static const char check_usage[] =
 	"       pcaprec check [OPTIONS] -r FILE [-r FILE...] [EXPRESSION]\n"
 	"       pcaprec check [OPTIONS] FILE... -- EXPRESSION\n"
 	"\n"
-	"Read each capture file (pcap, pcap-ns or pcapng, plain or gzip-compressed;\n"
+	"Read each capture file (pcap, pcap-ns or pcapng, plain, gzip or zstd;\n"
 	"'-' is stdin) with pcaprec's reader and with libpcap side by side, and\n"
 	"compare every record: count, captured length, original length, timestamp\n"
-	"(ns) and bytes. gzip files reach libpcap through zlib's gzread, not\n"
-	"through pcaprec's decoder. Prints one line per file:\n"
+	"(ns) and bytes. gzip files reach libpcap through zlib's gzread, zstd\n"
+	"files through libzstd's stream decoder, not through pcaprec's decoder.\n"
+	"Prints one line per file:\n"
 	"  FILE: OK (FORMAT, N packets, libpcap agrees)\n"
 	"  FILE: DAMAGED: what, where (byte offset, record number)\n"
 	"  FILE: UNREADABLE: why (missing, no permission)\n"
 	"\n"
 	"A file is DAMAGED when either reader finds damage (truncated record or\n"
-	"block, bad length, bad magic, corrupt or cut-off gzip stream), when they\n"
-	"disagree, or when a record is malformed though readable (fraction of a\n"
-	"second out of range, caplen > origlen, packet options overrunning their\n"
-	"block). Records longer than the file's snaplen are accepted and counted\n"
+	"block, bad length, bad magic, corrupt or cut-off gzip or zstd stream),\n"
+	"when they disagree, or when a record is malformed though readable\n"
+	"(fraction of a second out of range, caplen > origlen, packet options\n"
+	"overrunning their block). Records longer than the file's snaplen are\n"
+	"accepted and counted\n"
 	"as a warning (libpcap cuts them to the snaplen; the comparison allows\n"
 	"for that). A pcapng whose interfaces have different link types is valid,\n"
 	"but libpcap refuses it: such a file is checked with pcaprec's reader\n"
@@ -152,8 +154,8 @@ static void print_line(const char *path, const struct check_result *res, bool fi
 		printf("%s: %s: %s\n", path, check_status_name(res->status), why);
 		return;
 	}
-	printf("%s: OK (%s%s, %llu packets", path, res->format, res->compressed ? " gzip" : "",
-	       (unsigned long long)res->packets);
+	printf("%s: OK (%s%s%s, %llu packets", path, res->format, res->compressed ? " " : "",
+	       res->compression, (unsigned long long)res->packets);
 	if (res->caplen_gt_snaplen)
 		printf(", %llu longer than the snaplen", (unsigned long long)res->caplen_gt_snaplen);
 	if (filtered)

@@ -208,6 +208,7 @@ static void describe(struct summary *s, const struct reader *r)
 	copy_str(f->name, sizeof f->name, reader_name(r));
 	copy_str(f->type, sizeof f->type, reader_format(r));
 	f->compressed = reader_compressed(r);
+	copy_str(f->compression, sizeof f->compression, f->compressed ? reader_compression(r) : "");
 	f->size = reader_file_size(r);
 	f->size_known = true;
 	f->snaplen = reader_snaplen(r);

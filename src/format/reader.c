@@ -191,6 +191,11 @@ size_t reader_take_members(struct reader *r, uint64_t *file_off, uint64_t *raw_o
 	return source_take_members(r->src, file_off, raw_off, max);
 }
 
+const char *reader_compression(const struct reader *r)
+{
+	return source_compression(r->src);
+}
+
 uint64_t reader_file_size(const struct reader *r)
 {
 	return source_input_size(r->src);

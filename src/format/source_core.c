@@ -87,7 +87,7 @@ static uint64_t fd_in_bytes(const void *vctx)
 	return c->in;
 }
 
-static const struct source_ops fd_ops = { fd_read, fd_close, fd_in_bytes, false };
+static const struct source_ops fd_ops = { fd_read, fd_close, fd_in_bytes, NULL };
 
 static struct source *source_alloc(char *err, size_t errlen)
 {
@@ -119,25 +119,40 @@ struct source *source_open_ops(const struct source_ops *ops, void *ctx, char *er
 	return s;
 }
 
-static bool is_gzip(const uint8_t *p, size_t len)
+/* The decoder for data starting at `p`: gzip (1f 8b) or zstd (28 b5 2f fd); NULL for plain data. */
+static const struct source_ops *compressed_ops(const uint8_t *p, size_t len)
 {
-	return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+	if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return &source_gzip_ops;
+	if (len >= 4 && ld_le32(p) == 0xfd2fb528u)
+		return &source_zstd_ops;
+	return NULL;
 }
 
-/* A direct source over `data`; gunzipped through a buffered source if it starts with the gzip magic. */
-static struct source *direct_or_gzip(const uint8_t *data, size_t len, void *map, char *err, size_t errlen)
+/* A decoder context for `ops` (source_gzip_ctx's arguments). */
+static void *compressed_ctx(const struct source_ops *ops, const uint8_t *mem, size_t memlen, int fd,
+			    bool own_fd, const uint8_t *pre, size_t prelen, char *err, size_t errlen)
 {
+	if (ops == &source_zstd_ops)
+		return source_zstd_ctx(mem, memlen, fd, own_fd, pre, prelen, err, errlen);
+	return source_gzip_ctx(mem, memlen, fd, own_fd, pre, prelen, err, errlen);
+}
+
+/* A direct source over `data`; decompressed through a buffered source if it starts with a gzip or zstd magic. */
+static struct source *direct_or_compressed(const uint8_t *data, size_t len, void *map, char *err, size_t errlen)
+{
+	const struct source_ops *ops = compressed_ops(data, len);
 	struct source *s;
 
-	if (is_gzip(data, len)) {
-		void *ctx = source_gzip_ctx(data, len, -1, false, NULL, 0, err, errlen);
+	if (ops) {
+		void *ctx = compressed_ctx(ops, data, len, -1, false, NULL, 0, err, errlen);
 
 		if (!ctx) {
 			if (map)
 				munmap(map, len);
 			return NULL;
 		}
-		s = source_open_ops(&source_gzip_ops, ctx, err, errlen);
+		s = source_open_ops(ops, ctx, err, errlen);
 	} else {
 		s = source_alloc(err, errlen);
 		if (s) {
@@ -161,7 +176,7 @@ struct source *source_open_mem(const void *data, size_t len, char *err, size_t e
 {
 	static const uint8_t empty[1];
 
-	return direct_or_gzip(data ? data : empty, data ? len : 0, NULL, err, errlen);
+	return direct_or_compressed(data ? data : empty, data ? len : 0, NULL, err, errlen);
 }
 
 /* A pipe or other unmappable fd: read the first bytes to tell gzip from plain. */
@@ -181,7 +196,8 @@ static struct source *stream_source(int fd, bool own, char *err, size_t errlen)
 	s = source_open_ops(&fd_ops, fc, err, errlen);
 	if (!s)
 		return NULL;
-	while (s->len < 2) {
+	/* four bytes tell plain, gzip and zstd apart */
+	while (s->len < 4) {
 		long r = fd_read(fc, s->buf + s->len, s->cap - s->len, s->err, sizeof s->err);
 
 		if (r <= 0) {
@@ -191,14 +207,16 @@ static struct source *stream_source(int fd, bool own, char *err, size_t errlen)
 		}
 		s->len += (size_t)r;
 	}
-	if (!is_gzip(s->buf, s->len))
+	const struct source_ops *ops = compressed_ops(s->buf, s->len);
+
+	if (!ops)
 		return s;
-	void *gz = source_gzip_ctx(NULL, 0, fd, own, s->buf, s->len, err, errlen);
+	void *ctx = compressed_ctx(ops, NULL, 0, fd, own, s->buf, s->len, err, errlen);
 	fc->own = false;
 	source_close(s);
-	if (!gz)
+	if (!ctx)
 		return NULL;
-	return source_open_ops(&source_gzip_ops, gz, err, errlen);
+	return source_open_ops(ops, ctx, err, errlen);
 }
 
 struct source *source_open_path(const char *path, char *err, size_t errlen)
@@ -237,7 +255,7 @@ struct source *source_open_path(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	return direct_or_gzip(map, (size_t)st.st_size, map, err, errlen);
+	return direct_or_compressed(map, (size_t)st.st_size, map, err, errlen);
 }
 
 struct source *source_open_path_at(const char *path, uint64_t file_off, uint64_t raw_off,
@@ -270,21 +288,25 @@ struct source *source_open_path_at(const char *path, uint64_t file_off, uint64_t
 		s->released = s->populated = (size_t)file_off & ~(page - 1);
 		return s;
 	}
-	/* compressed: a new gzip decoder from the member at file_off; offsets count from raw_off */
-	if (!is_gzip(data + file_off, len - (size_t)file_off)) {
-		errf(err, errlen, "%s: byte %llu: expected the start of a gzip member", path,
-		     (unsigned long long)file_off);
+	/* compressed: a new decoder from the member at file_off; offsets count from raw_off */
+	if (compressed_ops(data + file_off, len - (size_t)file_off) != s->ops) {
+		errf(err, errlen, "%s: byte %llu: expected the start of a %s member", path,
+		     (unsigned long long)file_off, s->ops->compression);
 		source_close(s);
 		return NULL;
 	}
 	s->ops->close(s->ctx);
-	s->ctx = source_gzip_ctx(data + file_off, len - (size_t)file_off, -1, false, NULL, 0, err, errlen);
+	s->ctx = compressed_ctx(s->ops, data + file_off, len - (size_t)file_off, -1, false, NULL, 0,
+				err, errlen);
 	if (!s->ctx) {
 		s->ops = NULL;
 		source_close(s);
 		return NULL;
 	}
-	source_gzip_set_base(s->ctx, file_off, raw_off);
+	if (s->ops == &source_zstd_ops)
+		source_zstd_set_base(s->ctx, file_off, raw_off);
+	else
+		source_gzip_set_base(s->ctx, file_off, raw_off);
 	s->pos = s->len = 0;
 	s->off = raw_off;
 	return s;
@@ -416,6 +438,8 @@ void source_advance(struct source *s, size_t n)
 
 size_t source_take_members(struct source *s, uint64_t *file_off, uint64_t *raw_off, size_t max)
 {
+	if (s->ops == &source_zstd_ops)
+		return source_zstd_take_members(s->ctx, file_off, raw_off, max);
 	if (s->ops != &source_gzip_ops)
 		return 0;
 	return source_gzip_take_members(s->ctx, file_off, raw_off, max);
@@ -428,7 +452,12 @@ uint64_t source_offset(const struct source *s)
 
 bool source_compressed(const struct source *s)
 {
-	return s->ops && s->ops->compressed;
+	return s->ops && s->ops->compression;
+}
+
+const char *source_compression(const struct source *s)
+{
+	return s->ops ? s->ops->compression : NULL;
 }
 
 uint64_t source_input_size(const struct source *s)

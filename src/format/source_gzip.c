@@ -212,7 +212,7 @@ static uint64_t gz_in_bytes(const void *vctx)
 	return g->in_total;
 }
 
-const struct source_ops source_gzip_ops = { gz_read, gz_close, gz_in_bytes, true };
+const struct source_ops source_gzip_ops = { gz_read, gz_close, gz_in_bytes, "gzip" };
 
 void *source_gzip_ctx(const uint8_t *mem, size_t memlen, int fd, bool own_fd,
 		      const uint8_t *pre, size_t prelen, char *err, size_t errlen)

@@ -28,8 +28,8 @@ struct output {
 	struct output_config cfg;  /* copy; strings stay the caller's */
 	struct writer_opts wopts;
 	char *dirpath;             /* "" or "DIR/", for messages, hooks and --print-closed */
-	char *tmpl;                /* basename template, ".gz" taken off */
-	const char *suffix;        /* ".gz" or NULL */
+	char *tmpl;                /* basename template, ".gz" or ".zst" taken off */
+	const char *suffix;        /* ".gz", ".zst" or NULL */
 	bool numbered, has_seq;
 	bool to_stdout;            /* a stream (-w -, a character device, a FIFO): no names, no rotation */
 	bool own_fd;               /* fd was opened here (a device or FIFO), closed at free */
@@ -546,7 +546,7 @@ void output_rotate(struct output *o, uint64_t now)
 		file_open(o, o->deadline ? o->period_start : now, now);
 }
 
-/* Split -w into the directory (opened) and the basename template; ".gz" implies gzip. */
+/* Split -w into the directory (opened) and the basename template; ".gz" implies gzip, ".zst" zstd. */
 static int split_path(struct output *o, const char *path, char *err, size_t errlen)
 {
 	const char *slash = strrchr(path, '/');
@@ -564,8 +564,12 @@ static int split_path(struct output *o, const char *path, char *err, size_t errl
 	n = strlen(o->tmpl);
 	if (n > 3 && strcmp(o->tmpl + n - 3, ".gz") == 0) {
 		o->tmpl[n - 3] = '\0';
-		if (o->wopts.gzip_level < 0)
-			o->wopts.gzip_level = 6;
+		if (o->wopts.gzip_level < 0 && o->wopts.zstd_level == 0)
+			o->wopts.gzip_level = OUT_GZIP_DEFAULT_LEVEL;
+	} else if (n > 4 && strcmp(o->tmpl + n - 4, ".zst") == 0) {
+		o->tmpl[n - 4] = '\0';
+		if (o->wopts.gzip_level < 0 && o->wopts.zstd_level == 0)
+			o->wopts.zstd_level = OUT_ZSTD_DEFAULT_LEVEL;
 	}
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dirfd < 0) {
@@ -582,6 +586,7 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	o->cfg = *cfg;
 	o->wopts = cfg->wopts;
 	o->wopts.gzip_level = cfg->gzip_level;
+	o->wopts.zstd_level = cfg->zstd_level;
 	o->wopts.gzip_threads = cfg->gzip_threads;
 	o->fd = o->dirfd = -1;
 	o->seq = 1;
@@ -606,7 +611,7 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	} else if (split_path(o, cfg->path, err, errlen) != 0) {
 		return -1;
 	}
-	o->suffix = o->wopts.gzip_level >= 0 ? ".gz" : NULL;
+	o->suffix = o->wopts.zstd_level > 0 ? ".zst" : o->wopts.gzip_level >= 0 ? ".gz" : NULL;
 	o->numbered = rot_numbered(o->tmpl, &cfg->rot);
 	o->has_seq = rot_template_has_seq(o->tmpl);
 	o->owner = cfg->owner_given ? cfg->owner : geteuid();

@@ -60,20 +60,31 @@ void output_cli_init(struct output_cli *c)
 	c->cfg.gid = (gid_t)-1;
 }
 
-/* "gzip" or "gzip:LEVEL" */
+/* "gzip", "gzip:LEVEL" (1-9, default 6), "zstd", "zstd:LEVEL" (1-19, default 3); the last -z wins. */
 static int parse_compress(struct output_cli *c, const char *arg, char *err, size_t errlen)
 {
 	uint64_t v;
 
+	c->cfg.gzip_level = -1;
+	c->cfg.zstd_level = 0;
 	if (strcmp(arg, "gzip") == 0) {
-		c->cfg.gzip_level = 6;
+		c->cfg.gzip_level = OUT_GZIP_DEFAULT_LEVEL;
 		return 1;
 	}
-	if (strncmp(arg, "gzip:", 5) == 0 && parse_uint(arg + 5, 1, 9, &v)) {
+	if (strncmp(arg, "gzip:", 5) == 0 && parse_uint(arg + 5, 1, ZPAR_GZIP_LEVEL_MAX, &v)) {
 		c->cfg.gzip_level = (int)v;
 		return 1;
 	}
-	return errf(err, errlen, "-z/--compress: '%s' is not gzip or gzip:LEVEL (1-9)", arg);
+	if (strcmp(arg, "zstd") == 0) {
+		c->cfg.zstd_level = OUT_ZSTD_DEFAULT_LEVEL;
+		return 1;
+	}
+	if (strncmp(arg, "zstd:", 5) == 0 && parse_uint(arg + 5, 1, ZPAR_ZSTD_LEVEL_MAX, &v)) {
+		c->cfg.zstd_level = (int)v;
+		return 1;
+	}
+	return errf(err, errlen, "-z/--compress: '%s' is not gzip[:LEVEL] (1-9) or zstd[:LEVEL] (1-19)",
+		    arg);
 }
 
 static int parse_group(struct output_cli *c, const char *arg, char *err, size_t errlen)
@@ -209,8 +220,13 @@ int output_cli_finish(struct output_cli *c, char *err, size_t errlen)
 		return errf(err, errlen, "--empty-files needs -G/--rotate-time");
 	if (!c->cfg.rot.align && !c->cfg.rot.interval_ns)
 		return errf(err, errlen, "--no-align needs -G/--rotate-time");
-	if (c->cfg.gzip_threads && c->cfg.gzip_level < 0 && !out_name_is_gzip(c->cfg.path))
-		return errf(err, errlen, "--compress-threads needs -z/--compress or a .gz file name");
+	if (c->cfg.gzip_threads && c->cfg.gzip_level < 0 && c->cfg.zstd_level == 0 &&
+	    !out_name_is_gzip(c->cfg.path) && !out_name_is_zstd(c->cfg.path))
+		return errf(err, errlen, "--compress-threads needs -z/--compress or a .gz or .zst file name");
+	if ((c->cfg.zstd_level && out_name_is_gzip(c->cfg.path)) ||
+	    (c->cfg.gzip_level > 0 && out_name_is_zstd(c->cfg.path)))
+		return errf(err, errlen, "-z %s does not fit the file name %s", c->cfg.zstd_level ? "zstd" : "gzip",
+			    c->cfg.path);
 	{
 		const char *slash = strrchr(c->cfg.path, '/');
 
@@ -242,9 +258,14 @@ void output_cli_help(FILE *fp)
 "      --max-total SIZE   delete oldest finished files beyond SIZE in total\n"
 "      --min-free SIZE    delete oldest finished files (or stop writing) when\n"
 "                         the filesystem has less than SIZE free\n"
-"  -z, --compress gzip[:LEVEL]  gzip the files (.gz appended); default level 6\n"
-"      --compress-threads N  deflate on N threads (default: one per CPU, at\n"
-"                         most 8); each 1 MiB of records is its own gzip member\n"
+"  -z, --compress gzip[:LEVEL]  gzip the files (.gz appended); level 1-9,\n"
+"                         default 6\n"
+"  -z, --compress zstd[:LEVEL]  zstd the files (.zst appended); level 1-19,\n"
+"                         default 3 (tshark 4.0 misreads files of several\n"
+"                         frames: zstdcat F | tshark -r -)\n"
+"      --compress-threads N  compress on N threads (default: one per CPU, at\n"
+"                         most 8); each 1 MiB of records, and each flush, ends\n"
+"                         an independent gzip member / zstd frame\n"
 "      --on-rotate CMD    run /bin/sh -c 'CMD \"$1\"' with each published file\n"
 "                         (PCAPREC_FILE PCAPREC_PACKETS PCAPREC_BYTES\n"
 "                         PCAPREC_FIRST_TS PCAPREC_LAST_TS PCAPREC_DROPS\n"

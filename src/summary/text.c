@@ -22,7 +22,8 @@ static const char *kind_title(enum flow_kind k)
 static void text_file(FILE *o, const struct summary_file *f)
 {
 	fprintf(o, LABEL "%s\n", "File name:", f->name);
-	fprintf(o, LABEL "%s%s\n", "File type:", f->type, f->compressed ? " (gzip compressed)" : "");
+	fprintf(o, LABEL "%s%s%s%s\n", "File type:", f->type, f->compressed ? " (" : "",
+		f->compression, f->compressed ? " compressed)" : "");
 	if (f->niface == 1 || f->niface > 1) {
 		const struct summary_iface *i0 = &f->iface[0];
 		bool same = true;

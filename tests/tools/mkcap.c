@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Test tool: rewrites the frames of a capture (read with libpcap) through pcaprec's writer. */
 /*
- * Usage: mkcap --format pcap|pcap-ns|pcapng [--gzip N] [--snaplen N]
+ * Usage: mkcap --format pcap|pcap-ns|pcapng [--gzip N | --zstd N] [--threads N] [--snaplen N]
  *              [--buffer BYTES] [--dir none|in|out|cycle] [--filter EXPR]
  *              [--flush-every N] IN... OUT
  *
@@ -48,7 +48,7 @@ struct mk_args {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkcap --format pcap|pcap-ns|pcapng [--gzip N] [--snaplen N] "
+	fprintf(stderr, "usage: mkcap --format pcap|pcap-ns|pcapng [--gzip N | --zstd N] [--threads N] [--snaplen N] "
 		"[--buffer BYTES] [--dir none|in|out|cycle] [--filter EXPR] [--flush-every N] IN... OUT\n");
 	return 2;
 }
@@ -68,6 +68,10 @@ static int parse_args(int argc, char **argv, struct mk_args *a)
 			continue;
 		if (strcmp(k, "--gzip") == 0 && parse_uint(val, 1, 9, &v))
 			a->o.gzip_level = (int)v;
+		else if (strcmp(k, "--zstd") == 0 && parse_uint(val, 1, 19, &v))
+			a->o.zstd_level = (int)v;
+		else if (strcmp(k, "--threads") == 0 && parse_uint(val, 1, 64, &v))
+			a->o.gzip_threads = (unsigned)v;
 		else if (strcmp(k, "--snaplen") == 0 && parse_uint(val, 1, 1u << 30, &v))
 			a->snaplen = (uint32_t)v;
 		else if (strcmp(k, "--buffer") == 0 && parse_size(val, 1, false, &v))

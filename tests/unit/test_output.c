@@ -1005,6 +1005,8 @@ static void test_cli_flags(void **state)
 		{ "--compress-threads", "0", "--compress-threads" },
 		{ "--compress-threads", "65", "--compress-threads" },
 		{ "--compress-threads", "2x", "--compress-threads" },
+		{ "-z", "zstd:0", "-z/--compress" }, { "-z", "zstd:20", "-z/--compress" },
+		{ "-z", "zstd:", "-z/--compress" }, { "-z", "gzip:10", "-z/--compress" },
 	};
 	struct output_cli c;
 	char err[256];
@@ -1051,6 +1053,37 @@ static void test_cli_flags(void **state)
 		assert_int_equal(cli_run(&c, threads_plain, 5, err, sizeof err), -1);
 		assert_non_null(strstr(err, "--compress-threads needs -z"));
 		assert_int_equal(cli_run(&c, threads_gz, 5, err, sizeof err), 0);
+	}
+	{
+		/* zstd: default level 3, a LEVEL, .zst names, the last -z wins, names must fit */
+		struct zrow {
+			const char *w, *z1, *z2;
+			int rc, gzip, zstd;
+		} rows[] = {
+			{ "x.pcapng", "zstd", NULL, 0, -1, 3 },
+			{ "x.pcapng", "zstd:19", NULL, 0, -1, 19 },
+			{ "x.pcapng", "gzip", "zstd:1", 0, -1, 1 },
+			{ "x.pcapng", "zstd:7", "gzip:2", 0, 2, 0 },
+			{ "x.pcapng.zst", "zstd:5", NULL, 0, -1, 5 },
+			{ "x.pcapng.zst", "gzip", NULL, -1, 6, 0 },
+			{ "x.pcapng.gz", "zstd", NULL, -1, -1, 3 },
+		};
+
+		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+			char *argv[] = { "record", "-w", (char *)rows[i].w, "-z", (char *)rows[i].z1,
+					 "-z", (char *)rows[i].z2, NULL };
+
+			assert_int_equal(cli_run(&c, argv, rows[i].z2 ? 7 : 5, err, sizeof err), rows[i].rc);
+			assert_int_equal(c.cfg.gzip_level, rows[i].gzip);
+			assert_int_equal(c.cfg.zstd_level, rows[i].zstd);
+			if (rows[i].rc)
+				assert_non_null(strstr(err, "does not fit the file name"));
+		}
+	}
+	{
+		char *threads_zst[] = { "record", "-w", "x.pcap.zst", "--compress-threads", "2", NULL };
+
+		assert_int_equal(cli_run(&c, threads_zst, 5, err, sizeof err), 0);
 	}
 }
 

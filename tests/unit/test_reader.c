@@ -9,9 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sys/wait.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "pcaprec/reader.h"
+#include "pcaprec/source.h"
 #include "pcaprec/util.h"
 
 /* ---- a growable byte buffer and writers for both byte orders ---- */
@@ -925,6 +928,227 @@ static void test_gzip_cut_everywhere(void **state)
 	b_free(&gz);
 }
 
+/* ---- zstd sources ---- */
+
+/* One zstd frame (RFC 8878) of `n` bytes, with its checksum, appended to `out`. */
+static void zstd_append(struct buf *out, const uint8_t *p, size_t n)
+{
+	size_t cap = ZSTD_compressBound(n), len;
+	uint8_t *tmp = malloc(cap);
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+
+	assert_non_null(tmp);
+	assert_non_null(cc);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)));
+	len = ZSTD_compress2(cc, tmp, cap, p, n);
+	assert_false(ZSTD_isError(len));
+	b_put(out, tmp, len);
+	ZSTD_freeCCtx(cc);
+	free(tmp);
+}
+
+/* Read `b` through a pipe (the streaming path, not the mapping), expecting `n` frames of `w` and a clean end. */
+static void expect_frames_pipe(const struct buf *b, const struct want *w, size_t n)
+{
+	char path[32], err[512];
+	int fds[2], st;
+	struct frame f;
+	struct reader *r;
+	size_t i = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(write(fds[1], b->p, b->len) == (ssize_t)b->len ? 0 : 1);
+	}
+	close(fds[1]);
+	snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+	r = reader_open(path, err, sizeof err);
+	if (!r)
+		fail_msg("open failed: %s", err);
+	assert_string_equal(reader_compression(r), "zstd");
+	while (reader_next(r, &f) == 1) {
+		assert_true(i < n);
+		assert_int_equal(f.ts_ns, w[i].ts_ns);
+		i++;
+	}
+	assert_string_equal(reader_error(r), "");
+	assert_int_equal(i, n);
+	reader_close(r);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(st, 0);
+}
+
+/*
+ * zstd input is found by its magic: one frame, several frames split in the
+ * middle of a record (what a zstd file of pcaprec's is: frames back to
+ * back), from memory and through a pipe; junk after the last frame is
+ * corruption with the compressed offset.
+ */
+static void test_zstd_frames(void **state)
+{
+	struct buf plain = { 0 }, one = { 0 }, many = { 0 }, junk = { 0 }, big = { 0 };
+	struct want w[300];
+	static struct want wb[20000];
+	size_t half = pcap_many(&plain, w, 300);
+	char err[256];
+	struct reader *r;
+
+	(void)state;
+	zstd_append(&one, plain.p, plain.len);
+	assert_int_equal(ld_le32(one.p), 0xfd2fb528u);
+	expect_frames(&one, w, 300, 0, NULL);
+	r = reader_open_mem(one.p, one.len, "m", err, sizeof err);
+	assert_non_null(r);
+	assert_true(reader_compressed(r));
+	assert_string_equal(reader_compression(r), "zstd");
+	assert_int_equal(reader_file_size(r), one.len);
+	reader_close(r);
+	zstd_append(&many, plain.p, half + 7);
+	zstd_append(&many, plain.p + half + 7, 100);
+	zstd_append(&many, plain.p + half + 107, plain.len - half - 107);
+	expect_frames(&many, w, 300, 0, NULL);
+	expect_frames_pipe(&many, w, 300);
+	b_put(&junk, one.p, one.len);
+	b_put(&junk, "garbage!", 8);
+	expect_frames(&junk, w, 300, -1, "corrupt zstd stream at compressed offset");
+	/* larger than the 1 MiB input buffer: frames cross its refills */
+	{
+		struct buf bp = { 0 };
+		size_t step;
+
+		pcap_hdr(&bp, 0xa1b23c4d, 65535, 1);
+		for (size_t i = 0; i < 20000; i++) {
+			pcap_rec(&bp, (uint32_t)i, 7, 60, 100);
+			wb[i] = (struct want){ i * 1000000000ull + 7, 60, 100, 1, 0, 0, FRAME_DIR_UNKNOWN };
+		}
+		step = bp.len / 5 + 3;
+		for (size_t off = 0; off < bp.len; off += step)
+			zstd_append(&big, bp.p + off, off + step < bp.len ? step : bp.len - off);
+		expect_frames_pipe(&big, wb, 20000);
+		b_free(&bp);
+	}
+	b_free(&plain);
+	b_free(&one);
+	b_free(&many);
+	b_free(&junk);
+	b_free(&big);
+}
+
+/*
+ * zstd frames are members: the reader reports where each starts (file and
+ * raw offset), and a source opened at a frame's start decompresses the
+ * stream from that frame's raw offset on.
+ */
+static void test_zstd_members(void **state)
+{
+	struct buf plain = { 0 }, z = { 0 };
+	struct want w[300];
+	uint64_t ffile[3], fraw[3], mf[8], mr[8];
+	char path[] = "/tmp/test_reader_zst.XXXXXX", err[256];
+	size_t n = 0, got = 0;
+	struct reader *r;
+	struct frame f;
+	int fd;
+
+	(void)state;
+	pcap_many(&plain, w, 300);
+	for (size_t k = 0; k < 3; k++) {
+		size_t from = plain.len * k / 3, to = plain.len * (k + 1) / 3;
+
+		ffile[k] = z.len;
+		fraw[k] = from;
+		zstd_append(&z, plain.p + from, to - from);
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, z.p, z.len), (ssize_t)z.len);
+	close(fd);
+	r = reader_open(path, err, sizeof err);
+	assert_non_null(r);
+	while (reader_next(r, &f) == 1) {
+		n++;
+		got += reader_take_members(r, mf + got, mr + got, 8 - got);
+	}
+	got += reader_take_members(r, mf + got, mr + got, 8 - got);
+	assert_int_equal(n, 300);
+	assert_int_equal(got, 3);
+	for (size_t k = 0; k < 3; k++) {
+		assert_int_equal(mf[k], ffile[k]);
+		assert_int_equal(mr[k], fraw[k]);
+	}
+	reader_close(r);
+	{
+		struct source *src = source_open_path_at(path, ffile[2], fraw[2], err, sizeof err);
+		const uint8_t *p;
+		size_t avail, want = plain.len - (size_t)fraw[2];
+
+		assert_non_null(src);
+		assert_int_equal(source_offset(src), fraw[2]);
+		assert_int_equal(source_need(src, want, &p, &avail), 0);
+		assert_memory_equal(p, plain.p + fraw[2], want);
+		source_advance(src, want);
+		assert_int_equal(source_need(src, 1, &p, &avail), 1);
+		assert_int_equal(avail, 0);
+		assert_int_equal(source_take_members(src, mf, mr, 8), 1);
+		assert_int_equal(mf[0], ffile[2]);
+		assert_int_equal(mr[0], fraw[2]);
+		source_close(src);
+		/* not a frame start */
+		assert_null(source_open_path_at(path, ffile[2] + 1, fraw[2], err, sizeof err));
+		assert_non_null(strstr(err, "expected the start of a zstd member"));
+	}
+	unlink(path);
+	b_free(&plain);
+	b_free(&z);
+}
+
+/* A zstd stream cut anywhere: a prefix of the frames, then "truncated zstd stream" naming the compressed offset. */
+static void test_zstd_cut_everywhere(void **state)
+{
+	struct buf plain = { 0 }, z = { 0 };
+	struct want w[40];
+	struct frame f;
+	size_t first;
+
+	(void)state;
+	pcap_many(&plain, w, 40);
+	zstd_append(&z, plain.p, plain.len / 2);
+	first = z.len;
+	zstd_append(&z, plain.p + plain.len / 2, plain.len - plain.len / 2);
+	for (size_t cut = 4; cut < z.len; cut++) {
+		char err[512], want_msg[160];
+		struct reader *r = reader_open_mem(z.p, cut, "m", err, sizeof err);
+		size_t n = 0;
+		int rc;
+
+		if (cut == first)
+			continue;   /* a whole frame: a clean end, cut inside a record */
+		snprintf(want_msg, sizeof want_msg,
+			 "truncated zstd stream: input ends at compressed offset %zu inside the frame that "
+			 "starts at compressed offset %zu", cut, cut < first ? (size_t)0 : first);
+		if (!r) {
+			if (!strstr(err, want_msg) && !strstr(err, "too short"))
+				fail_msg("cut %zu: open error '%s'", cut, err);
+			continue;
+		}
+		while ((rc = reader_next(r, &f)) == 1) {
+			assert_int_equal(f.ts_ns, w[n].ts_ns);
+			n++;
+		}
+		assert_int_equal(rc, -1);
+		if (!strstr(reader_error(r), want_msg))
+			fail_msg("cut %zu: error '%s'", cut, reader_error(r));
+		reader_close(r);
+	}
+	b_free(&plain);
+	b_free(&z);
+}
+
 /* ---- reader_set over temporary files ---- */
 
 static void write_tmp(char *path, const struct buf *b)
@@ -1054,6 +1278,9 @@ int main(void)
 		cmocka_unit_test(test_pcapng_more_damage),
 		cmocka_unit_test(test_gzip_whole_and_members),
 		cmocka_unit_test(test_gzip_cut_everywhere),
+		cmocka_unit_test(test_zstd_frames),
+		cmocka_unit_test(test_zstd_members),
+		cmocka_unit_test(test_zstd_cut_everywhere),
 		cmocka_unit_test(test_reader_set),
 		cmocka_unit_test(test_open_paths),
 	};
