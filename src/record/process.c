@@ -460,8 +460,8 @@ int priv_drop(const char *user, uid_t uid, gid_t gid, char *err, size_t errlen)
 
 	(void)prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	if (drop_bounding_set() != 0)
-		return errf(err, errlen, "-Z %s: cannot clear the capability bounding set: %s", user,
-			    strerror(errno));
+		return errf(err, errlen, "-Z %s: cannot clear the capability bounding set (needs "
+			    "CAP_SETPCAP): %s", user, strerror(errno));
 	/* Hooks run after the drop inherit it: setuid and file capabilities no longer lift them. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return errf(err, errlen, "-Z %s: cannot set no_new_privs: %s", user, strerror(errno));
