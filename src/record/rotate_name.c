@@ -324,13 +324,47 @@ static void alts_add(struct alts *a, const char *s)
 	snprintf(a->v[a->n++], sizeof a->v[0], "%s", s);
 }
 
-static void rx_alts(struct rxbuf *b, const struct alts *a)
+static int alt_cmp(const void *x, const void *y)
 {
+	return strcmp(x, y);
+}
+
+/* Same length, same bytes but the last, and that one a letter or digit: one bracket. */
+static bool alt_joins(const char *x, const char *y)
+{
+	size_t n = strlen(x);
+
+	return n > 0 && strlen(y) == n && memcmp(x, y, n - 1) == 0 &&
+	       isalnum((unsigned char)x[n - 1]) && isalnum((unsigned char)y[n - 1]);
+}
+
+/*
+ * The set as one group. Strings that differ only in their last letter or
+ * digit share one alternative ("0[0-9]|1[0-9]|2[0-3]" for the hours): the
+ * same language in a few alternatives instead of hundreds, which keeps
+ * regexec's submatch search (the sequence number) fast.
+ */
+static void rx_alts(struct rxbuf *b, struct alts *a)
+{
+	qsort(a->v, a->n, sizeof a->v[0], alt_cmp);
 	rx_open(b);
-	for (size_t i = 0; i < a->n; i++) {
+	for (size_t i = 0; i < a->n;) {
+		size_t j = i + 1, len = strlen(a->v[i]);
+
+		while (j < a->n && alt_joins(a->v[i], a->v[j]))
+			j++;
 		if (i)
 			rx_put(b, "|", 1);
-		rx_literal(b, a->v[i], strlen(a->v[i]));
+		if (j == i + 1) {
+			rx_literal(b, a->v[i], len);
+		} else {
+			rx_literal(b, a->v[i], len - 1);
+			rx_put(b, "[", 1);
+			for (size_t k = i; k < j; k++)
+				rx_put(b, a->v[k] + len - 1, 1);
+			rx_put(b, "]", 1);
+		}
+		i = j;
 	}
 	rx_put(b, ")", 1);
 }
