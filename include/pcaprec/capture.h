@@ -43,9 +43,16 @@ struct ring_opts {
 
 /* Kernel and pcaprec counters for one ring, accumulated since ring_open. */
 struct ring_stats {
-	uint64_t received;           /* tp_packets: frames that passed the filter, drops included */
+	/*
+	 * tp_packets (frames that passed the kernel filter, drops included)
+	 * less the loopback echoes: a loopback device hands every packet up
+	 * twice, and the outgoing copy is skipped (ring_block_next_frame), so
+	 * it is not a received packet.
+	 */
+	uint64_t received;
 	uint64_t dropped;            /* tp_drops: frames the kernel dropped because the ring was full */
 	uint64_t freeze_q;           /* tp_freeze_q_cnt */
+	uint64_t echoes;             /* loopback echoes skipped (not in `received`) */
 };
 
 struct ring;
@@ -123,6 +130,14 @@ void ring_release_block(struct ring_block *b);
  * ENETDOWN when the interface went down, ENODEV when it was removed.
  */
 int ring_sock_error(struct ring *r);
+
+/*
+ * From now on the kernel passes no frame to this socket (a filter that
+ * rejects everything replaces the one attached), so the counters stop and
+ * what the ring holds is all there is. For the end of a capture: frames
+ * after a stop are neither written nor counted. 0, or -1 with errno.
+ */
+int ring_stop_receiving(struct ring *r);
 
 /* Number of blocks handed out and not yet released. */
 uint32_t ring_blocks_out(const struct ring *r);

@@ -17,6 +17,8 @@
  * Where the loop puts frames. These three calls are the only contact between
  * capture and output: a rotating output implements the same ops.
  */
+struct record_result;
+
 struct record_sink_ops {
 	/*
 	 * Append one frame (f->iface is the ring's interface id). Returns 0 when
@@ -41,9 +43,15 @@ struct record_sink_ops {
 	int (*tick)(void *ctx, uint64_t now_realtime_ns, char *err, size_t errlen);
 	/*
 	 * End of capture: write the final statistics (`st[i]` for interface id
-	 * i), flush, close. Called exactly once, also after errors. 0 or -1.
+	 * i: the kernel's counters as the loop reports them; osdrop holds only
+	 * the loop's own drops, the sink adds its own), flush, close. Called
+	 * exactly once, also after errors (st NULL then). When `res` is not
+	 * NULL the sink sets res->frames and res->osdrop to its own final
+	 * counts: frames in the files, and frames it could not write, those
+	 * lost at close included. 0 or -1.
 	 */
-	int (*close)(void *ctx, const struct iface_stats *st, size_t nst, char *err, size_t errlen);
+	int (*close)(void *ctx, const struct iface_stats *st, size_t nst, struct record_result *res,
+		     char *err, size_t errlen);
 };
 
 struct record_sink {
@@ -68,10 +76,18 @@ struct record_opts {
 };
 
 struct record_result {
-	uint64_t frames;             /* frames the sink accepted */
-	uint64_t osdrop;             /* frames the sink dropped (write op returned 1) */
-	uint64_t kernel_received;    /* sum of tp_packets over the rings */
+	uint64_t frames;             /* frames in the files (the sink's count) */
+	uint64_t osdrop;             /* frames received but not written: the sink's drops and
+				        frames still in a ring when the drain had to end */
+	/*
+	 * Sum of ring_stats.received over the rings (tp_packets less loopback
+	 * echoes) less `after_limit`: frames = received - dropped - osdrop
+	 * when no user-space filter rejected any.
+	 */
+	uint64_t kernel_received;
 	uint64_t kernel_dropped;     /* sum of tp_drops over the rings */
+	uint64_t after_limit;        /* frames the kernel passed after -c was reached: not recorded,
+				        not counted as received */
 	char drop_msg[256];          /* the first drop's message, "" if none */
 };
 

@@ -359,9 +359,15 @@ struct summary_iface {
 	uint32_t snaplen;
 	uint64_t packets;       /* packet records read on it */
 	bool has_stats;         /* an Interface Statistics Block was read */
-	uint64_t ifrecv, ifdrop, osdrop;
-	bool has_ifrecv, has_ifdrop, has_osdrop;
+	uint64_t ifrecv, ifdrop, osdrop, filteraccept, usrdeliv;
+	bool has_ifrecv, has_ifdrop, has_osdrop, has_filteraccept, has_usrdeliv;
 };
+
+/*
+ * Packets the interface's statistics block says this file misses:
+ * isb_ifdrop + isb_osdrop (pcaprec writes per-file counts), 0 when absent.
+ */
+uint64_t summary_iface_lost(const struct summary_iface *f);
 
 /* One input file, as the reader describes it. */
 struct summary_file {

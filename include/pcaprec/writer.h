@@ -36,9 +36,17 @@ struct writer_meta {
 struct iface_stats {
 	uint64_t start_ns;        /* isb_starttime */
 	uint64_t end_ns;          /* isb_endtime and the block timestamp */
-	uint64_t ifrecv;          /* isb_ifrecv: packets the kernel saw */
+	/*
+	 * Packets the kernel passed to the socket: written as isb_ifrecv
+	 * (received from the interface), or, when `filtered`, as
+	 * isb_filteraccept (accepted by the filter), since then the packets
+	 * the filter rejected were never counted.
+	 */
+	uint64_t ifrecv;
+	bool filtered;
 	uint64_t ifdrop;          /* isb_ifdrop: dropped by the kernel ring */
 	uint64_t osdrop;          /* isb_osdrop: dropped by pcaprec (writer behind, disk full) */
+	uint64_t usrdeliv;        /* isb_usrdeliv: packets written to the file */
 };
 
 /*

@@ -55,7 +55,7 @@ size_t pcapng_epb_head(uint8_t *p, const struct frame *f, uint32_t caplen);
 size_t pcapng_epb_tail(uint8_t *p, const struct frame *f, uint32_t caplen);
 
 /* pcapng Interface Statistics Block (fixed size). */
-#define PCAPNG_ISB_LEN 88u
+#define PCAPNG_ISB_LEN 100u
 size_t pcapng_isb_encode(uint8_t *p, uint32_t iface, const struct iface_stats *st);
 
 #endif

@@ -45,6 +45,7 @@ struct ring {
 	uint32_t snaplen;
 	uint32_t iface_id;
 	struct ring_stats total;
+	uint64_t echoes;             /* loopback echoes skipped (the consumer's thread only) */
 };
 
 /* Device facts read before the socket type is chosen. */
@@ -353,6 +354,14 @@ int ring_sock_error(struct ring *r)
 	return e;
 }
 
+int ring_stop_receiving(struct ring *r)
+{
+	static const struct sock_filter none[1] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { 1, (struct sock_filter *)none };
+
+	return setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+}
+
 uint32_t ring_blocks_out(const struct ring *r)
 {
 	return __atomic_load_n(&r->blocks_out, __ATOMIC_ACQUIRE);
@@ -436,7 +445,7 @@ static bool ring_fill_frame(const struct ring *r, struct tpacket3_hdr *h,
 
 bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 {
-	const struct ring *r = b->ring;
+	struct ring *r = b->ring;
 	uint8_t *base = r->map + (size_t)b->index * r->block_size;
 
 	while (b->frames_left > 0) {
@@ -466,8 +475,10 @@ bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 			TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
 		/* Loopback devices hand every packet up twice; keep the incoming copy (as libpcap). */
 		if (sll->sll_pkttype == PACKET_OUTGOING &&
-		    (r->loopback_dev || (r->cooked && sll->sll_hatype == ARPHRD_LOOPBACK)))
+		    (r->loopback_dev || (r->cooked && sll->sll_hatype == ARPHRD_LOOPBACK))) {
+			r->echoes++;
 			continue;
+		}
 		b->rewritten = ring_fill_frame(r, h, sll, f);
 		return true;
 	}
@@ -487,5 +498,8 @@ int ring_stats(struct ring *r, struct ring_stats *st)
 	r->total.dropped += ks.tp_drops;
 	r->total.freeze_q += ks.tp_freeze_q_cnt;
 	*st = r->total;
+	/* an echo is skipped only after the kernel counted it, so never more than received */
+	st->echoes = r->echoes;
+	st->received -= r->echoes;
 	return 0;
 }

@@ -332,8 +332,11 @@ static void rec_report(const struct record_result *res)
 		(unsigned long long)res->kernel_received);
 	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)res->kernel_dropped);
 	if (res->osdrop)
-		fprintf(stderr, "%llu packets dropped by pcaprec (%s)\n",
-			(unsigned long long)res->osdrop, res->drop_msg);
+		fprintf(stderr, "%llu packets dropped by pcaprec (%s)\n", (unsigned long long)res->osdrop,
+			res->drop_msg[0] ? res->drop_msg : "still in the ring when the drain ended");
+	if (res->after_limit)
+		fprintf(stderr, "%llu packets arrived after -c was reached (not recorded, not counted "
+			"as received)\n", (unsigned long long)res->after_limit);
 }
 
 /* -Z step 1, still root and nothing created: the user exists and may write the output directory. */
@@ -416,7 +419,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 		return EXIT_ERROR;
 	}
 	if (a->oc.user && rec_priv_drop(a, out, uid, gid) != 0) {
-		ro.sink.ops->close(ro.sink.ctx, NULL, 0, err, sizeof err);
+		ro.sink.ops->close(ro.sink.ctx, NULL, 0, NULL, err, sizeof err);
 		return EXIT_ERROR;
 	}
 	ro.rings = rings;

@@ -221,13 +221,18 @@ static void describe(struct summary *s, const struct reader *r)
 		si->snaplen = ri->snaplen;
 		si->packets = ri->packets;
 		si->has_stats = (ri->stats_have & (READER_STAT_IFRECV | READER_STAT_IFDROP |
-						   READER_STAT_OSDROP)) != 0;
+						   READER_STAT_OSDROP | READER_STAT_FILTERACCEPT |
+						   READER_STAT_USRDELIV)) != 0;
 		si->has_ifrecv = ri->stats_have & READER_STAT_IFRECV;
 		si->has_ifdrop = ri->stats_have & READER_STAT_IFDROP;
 		si->has_osdrop = ri->stats_have & READER_STAT_OSDROP;
+		si->has_filteraccept = ri->stats_have & READER_STAT_FILTERACCEPT;
+		si->has_usrdeliv = ri->stats_have & READER_STAT_USRDELIV;
 		si->ifrecv = ri->ifrecv;
 		si->ifdrop = ri->ifdrop;
 		si->osdrop = ri->osdrop;
+		si->filteraccept = ri->filteraccept;
+		si->usrdeliv = ri->usrdeliv;
 	}
 	summary_add_file(s, f);
 	free(f);

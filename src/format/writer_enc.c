@@ -36,7 +36,9 @@
 #define ISB_ENDTIME 3
 #define ISB_IFRECV 4
 #define ISB_IFDROP 5
+#define ISB_FILTERACCEPT 6
 #define ISB_OSDROP 7
+#define ISB_USRDELIV 8
 
 static size_t pad4(size_t n)
 {
@@ -283,7 +285,8 @@ size_t pcapng_epb_encode(uint8_t *p, const struct frame *f, uint32_t caplen)
 
 /*
  * Interface Statistics Block (section 4.6): interface id, timestamp (the end
- * time), isb_starttime, isb_endtime, isb_ifrecv, isb_ifdrop, isb_osdrop.
+ * time), isb_starttime, isb_endtime, isb_ifrecv (isb_filteraccept when a
+ * filter decided what was counted), isb_ifdrop, isb_osdrop, isb_usrdeliv.
  */
 size_t pcapng_isb_encode(uint8_t *p0, uint32_t iface, const struct iface_stats *st)
 {
@@ -298,8 +301,9 @@ size_t pcapng_isb_encode(uint8_t *p0, uint32_t iface, const struct iface_stats *
 	p = opt_put(p, ISB_STARTTIME, ts, sizeof ts);
 	ts_put(ts, st->end_ns);
 	p = opt_put(p, ISB_ENDTIME, ts, sizeof ts);
-	p = opt_u64(p, ISB_IFRECV, st->ifrecv);
+	p = opt_u64(p, st->filtered ? ISB_FILTERACCEPT : ISB_IFRECV, st->ifrecv);
 	p = opt_u64(p, ISB_IFDROP, st->ifdrop);
 	p = opt_u64(p, ISB_OSDROP, st->osdrop);
+	p = opt_u64(p, ISB_USRDELIV, st->usrdeliv);
 	return block_finish(p0, p, true);
 }

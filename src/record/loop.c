@@ -33,6 +33,9 @@ struct loop_state {
 	const struct record_opts *o;
 	struct record_result *res;   /* frames, osdrop, drop_msg: writer thread until joined */
 	uint64_t osdrop[RECORD_MAX_RINGS];
+	uint64_t beyond[RECORD_MAX_RINGS];   /* passed by the kernel after -c was reached */
+	uint64_t leftover[RECORD_MAX_RINGS]; /* still in the ring when the drain ended */
+	bool limit_hit;              /* -c reached (writer thread until joined) */
 	uint64_t stop_at;            /* atomic, monotonic ns: drain until then and end (0 = run) */
 	int writer_stop;             /* atomic: -c reached or the sink failed */
 	int writer_done;             /* atomic: the writer thread has left its loop */
@@ -49,8 +52,10 @@ static void loop_frame(struct loop_state *s, const struct frame *f, uint32_t rin
 
 	if (rc == 0) {
 		s->res->frames++;
-		if (s->o->max_frames && s->res->frames >= s->o->max_frames)
+		if (s->o->max_frames && s->res->frames >= s->o->max_frames) {
+			s->limit_hit = true;
 			__atomic_store_n(&s->writer_stop, 1, __ATOMIC_RELEASE);
+		}
 	} else if (rc == 1) {
 		if (s->res->osdrop++ == 0)
 			snprintf(s->res->drop_msg, sizeof s->res->drop_msg, "%s", s->fbuf);
@@ -87,6 +92,9 @@ static void loop_block(struct loop_state *s, struct ring_block *b, uint32_t ring
 		}
 		loop_frame(s, &f, ring_i, now);
 	}
+	/* frames the stop left unwritten are counted under their name, not lost unseen */
+	while (ring_block_next_frame(b, &f))
+		(s->limit_hit ? s->beyond : s->leftover)[ring_i]++;
 	/* The sink may still point into the block: it must let go first. */
 	sink->ops->commit(sink->ctx, now);
 	ring_release_block(b);
@@ -117,6 +125,26 @@ static size_t loop_consume(struct loop_state *s, size_t max)
 		}
 	}
 	return n;
+}
+
+/* Count (into[i]) and release every frame ring i still holds, without writing it. */
+static void loop_count_rest(struct loop_state *s, uint64_t *into)
+{
+	struct ring_block b;
+	struct frame f;
+
+	for (size_t i = 0; i < s->o->nrings; i++) {
+		while (ring_next_block(s->o->rings[i], &b)) {
+			while (ring_block_next_frame(&b, &f))
+				into[i]++;
+			ring_release_block(&b);
+		}
+	}
+}
+
+static uint64_t loop_drain_ns(const struct record_opts *o)
+{
+	return o->drain_ns ? o->drain_ns : 3ull * CAPTURE_DEFAULT_BLOCK_TOV_MS * 1000000ull;
 }
 
 static void loop_fill_pollfds(const struct record_opts *o, struct pollfd *pfd, short events)
@@ -197,6 +225,25 @@ static void *loop_writer(void *arg)
 			wait = RECORD_POLL_MS * 1000000ull;
 		loop_writer_wait(s, (int)(wait / 1000000ull) + 1);
 	}
+	if (s->limit_hit) {
+		/*
+		 * -c: the kernel stops passing frames, and what it passed before
+		 * that is counted as after the limit as the blocks retire (within
+		 * the drain), so no frame it counted goes unnamed.
+		 */
+		uint64_t end = now_monotonic_ns() + loop_drain_ns(s->o);
+
+		for (size_t i = 0; i < s->o->nrings; i++)
+			ring_stop_receiving(s->o->rings[i]);
+		do {
+			loop_count_rest(s, s->beyond);
+			loop_writer_wait(s, 10);
+		} while (now_monotonic_ns() < end);
+		loop_count_rest(s, s->beyond);
+	} else {
+		/* a drain cut short by a writer behind: what is left is dropped, and said so */
+		loop_count_rest(s, s->leftover);
+	}
 	__atomic_store_n(&s->writer_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -238,14 +285,18 @@ static int loop_capture(struct loop_state *s, char *err, size_t errlen)
 {
 	const struct record_opts *o = s->o;
 	uint64_t t0 = now_monotonic_ns();
-	uint64_t drain = o->drain_ns ? o->drain_ns : 3ull * CAPTURE_DEFAULT_BLOCK_TOV_MS * 1000000ull;
+	uint64_t drain = loop_drain_ns(o);
 
 	while (!__atomic_load_n(&s->writer_done, __ATOMIC_ACQUIRE)) {
 		uint64_t now = now_monotonic_ns();
 
 		if (!__atomic_load_n(&s->stop_at, __ATOMIC_ACQUIRE) &&
-		    (record_stop_requested() || (o->duration_ns && now - t0 >= o->duration_ns)))
+		    (record_stop_requested() || (o->duration_ns && now - t0 >= o->duration_ns))) {
+			/* nothing after the stop is taken or counted; the drain writes what came before */
+			for (size_t i = 0; i < o->nrings; i++)
+				ring_stop_receiving(o->rings[i]);
 			__atomic_store_n(&s->stop_at, now + drain, __ATOMIC_RELEASE);
+		}
 		if (loop_capture_wait(o, err, errlen) < 0) {
 			__atomic_store_n(&s->stop_at, now_monotonic_ns(), __ATOMIC_RELEASE);
 			return -1;
@@ -260,16 +311,18 @@ static void loop_stats(struct loop_state *s, uint64_t start_ns, struct iface_sta
 	uint64_t end_ns = now_realtime_ns();
 
 	for (size_t i = 0; i < s->o->nrings; i++) {
-		struct ring_stats rs = { 0, 0, 0 };
+		struct ring_stats rs = { 0, 0, 0, 0 };
 
 		ring_stats(s->o->rings[i], &rs);
 		st[i].start_ns = start_ns;
 		st[i].end_ns = end_ns;
-		st[i].ifrecv = rs.received;
+		/* frames after -c arrived after the capture ended: not received by it */
+		st[i].ifrecv = rs.received - (s->beyond[i] < rs.received ? s->beyond[i] : rs.received);
 		st[i].ifdrop = rs.dropped;
-		st[i].osdrop = s->osdrop[i];
-		s->res->kernel_received += rs.received;
+		st[i].osdrop = s->leftover[i];
+		s->res->kernel_received += st[i].ifrecv;
 		s->res->kernel_dropped += rs.dropped;
+		s->res->after_limit += s->beyond[i];
 	}
 }
 
@@ -300,12 +353,12 @@ int record_run(const struct record_opts *o, struct record_result *res, char *err
 
 	memset(res, 0, sizeof *res);
 	if (o->nrings == 0 || o->nrings > RECORD_MAX_RINGS) {
-		o->sink.ops->close(o->sink.ctx, NULL, 0, cerr, sizeof cerr);
+		o->sink.ops->close(o->sink.ctx, NULL, 0, NULL, cerr, sizeof cerr);
 		return errf(err, errlen, "record needs between 1 and %d interfaces", RECORD_MAX_RINGS);
 	}
 	s = calloc(1, sizeof *s);
 	if (!s) {
-		o->sink.ops->close(o->sink.ctx, NULL, 0, cerr, sizeof cerr);
+		o->sink.ops->close(o->sink.ctx, NULL, 0, NULL, cerr, sizeof cerr);
 		return errf(err, errlen, "out of memory");
 	}
 	s->o = o;
@@ -313,8 +366,10 @@ int record_run(const struct record_opts *o, struct record_result *res, char *err
 	rc = loop_run(s, err, errlen);
 	memset(st, 0, sizeof st);
 	loop_stats(s, start_ns, st);
-	if (o->sink.ops->close(o->sink.ctx, st, o->nrings, cerr, sizeof cerr) < 0 && rc == 0)
+	if (o->sink.ops->close(o->sink.ctx, st, o->nrings, res, cerr, sizeof cerr) < 0 && rc == 0)
 		rc = errf(err, errlen, "%s", cerr);
+	for (size_t i = 0; i < o->nrings; i++)
+		res->osdrop += s->leftover[i];
 	free(s);
 	return rc;
 }

@@ -51,6 +51,7 @@ struct output {
 	size_t nif;
 	struct iface_stats *snap, *cum;    /* loop counters when the previous file ended */
 	uint64_t *own_drops, *own_snap;    /* our drops per interface, same idea */
+	uint64_t *f_deliv;                 /* frames written to the file in progress, per interface */
 	uint64_t stats_since;
 
 	struct out_sync *sync;     /* finishes closed files; started at the first close (after -Z) */
@@ -183,11 +184,18 @@ static int file_open(struct output *o, uint64_t t, uint64_t now)
 	if (o->numbered || o->has_seq)
 		o->seq++;
 	o->f_packets = o->f_drops = o->f_first_ts = o->f_last_ts = 0;
+	memset(o->f_deliv, 0, o->nif * sizeof o->f_deliv[0]);
 	o->last_flush = now;
 	return 0;
 }
 
-/* Interface Statistics Blocks for the file ending now (pcapng; the writer skips pcap). */
+/*
+ * Interface Statistics Blocks for the file ending now (pcapng; the writer
+ * skips pcap): the counters since the previous file ended, so the blocks of
+ * all files add up to the run's totals. The values written become the next
+ * file's starting point, with no second look at the counters, so a frame
+ * counted between two files is in exactly one of them.
+ */
 static void write_isbs(struct output *o, uint64_t now)
 {
 	char err[512];
@@ -198,12 +206,16 @@ static void write_isbs(struct output *o, uint64_t now)
 	memset(o->cum, 0, o->nif * sizeof o->cum[0]);
 	o->cfg.stats(o->cfg.stats_ctx, o->cum, o->nif);
 	for (size_t i = 0; i < o->nif; i++) {
+		const struct writer_iface *wi = o->wopts.ifaces && i < o->wopts.nifaces ?
+						&o->wopts.ifaces[i] : NULL;
 		struct iface_stats st = {
 			.start_ns = o->stats_since,
 			.end_ns = now,
 			.ifrecv = o->cum[i].ifrecv - o->snap[i].ifrecv,
+			.filtered = wi && wi->filter && *wi->filter,
 			.ifdrop = o->cum[i].ifdrop - o->snap[i].ifdrop,
 			.osdrop = o->cum[i].osdrop - o->snap[i].osdrop + o->own_drops[i] - o->own_snap[i],
+			.usrdeliv = o->f_deliv[i],
 		};
 		if (writer_write_stats(o->w, (uint32_t)i, &st, &errnum, err, sizeof err) != 0) {
 			if (!o->blocked)
@@ -211,14 +223,7 @@ static void write_isbs(struct output *o, uint64_t now)
 			break;
 		}
 	}
-}
-
-static void snapshot_stats(struct output *o, uint64_t now)
-{
-	if (o->cfg.stats) {
-		memset(o->snap, 0, o->nif * sizeof o->snap[0]);
-		o->cfg.stats(o->cfg.stats_ctx, o->snap, o->nif);
-	}
+	memcpy(o->snap, o->cum, o->nif * sizeof o->snap[0]);
 	memcpy(o->own_snap, o->own_drops, o->nif * sizeof o->own_snap[0]);
 	o->stats_since = now;
 }
@@ -379,7 +384,6 @@ static int file_close(struct output *o, uint64_t now)
 		/* the file still ends on a whole record (compressed: a whole member) */
 	}
 	o->w = NULL;
-	snapshot_stats(o, now);
 	hand_over(o, now);
 	/* A write error belongs to the file that had it: the next file tries afresh. */
 	if (o->blocked && !o->blocked_space)
@@ -451,6 +455,7 @@ static int out_write(struct output *o, const struct frame *f, uint64_t now, bool
 		count_drop(o, f);
 		return -1;
 	}
+	o->f_deliv[f->iface < o->nif ? f->iface : 0]++;
 	if (o->f_packets++ == 0)
 		o->f_first_ts = f->ts_ns;
 	o->f_last_ts = f->ts_ns;
@@ -623,7 +628,8 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	o->cum = calloc(o->nif, sizeof *o->cum);
 	o->own_drops = calloc(o->nif, sizeof *o->own_drops);
 	o->own_snap = calloc(o->nif, sizeof *o->own_snap);
-	if (!o->snap || !o->cum || !o->own_drops || !o->own_snap)
+	o->f_deliv = calloc(o->nif, sizeof *o->f_deliv);
+	if (!o->snap || !o->cum || !o->own_drops || !o->own_snap || !o->f_deliv)
 		return errf(err, errlen, "out of memory");
 	if (cfg->on_rotate && !(o->hooks = hook_open(cfg->on_rotate, cfg->max_hooks, cfg->log,
 						     cfg->log_ctx)))
@@ -647,6 +653,7 @@ static void output_free(struct output *o)
 	free(o->cum);
 	free(o->own_drops);
 	free(o->own_snap);
+	free(o->f_deliv);
 	free(o->dirpath);
 	free(o->tmpl);
 	free(o);
@@ -673,7 +680,7 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 		o->w = writer_open(o->fd, label, &o->wopts, err, errlen);
 		if (!o->w)
 			goto fail;
-		snapshot_stats(o, now_ns);
+		o->stats_since = now_ns;
 		o->last_flush = now_ns;
 		return o;
 	}
@@ -696,7 +703,7 @@ struct output *output_open(const struct output_config *cfg, uint64_t now_ns,
 		o->period_start = rot_period_start(rc, now_ns);
 		o->deadline = rot_next_boundary(rc, now_ns, 0);
 	}
-	snapshot_stats(o, now_ns);
+	o->stats_since = now_ns;
 	o->open_err = err;
 	o->open_errlen = errlen;
 	if (file_open(o, rc->interval_ns ? o->period_start : now_ns, now_ns) != 0)

@@ -18,6 +18,8 @@ struct output_sink {
 	struct output *out;
 	struct ring **rings;
 	size_t nrings;
+	const struct iface_stats *final; /* the loop's last counters, during close */
+	size_t nfinal;
 	uint64_t status_ns;          /* when the last STATUS= went to the service manager */
 };
 
@@ -50,15 +52,21 @@ void output_signals_install(void)
  * Stats provider for the per-file ISBs: kernel counters of each ring,
  * cumulative. osdrop stays 0 here: frames the output could not write are
  * counted by the output itself (the loop's osdrop counts the same frames).
+ * At close the loop's final counters are used instead of a new reading, so
+ * the last file's blocks end exactly where the loop's report does.
  */
 static void sink_stats(void *ctx, struct iface_stats *cum, size_t n)
 {
 	struct output_sink *s = ctx;
 
 	for (size_t i = 0; i < n && i < s->nrings; i++) {
-		struct ring_stats rs = { 0, 0, 0 };
+		struct ring_stats rs = { 0, 0, 0, 0 };
 
-		if (ring_stats(s->rings[i], &rs) == 0) {
+		if (s->final && i < s->nfinal) {
+			cum[i].ifrecv = s->final[i].ifrecv;
+			cum[i].ifdrop = s->final[i].ifdrop;
+			cum[i].osdrop = s->final[i].osdrop;
+		} else if (ring_stats(s->rings[i], &rs) == 0) {
 			cum[i].ifrecv = rs.received;
 			cum[i].ifdrop = rs.dropped;
 		}
@@ -70,7 +78,7 @@ static void sink_kernel_totals(struct output_sink *s, uint64_t *recv, uint64_t *
 {
 	*recv = *drop = 0;
 	for (size_t i = 0; i < s->nrings; i++) {
-		struct ring_stats rs = { 0, 0, 0 };
+		struct ring_stats rs = { 0, 0, 0, 0 };
 
 		if (ring_stats(s->rings[i], &rs) == 0) {
 			*recv += rs.received;
@@ -153,17 +161,23 @@ static int sink_tick(void *ctx, uint64_t now, char *err, size_t errlen)
 	return 0;
 }
 
-static int sink_close(void *ctx, const struct iface_stats *st, size_t nst, char *err, size_t errlen)
+static int sink_close(void *ctx, const struct iface_stats *st, size_t nst,
+		      struct record_result *res, char *err, size_t errlen)
 {
 	struct output_sink *s = ctx;
 	struct output_stats fin;
 	int rc;
 
-	(void)st;
-	(void)nst;
+	s->final = st;
+	s->nfinal = nst;
 	rc = output_close(s->out, now_realtime_ns(), &fin);
 	if (rc != 0)
 		errf(err, errlen, "the last file could not be written completely (see the log above)");
+	if (res) {
+		/* what the files hold: frames lost at close (disk still full) are drops */
+		res->frames = fin.packets;
+		res->osdrop = fin.drops;
+	}
 	free(s);
 	return rc;
 }

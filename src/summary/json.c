@@ -50,6 +50,9 @@ static void json_iface(FILE *o, const struct summary_iface *f, uint32_t id)
 	json_opt(o, "{\"ifrecv\":", f->has_ifrecv, f->ifrecv);
 	json_opt(o, ",\"ifdrop\":", f->has_ifdrop, f->ifdrop);
 	json_opt(o, ",\"osdrop\":", f->has_osdrop, f->osdrop);
+	json_opt(o, ",\"filteraccept\":", f->has_filteraccept, f->filteraccept);
+	json_opt(o, ",\"usrdeliv\":", f->has_usrdeliv, f->usrdeliv);
+	json_opt(o, ",\"lost\":", f->has_ifdrop || f->has_osdrop, summary_iface_lost(f));
 	fputs("}}", o);
 }
 

@@ -61,6 +61,11 @@ void summary_add_file(struct summary *s, const struct summary_file *f)
 	s->files[s->nfiles++] = *f;
 }
 
+uint64_t summary_iface_lost(const struct summary_iface *f)
+{
+	return (f->has_ifdrop ? f->ifdrop : 0) + (f->has_osdrop ? f->osdrop : 0);
+}
+
 void summary_set_error(struct summary *s, const char *file, const char *msg)
 {
 	if (s->has_error)

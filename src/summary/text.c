@@ -44,6 +44,20 @@ static void text_file(FILE *o, const struct summary_file *f)
 		fprintf(o, LABEL "%llu bytes\n", "File size:", (unsigned long long)f->size);
 }
 
+/* "; lost N (P% of M)": what the interface's counters say this file is missing. */
+static void text_loss(FILE *o, const struct summary_iface *f)
+{
+	uint64_t lost = summary_iface_lost(f), seen;
+
+	if (!f->has_ifdrop && !f->has_osdrop)
+		return;
+	seen = f->has_filteraccept ? f->filteraccept : f->ifrecv;
+	fprintf(o, "; lost %llu", (unsigned long long)lost);
+	if ((f->has_ifrecv || f->has_filteraccept) && seen > 0)
+		fprintf(o, " (%.2f%% of %llu)", 100.0 * (double)lost / (double)seen,
+			(unsigned long long)seen);
+}
+
 static void text_iface(FILE *o, const struct summary_iface *f, uint32_t id)
 {
 	const char *ln = linktype_name(f->linktype);
@@ -59,6 +73,11 @@ static void text_iface(FILE *o, const struct summary_iface *f, uint32_t id)
 			fprintf(o, ", %llu dropped by interface", (unsigned long long)f->ifdrop);
 		if (f->has_osdrop)
 			fprintf(o, ", %llu dropped by OS/recorder", (unsigned long long)f->osdrop);
+		if (f->has_filteraccept)
+			fprintf(o, ", %llu accepted by filter", (unsigned long long)f->filteraccept);
+		if (f->has_usrdeliv)
+			fprintf(o, ", %llu delivered", (unsigned long long)f->usrdeliv);
+		text_loss(o, f);
 	}
 	fputc('\n', o);
 }

@@ -574,11 +574,18 @@ disk_full_check() {
 	grep -Eq '^[1-9][0-9]* packets dropped by pcaprec' "$OUT/rec.err"
 }
 
+# The disk is still full at exit: "N packets captured" counts exactly the
+# records in file $1 (not the frames held for a retry that never came).
+disk_full_count() {
+	[ "$("$TOOLS/pktlist" "$1" | wc -l)" -eq "$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' "$OUT/rec.err")" ]
+}
+
 @test "disk full on a 256 KiB tmpfs: the recorder keeps running, file valid, error logged once, drops counted" {
 	disk_full f.pcapng same
 	[ "$(cat "$OUT/status")" -eq 0 ]
 	[ -e "$OUT/f.pcapng" ]
 	list_all "$OUT/f.pcapng" | disk_full_check f.pcapng.part
+	disk_full_count "$OUT/f.pcapng"
 }
 
 @test "disk full with gzip on 2 threads: the file is whole gzip members holding whole records up to the last that fit" {
@@ -590,6 +597,7 @@ disk_full_check() {
 	zcat "$OUT/g.pcapng.gz" >"$OUT/../g.pcapng"
 	list_all "$OUT/../g.pcapng" | disk_full_check g.pcapng.gz.part
 	"$PCAPREC" check "$OUT/g.pcapng.gz"
+	disk_full_count "$OUT/../g.pcapng"
 }
 
 @test "disk full with zstd on 2 threads: the file is whole zstd frames holding whole records up to the last that fit" {

@@ -272,37 +272,25 @@ print(t["interval_ns"], len(t["packets"]), sum(t["packets"]))' "$T/ours.json"
 
 @test "pcapng interface statistics: drop counts as the Interface Statistics Block holds them" {
 	summary_json "$TESTDATA/corpus.pcapng"
-	run /usr/bin/python3 - "$TESTDATA/corpus.pcapng" "$T/ours.json" <<'EOF'
-import json, struct, sys
-# independent walk over the pcapng blocks (little-endian file): last ISB per interface
-data = open(sys.argv[1], "rb").read()
-isb, off = {}, 0
-while off + 12 <= len(data):
-    btype, blen = struct.unpack_from("<II", data, off)
-    if btype == 5:
-        iface = struct.unpack_from("<I", data, off + 8)[0]
-        opts, o = {}, off + 20
-        while o + 4 <= off + blen - 4:
-            code, olen = struct.unpack_from("<HH", data, o)
-            if code == 0:
-                break
-            if olen == 8:
-                opts[code] = struct.unpack_from("<Q", data, o + 4)[0]
-            o += 4 + (olen + 3) // 4 * 4
-        isb[iface] = opts
-    off += blen
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/isb_sum.py" --opts "$TESTDATA/corpus.pcapng" >"$T/isb.json"
+	run /usr/bin/python3 - "$T/isb.json" "$T/ours.json" <<'EOF'
+import json, sys
+# the last ISB per interface, as an independent walk over the blocks found it
+isb = {int(k): {int(c): v for c, v in o.items()} for k, o in json.load(open(sys.argv[1])).items()}
 assert isb, "no ISB in the file"
 r = json.load(open(sys.argv[2]))["reports"][0]
 for i, opts in isb.items():
     st = r["files"][0]["interfaces"][i]["stats"]
-    want = {"ifrecv": opts.get(4), "ifdrop": opts.get(5), "osdrop": opts.get(7)}
+    want = {"ifrecv": opts.get(4), "ifdrop": opts.get(5), "osdrop": opts.get(7),
+            "filteraccept": opts.get(6), "usrdeliv": opts.get(8),
+            "lost": opts.get(5, 0) + opts.get(7, 0) if 5 in opts or 7 in opts else None}
     assert st == want, (st, want)
     print("interface", i, want)
 EOF
 	echo "$output"
 	[ "$status" -eq 0 ]
 	run "$PCAPREC" summary "$TESTDATA/corpus.pcapng"
-	[[ "$output" == *"statistics block: 73 received, 2 dropped by interface, 1 dropped by OS/recorder"* ]]
+	[[ "$output" == *"statistics block: 73 received, 2 dropped by interface, 1 dropped by OS/recorder; lost 3 (4.11% of 73)"* ]]
 }
 
 @test "bad usage and unreadable input give clear errors and exit codes" {

@@ -21,6 +21,7 @@
 
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
+#include "pcaprec/writer_enc.h"
 #include "pcaprec/zcut.h"
 
 /* 1700000000.123456789 s: 0x6553f100 s, 123456 us = 0x1e240, 123456789 ns = 0x75bcd15;
@@ -241,16 +242,38 @@ static const uint8_t epb_if1_bytes[] = {
 	0x24, 0, 0, 0,
 };
 
-/* ISB for interface 1: start 1 s, end 2 s, ifrecv 1000, ifdrop 2, osdrop 3: 88 bytes. */
-static const uint8_t isb_bytes[] = {
-	0x05, 0, 0, 0, 0x58, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x94, 0x35, 0x77,
-	0x02, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xca, 0x9a, 0x3b,
-	0x03, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x94, 0x35, 0x77,
-	0x04, 0x00, 0x08, 0x00, 0xe8, 0x03, 0, 0, 0, 0, 0, 0,
-	0x05, 0x00, 0x08, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0,
-	0x07, 0x00, 0x08, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0x58, 0, 0, 0,
-};
+/*
+ * ISB for interface 1 (pcapng 4.6): start 1 s, end 2 s, ifrecv 1000
+ * (isb_filteraccept, code 6, when filtered), ifdrop 2, osdrop 3, usrdeliv 4:
+ * 100 bytes.
+ */
+#define ISB_BYTES(recv_code) { \
+	0x05, 0, 0, 0, 0x64, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x94, 0x35, 0x77, \
+	0x02, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xca, 0x9a, 0x3b, \
+	0x03, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x94, 0x35, 0x77, \
+	recv_code, 0x00, 0x08, 0x00, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, \
+	0x05, 0x00, 0x08, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, \
+	0x07, 0x00, 0x08, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, \
+	0x08, 0x00, 0x08, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, \
+	0, 0, 0, 0, 0x64, 0, 0, 0, \
+}
+static const uint8_t isb_bytes[] = ISB_BYTES(0x04);
+static const uint8_t isb_filtered_bytes[] = ISB_BYTES(0x06);
+
+/* The encoder alone: isb_ifrecv, or isb_filteraccept for a filtered interface. */
+static void test_isb_encode(void **state)
+{
+	struct iface_stats st = { .start_ns = 1000000000ull, .end_ns = 2000000000ull, .ifrecv = 1000,
+				  .ifdrop = 2, .osdrop = 3, .usrdeliv = 4 };
+	uint8_t b[PCAPNG_ISB_LEN];
+
+	(void)state;
+	assert_int_equal(pcapng_isb_encode(b, 1, &st), sizeof isb_bytes);
+	assert_memory_equal(b, isb_bytes, sizeof isb_bytes);
+	st.filtered = true;
+	assert_int_equal(pcapng_isb_encode(b, 1, &st), sizeof isb_filtered_bytes);
+	assert_memory_equal(b, isb_filtered_bytes, sizeof isb_filtered_bytes);
+}
 
 static void test_pcapng_bytes(void **state)
 {
@@ -260,7 +283,8 @@ static void test_pcapng_bytes(void **state)
 		{ NULL, NULL, NULL, LINKTYPE_LINUX_SLL2, 3 },
 	};
 	struct writer_opts o = { OUT_PCAPNG, -1, 0, &meta, ifc, 2, 0, 0, NULL, NULL };
-	struct iface_stats st = { 1000000000ull, 2000000000ull, 1000, 2, 3 };
+	struct iface_stats st = { .start_ns = 1000000000ull, .end_ns = 2000000000ull, .ifrecv = 1000,
+				  .ifdrop = 2, .osdrop = 3, .usrdeliv = 4 };
 	struct frame fin = mkframe(TS1, payload5, 5, 60, 0, FRAME_DIR_IN);
 	struct frame fout = mkframe(TS1, payload5, 5, 60, 0, FRAME_DIR_OUT);
 	struct frame f1 = mkframe(TS1 + 1, payload5, 5, 60, 1, FRAME_DIR_UNKNOWN);
@@ -927,7 +951,8 @@ static void test_flush_visibility(void **state)
 /* One file written with writer_write() or writer_write_ref(); statistics blocks in between. */
 static uint8_t *ref_file(const struct writer_opts *o, bool ref, uint32_t batch, size_t *len)
 {
-	struct iface_stats st = { TS1, TS1 + 5, 10, 1, 2 };
+	struct iface_stats st = { .start_ns = TS1, .end_ns = TS1 + 5, .ifrecv = 10, .ifdrop = 1,
+				  .osdrop = 2 };
 	struct tmpout t;
 	char err[256];
 	int e;
@@ -1157,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_pcap_bytes),
 		cmocka_unit_test(test_pcapng_bytes),
+		cmocka_unit_test(test_isb_encode),
 		cmocka_unit_test(test_pcapng_minimal),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_gzip_equals_plain),
