@@ -325,7 +325,7 @@ int pidfile_signal_recorder(const char *path, int sig, pid_t *pidp, char *err, s
 			close(pfd);
 		if (holder <= 0)
 			return errf(err, errlen, "pidfile %s names pid %d, but no process holds its record lock "
-				    "(not written by a running pcaprec)", path, (int)pi.pid);
+				    "(not a pcaprec recorder, or one older than this pcaprec)", path, (int)pi.pid);
 		return errf(err, errlen, "pidfile %s names pid %d, but its lock is held by pid %d; refusing",
 			    path, (int)pi.pid, (int)holder);
 	}
