@@ -169,9 +169,15 @@ int output_chown(struct output *o, uid_t uid, gid_t gid, char *err, size_t errle
  */
 int output_check_dir_access(const struct output *o, char *err, size_t errlen);
 
-/* Format one log line and hand it to `log` (stderr with a "pcaprec: " prefix when NULL). */
+/*
+ * Format one log line and hand it to `log` (NULL: svc_log to stderr with a
+ * "pcaprec: " prefix), at warning priority; out_logp gives the priority
+ * (SVC_ERR, SVC_WARNING, SVC_INFO: service.h).
+ */
 void out_log(output_log_fn *log, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void out_logp(output_log_fn *log, void *ctx, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* ---- the rotation/output flags of `pcaprec record` ---- */
 

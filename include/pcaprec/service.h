@@ -31,9 +31,10 @@ enum {
 bool svc_stderr_is_journal(void);
 
 /*
- * One log line to stderr: "pcaprec: MSG\n", preceded by "<PRIO>" when stderr
- * is the journal, so `journalctl -p warning` selects by priority. MSG is one
- * line; a trailing newline is not needed.
+ * Every log line of the recorder goes through here: "LINE\n" to stderr,
+ * LINE as formatted (the caller starts it with "pcaprec: " or "pcaprec
+ * record: "), preceded by "<PRIO>" when stderr is the journal, so
+ * `journalctl -p warning` selects by priority. LINE is one line.
  */
 void svc_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

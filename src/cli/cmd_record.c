@@ -79,7 +79,7 @@ static void rec_usage(FILE *out)
 
 static int rec_bad(const char *flag, const char *val, const char *want)
 {
-	fprintf(stderr, "pcaprec record: bad value '%s' for %s: %s\n", val, flag, want);
+	svc_log(SVC_ERR, "pcaprec record: bad value '%s' for %s: %s", val, flag, want);
 	return EXIT_USAGE;
 }
 
@@ -92,7 +92,7 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 	switch (c) {
 	case 'i':
 		if (a->nifaces == REC_MAX_IFACES) {
-			fprintf(stderr, "pcaprec record: at most %d -i\n", REC_MAX_IFACES);
+			svc_log(SVC_ERR, "pcaprec record: at most %d -i", REC_MAX_IFACES);
 			return EXIT_USAGE;
 		}
 		a->ifnames[a->nifaces++] = arg;
@@ -110,8 +110,8 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 			return rec_bad("-B/--buffer", arg, "want a size like 64M or 65536 (KiB)");
 		if (a->buffer < (1u << 20) && strspn(arg, "0123456789") == strlen(arg)) {
 			/* dumpcap's -B counts MiB; a ring under 1 MiB is almost surely that habit */
-			fprintf(stderr, "pcaprec record: -B %s is %s KiB, as in tcpdump (dumpcap counts MiB): "
-				"write -B %sM for MiB, or -B %sK if KiB is meant\n", arg, arg, arg, arg);
+			svc_log(SVC_ERR, "pcaprec record: -B %s is %s KiB, as in tcpdump (dumpcap counts MiB): "
+				"write -B %sM for MiB, or -B %sK if KiB is meant", arg, arg, arg, arg);
 			return EXIT_USAGE;
 		}
 		a->buffer_arg = arg;
@@ -134,7 +134,7 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (r == 1)
 			return 0;
 		if (r < 0) {
-			fprintf(stderr, "pcaprec record: %s\n", err);
+			svc_log(SVC_ERR, "pcaprec record: %s", err);
 			return EXIT_USAGE;
 		}
 		rec_usage(stderr);
@@ -184,30 +184,30 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	}
 	if (optind < argc) {
 		if (a->filter.expr) {
-			fprintf(stderr, "pcaprec record: both --filter and a trailing expression "
-				"('%s') given\n", argv[optind]);
+			svc_log(SVC_ERR, "pcaprec record: both --filter and a trailing expression "
+				"('%s') given", argv[optind]);
 			return EXIT_USAGE;
 		}
 		a->expr = cli_join_words(argv + optind, argc - optind);
 		if (!a->expr) {
-			fprintf(stderr, "pcaprec record: out of memory\n");
+			svc_log(SVC_ERR, "pcaprec record: out of memory");
 			return EXIT_ERROR;
 		}
 		a->filter.expr = a->expr;
 	}
 	a->out = a->oc.cfg.path;
 	if (a->nifaces == 0 || !a->out) {
-		fprintf(stderr, "pcaprec record: %s is required (see pcaprec record --help)\n",
+		svc_log(SVC_ERR, "pcaprec record: %s is required (see pcaprec record --help)",
 			a->nifaces ? "-w FILE" : "-i IFACE");
 		return EXIT_USAGE;
 	}
 	if (output_cli_finish(&a->oc, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_USAGE;
 	}
 	if (a->oc.cfg.mode & 0006)
-		fprintf(stderr, "pcaprec record: warning: --mode %04o makes the captures %s by every user "
-			"on this machine\n", (unsigned)a->oc.cfg.mode,
+		svc_log(SVC_WARNING, "pcaprec record: warning: --mode %04o makes the captures %s by every user "
+			"on this machine", (unsigned)a->oc.cfg.mode,
 			(a->oc.cfg.mode & 0006) == 0006 ? "readable and writable" :
 			(a->oc.cfg.mode & 0004) ? "readable" : "writable");
 	*fmt = OUT_PCAPNG;
@@ -216,8 +216,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	if (!a->format && !out_format_from_name(a->out, fmt))
 		*fmt = OUT_PCAPNG;
 	if (*fmt != OUT_PCAPNG && a->nifaces > 1) {
-		fprintf(stderr, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
-			"hold one link type and interface)\n", a->nifaces);
+		svc_log(SVC_ERR, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
+			"hold one link type and interface)", a->nifaces);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -242,14 +242,14 @@ static int rec_check_ring(const struct rec_args *a)
 	if (!mem_available(&avail) || all <= avail / 2)
 		return 0;
 	if (a->nifaces == 1)
-		fprintf(stderr, "pcaprec record: -B/--buffer %s: a ring of %llu MiB would take more "
-			"than half of the %llu MiB of memory available; use at most -B %lluK\n",
+		svc_log(SVC_ERR, "pcaprec record: -B/--buffer %s: a ring of %llu MiB would take more "
+			"than half of the %llu MiB of memory available; use at most -B %lluK",
 			a->buffer_arg ? a->buffer_arg : "(default)", (unsigned long long)(one >> 20),
 			(unsigned long long)(avail >> 20), (unsigned long long)(avail / 2 / 1024));
 	else
-		fprintf(stderr, "pcaprec record: -B/--buffer %s: %zu rings of %llu MiB (%llu MiB in all) "
+		svc_log(SVC_ERR, "pcaprec record: -B/--buffer %s: %zu rings of %llu MiB (%llu MiB in all) "
 			"would take more than half of the %llu MiB of memory available; use at most "
-			"-B %lluK\n", a->buffer_arg ? a->buffer_arg : "(default)", a->nifaces,
+			"-B %lluK", a->buffer_arg ? a->buffer_arg : "(default)", a->nifaces,
 			(unsigned long long)(one >> 20), (unsigned long long)(all >> 20),
 			(unsigned long long)(avail >> 20),
 			(unsigned long long)(avail / 2 / a->nifaces / 1024));
@@ -273,7 +273,7 @@ static int rec_validate(const struct rec_args *a, struct filter_prog *progs)
 	if (rc)
 		return rc;
 	if (a->oc.user && priv_lookup(a->oc.user, &uid, &gid, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < a->nifaces; i++) {
@@ -289,12 +289,12 @@ static int rec_validate(const struct rec_args *a, struct filter_prog *progs)
 		}
 		if (rec_has_filter(&a->filter) &&
 		    filter_from_options(&a->filter, lt, a->snaplen, &progs[i], err, sizeof err) < 0) {
-			fprintf(stderr, "pcaprec record: filter: %s\n", err);
+			svc_log(SVC_ERR, "pcaprec record: filter: %s", err);
 			return EXIT_USAGE;
 		}
 	}
 	if (ifrc)
-		fprintf(stderr, "pcaprec record: %s\n", ierr);
+		svc_log(SVC_ERR, "pcaprec record: %s", ierr);
 	return ifrc;
 }
 
@@ -318,7 +318,7 @@ static int rec_open_rings(const struct rec_args *a, struct ring **rings,
 		ro.iface_id = (uint32_t)i;
 		rings[i] = ring_open(&ro, &e, err, sizeof err);
 		if (!rings[i]) {
-			fprintf(stderr, "pcaprec record: %s\n", err);
+			svc_log(SVC_ERR, "pcaprec record: %s", err);
 			return (e == EPERM || e == EACCES) ? EXIT_PRIVILEGE : EXIT_ERROR;
 		}
 	}
@@ -327,16 +327,17 @@ static int rec_open_rings(const struct rec_args *a, struct ring **rings,
 
 static void rec_report(const struct record_result *res)
 {
-	fprintf(stderr, "%llu packets captured\n", (unsigned long long)res->frames);
-	fprintf(stderr, "%llu packets received by filter\n",
+	svc_log(SVC_INFO, "%llu packets captured", (unsigned long long)res->frames);
+	svc_log(SVC_INFO, "%llu packets received by filter",
 		(unsigned long long)res->kernel_received);
-	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)res->kernel_dropped);
+	svc_log(res->kernel_dropped ? SVC_WARNING : SVC_INFO, "%llu packets dropped by kernel",
+		(unsigned long long)res->kernel_dropped);
 	if (res->osdrop)
-		fprintf(stderr, "%llu packets dropped by pcaprec (%s)\n", (unsigned long long)res->osdrop,
+		svc_log(SVC_WARNING, "%llu packets dropped by pcaprec (%s)", (unsigned long long)res->osdrop,
 			res->drop_msg[0] ? res->drop_msg : "still in the ring when the drain ended");
 	if (res->after_limit)
-		fprintf(stderr, "%llu packets arrived after -c was reached (not recorded, not counted "
-			"as received)\n", (unsigned long long)res->after_limit);
+		svc_log(SVC_INFO, "%llu packets arrived after -c was reached (not recorded, not counted "
+			"as received)", (unsigned long long)res->after_limit);
 }
 
 /* -Z step 1, still root and nothing created: the user exists and may write the output directory. */
@@ -349,7 +350,7 @@ static int rec_priv_check(const struct rec_args *a, uid_t *uid, gid_t *gid)
 		 slash ? a->out : ".");
 	if (priv_lookup(a->oc.user, uid, gid, err, sizeof err) != 0 ||
 	    (!output_path_is_stream(a->out) && priv_check_dir(dir, a->oc.user, *uid, *gid, err, sizeof err) != 0)) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -363,7 +364,7 @@ static int rec_priv_drop(const struct rec_args *a, struct output *out, uid_t uid
 	if (output_chown(out, uid, gid, err, sizeof err) != 0 ||
 	    priv_drop(a->oc.user, uid, gid, err, sizeof err) != 0 ||
 	    output_check_dir_access(out, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -415,7 +416,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	cfg.owner = uid;
 	memset(&ro, 0, sizeof ro);
 	if (output_sink_open(&cfg, rings, a->nifaces, &ro.sink, &out, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_ERROR;
 	}
 	if (a->oc.user && rec_priv_drop(a, out, uid, gid) != 0) {
@@ -430,14 +431,14 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	ro.duration_ns = a->duration_ns;
 	record_signals_install();
 	if (!a->quiet)
-		fprintf(stderr, "pcaprec: recording on %s%s (%s, snaplen %u) to %s (%s)\n",
+		svc_log(SVC_INFO, "pcaprec: recording on %s%s (%s, snaplen %u) to %s (%s)",
 			a->ifnames[0], a->nifaces > 1 ? " and more" : "",
 			linktype_name(wi[0].linktype), wi[0].snaplen,
 			strcmp(a->out, "-") ? a->out : "standard output", out_format_name(fmt));
 	/* sockets bound, first file open, privileges dropped: the service is up */
 	svc_notify("READY=1");
 	if (record_run(&ro, &res, err, sizeof err) < 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		if (!a->quiet)
 			rec_report(&res);
 		return EXIT_ERROR;
@@ -473,7 +474,7 @@ int cmd_record(int argc, char **argv)
 	if (rc == 0) {
 		output_signals_install();
 		if (a.oc.pidfile && !(pf = pidfile_create(a.oc.pidfile, err, sizeof err))) {
-			fprintf(stderr, "pcaprec record: %s\n", err);
+			svc_log(SVC_ERR, "pcaprec record: %s", err);
 			rc = EXIT_ERROR;
 		}
 	}

@@ -118,7 +118,7 @@ static void sink_print_stats(struct output_sink *s)
 
 	output_print_stats(s->out, stderr);
 	sink_kernel_totals(s, &recv, &drop);
-	svc_log(SVC_INFO, "%llu packets received by filter, %llu packets dropped by kernel",
+	svc_log(SVC_INFO, "pcaprec: %llu packets received by filter, %llu packets dropped by kernel",
 		(unsigned long long)recv, (unsigned long long)drop);
 }
 

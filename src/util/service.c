@@ -77,11 +77,11 @@ const char *svc_prio_prefix(FILE *fp, int prio)
 
 void svc_log(int prio, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[8192];   /* paths up to PATH_MAX and their message */
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%spcaprec: %s\n", svc_prio_prefix(stderr, prio), msg);
+	fprintf(stderr, "%s%s\n", svc_prio_prefix(stderr, prio), msg);
 }
