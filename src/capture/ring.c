@@ -362,6 +362,15 @@ int ring_stop_receiving(struct ring *r)
 	return setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
 }
 
+void ring_inherit_stats(struct ring *to, struct ring *from)
+{
+	struct ring_stats st;
+
+	(void)ring_stats(from, &st);
+	to->total = from->total;
+	to->echoes = from->echoes;
+}
+
 uint32_t ring_blocks_out(const struct ring *r)
 {
 	return __atomic_load_n(&r->blocks_out, __ATOMIC_ACQUIRE);

@@ -31,6 +31,8 @@ struct rec_args {
 	bool quiet;
 	uint64_t count;
 	uint64_t duration_ns;
+	bool exit_on_iface_loss;
+	uint64_t iface_wait_ns;
 	struct filter_opts filter;
 	char *expr;                  /* trailing words joined, owned */
 	struct output_cli oc;        /* -w, rotation and output-file flags (output.h) */
@@ -64,6 +66,11 @@ static void rec_usage(FILE *out)
 "                         compiled to classic BPF and run in the kernel\n"
 "  -F FILE                read the filter expression from FILE\n"
 "      --bpf FILE         use a BPF program in tcpdump -ddd form\n"
+"      --exit-on-iface-loss  end the recording when any interface goes down\n"
+"                         or away (default: record the others, and take\n"
+"                         it up again, in a new file, when it is back)\n"
+"      --iface-wait DUR   when no interface is left, wait up to DUR for one\n"
+"                         to come back (default 0: end at once, exit 1)\n"
 "  -q, --quiet            no start banner and no statistics on stderr\n"
 "  -n, -nn                accepted for tcpdump habits (no names are resolved)\n"
 "  -h, --help             this help\n"
@@ -83,7 +90,7 @@ static int rec_bad(const char *flag, const char *val, const char *want)
 	return EXIT_USAGE;
 }
 
-enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF };
+enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF, OPT_EXIT_ON_LOSS, OPT_IFACE_WAIT };
 
 static int rec_opt(struct rec_args *a, int c, const char *arg)
 {
@@ -127,6 +134,11 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (!parse_duration(arg, &a->duration_ns))
 			return rec_bad("--duration", arg, "want a duration like 30s, 15m, 1h");
 		return 0;
+	case OPT_EXIT_ON_LOSS: a->exit_on_iface_loss = true; return 0;
+	case OPT_IFACE_WAIT:
+		if (!parse_duration(arg, &a->iface_wait_ns))
+			return rec_bad("--iface-wait", arg, "want a duration like 30s, 15m, 1h");
+		return 0;
 	default: {
 		char err[256];
 		int r = output_cli_parse(&a->oc, c, arg, err, sizeof err);
@@ -157,6 +169,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "bpf", required_argument, NULL, OPT_BPF },
+		{ "exit-on-iface-loss", no_argument, NULL, OPT_EXIT_ON_LOSS },
+		{ "iface-wait", required_argument, NULL, OPT_IFACE_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	/* ours, then the output flags (output_cli_options), then the terminator */
@@ -300,23 +314,23 @@ static int rec_validate(const struct rec_args *a, struct filter_prog *progs)
 
 /* Open one ring per -i, each with its filter progs[i] (rec_validate compiled them). */
 static int rec_open_rings(const struct rec_args *a, struct ring **rings,
-			  const struct filter_prog *progs)
+			  const struct filter_prog *progs, struct ring_opts *ropts)
 {
 	char err[512];
 
 	for (size_t i = 0; i < a->nifaces; i++) {
-		struct ring_opts ro;
+		struct ring_opts *ro = &ropts[i];
 		int e = 0;
 
-		memset(&ro, 0, sizeof ro);
-		ro.filter = progs[i].insns;
-		ro.filter_len = (uint16_t)progs[i].len;
-		ro.ifname = a->ifnames[i];
-		ro.snaplen = a->snaplen;
-		ro.buffer_size = (size_t)a->buffer;
-		ro.promisc = a->promisc;
-		ro.iface_id = (uint32_t)i;
-		rings[i] = ring_open(&ro, &e, err, sizeof err);
+		memset(ro, 0, sizeof *ro);
+		ro->filter = progs[i].insns;
+		ro->filter_len = (uint16_t)progs[i].len;
+		ro->ifname = a->ifnames[i];
+		ro->snaplen = a->snaplen;
+		ro->buffer_size = (size_t)a->buffer;
+		ro->promisc = a->promisc;
+		ro->iface_id = (uint32_t)i;
+		rings[i] = ring_open(ro, &e, err, sizeof err);
 		if (!rings[i]) {
 			svc_log(SVC_ERR, "pcaprec record: %s", err);
 			return (e == EPERM || e == EACCES) ? EXIT_PRIVILEGE : EXIT_ERROR;
@@ -372,7 +386,7 @@ static int rec_priv_drop(const struct rec_args *a, struct output *out, uid_t uid
 
 /* Open the output and run the loop; rings stay owned by the caller. */
 static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings,
-		       const struct filter_prog *progs)
+		       const struct filter_prog *progs, const struct ring_opts *ropts)
 {
 	struct output_config cfg = a->oc.cfg;
 	struct output *out;
@@ -429,6 +443,10 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	ro.tick_ns = 100000000ull;   /* output_tick: -G on time, flushes, hooks */
 	ro.max_frames = a->count;
 	ro.duration_ns = a->duration_ns;
+	ro.exit_on_iface_loss = a->exit_on_iface_loss;
+	ro.iface_wait_ns = a->iface_wait_ns;
+	/* opening a ring needs CAP_NET_RAW, which -Z gave up */
+	ro.reopen = a->oc.user ? NULL : ropts;
 	record_signals_install();
 	if (!a->quiet)
 		svc_log(SVC_INFO, "pcaprec: recording on %s%s (%s, snaplen %u) to %s (%s)",
@@ -453,6 +471,7 @@ int cmd_record(int argc, char **argv)
 	struct rec_args a;
 	struct ring *rings[REC_MAX_IFACES];
 	struct filter_prog progs[REC_MAX_IFACES];
+	struct ring_opts ropts[REC_MAX_IFACES];
 	enum out_format fmt;
 	struct pidfile *pf = NULL;
 	int rc;
@@ -479,9 +498,9 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	if (rc == 0)
-		rc = rec_open_rings(&a, rings, progs);
+		rc = rec_open_rings(&a, rings, progs, ropts);
 	if (rc == 0)
-		rc = rec_capture(&a, fmt, rings, progs);
+		rc = rec_capture(&a, fmt, rings, progs, ropts);
 	for (size_t i = 0; i < a.nifaces; i++) {
 		ring_close(rings[i]);
 		filter_free(&progs[i]);

@@ -182,10 +182,21 @@ static int sink_close(void *ctx, const struct iface_stats *st, size_t nst,
 	return rc;
 }
 
+/* An interface came back on a new ring: its frames go to a new file, with new IDBs. */
+static void sink_iface_back(void *ctx, uint32_t iface, uint64_t now)
+{
+	struct output_sink *s = ctx;
+
+	(void)iface;
+	if (!output_stream_name(s->out))
+		output_rotate(s->out, now);
+}
+
 static const struct record_sink_ops output_sink_ops = {
 	.write = sink_write,
 	.commit = sink_commit,
 	.tick = sink_tick,
+	.iface_back = sink_iface_back,
 	.close = sink_close,
 };
 
