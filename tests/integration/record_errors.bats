@@ -106,6 +106,19 @@ teardown() {
 	[ "$status" -eq 2 ]
 }
 
+@test "pcaprec interfaces lists devices without a hardware address (tun) with their link type" {
+	ip -n "$NS_B" tuntap add dev prtun1 mode tun
+	ip -n "$NS_B" link set prtun1 up
+	idx=$(ip -n "$NS_B" -o link show prtun1 | cut -d: -f1)
+	run in_b "$PCAPREC" interfaces
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E "^$idx +prtun1 +RAW +up"
+	ip -n "$NS_B" link set prtun1 down
+	run in_b "$PCAPREC" interfaces
+	echo "$output" | grep -E "^$idx +prtun1 +RAW +down"
+}
+
 @test "CAP_NET_RAW alone is enough; promiscuous while recording, undone after, never with -p" {
 	# bats' own temporary directories are closed to other users
 	CAPDIR=$(mktemp -d /tmp/pcaprec-caps.XXXXXX)
