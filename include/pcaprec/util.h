@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -150,5 +151,23 @@ bool meminfo_available(const char *text, uint64_t *bytes);
  * free pages on kernels without it). False when neither can be read.
  */
 bool mem_available(uint64_t *bytes);
+
+/* Length of the well-formed UTF-8 sequence (RFC 3629) starting p[0..n), or 0 when none starts there. */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
+
+/*
+ * The JSON string text (RFC 8259 7) for the character at p[0..n) into out
+ * (NUL-terminated): quote, backslash and control characters escaped, a
+ * well-formed UTF-8 sequence as it is, a byte that starts none as \u00XX
+ * (its Latin-1 reading), so every strict parser accepts the result.
+ * Returns the bytes of p used (>= 1; n must be >= 1).
+ */
+size_t json_escape_next(const unsigned char *p, size_t n, char out[8]);
+
+/* s as a JSON string literal, quotes included, escaped as json_escape_next does. */
+void json_fputs(FILE *out, const char *s);
+
+/* ns as exact decimal seconds with 9 fraction digits ("-0.000000100"), no floating point. */
+void fmt_ns_secs(int64_t ns, char *buf, size_t len);
 
 #endif

@@ -4,6 +4,9 @@
 # in both byte orders using every block kind the reader knows, plus gzip and cut-off variants.
 import gzip, os, struct, sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pcapng_blocks import blk, opt, pad  # noqa: E402
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "reader")
 os.makedirs(out, exist_ok=True)
 PKT = bytes(range(60))
@@ -13,17 +16,6 @@ def pcap(e, magic, recs):
     for sec, frac, data in recs:
         b += struct.pack(e + "IIII", sec, frac, len(data), len(data) + 4) + data
     return b
-
-def pad(b):
-    return b + b"\0" * (-len(b) % 4)
-
-def blk(e, t, body):
-    body = pad(body)
-    n = len(body) + 12
-    return struct.pack(e + "II", t, n) + body + struct.pack(e + "I", n)
-
-def opt(e, code, val):
-    return pad(struct.pack(e + "HH", code, len(val)) + val)
 
 def pcapng(e):
     shb = blk(e, 0x0a0d0d0a, struct.pack(e + "IHHq", 0x1a2b3c4d, 1, 0, -1) + opt(e, 0, b""))
