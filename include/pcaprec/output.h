@@ -48,6 +48,7 @@ struct output_config {
 	unsigned max_hooks;        /* hooks running at once; 0 means 4 */
 	uint64_t hook_wait_ns;     /* how long output_close waits for hooks; 0 means 10 s */
 	FILE *print_closed;        /* --print-closed: "PATH PACKETS BYTES" lines; NULL = off */
+	FILE *progress;            /* a terminal: a live one-line counter there; NULL = off */
 	uint64_t flush_interval_ns;/* writer_flush period from output_tick; 0 means 1 s */
 	const char *ifnames;       /* %i: interface names joined by '+' */
 	struct writer_opts wopts;  /* format, meta, interfaces; gzip_level is taken from above */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "pcaprec/capture.h"
 #include "pcaprec/cli.h"
@@ -71,7 +72,8 @@ static void rec_usage(FILE *out)
 "                         it up again, in a new file, when it is back)\n"
 "      --iface-wait DUR   when no interface is left, wait up to DUR for one\n"
 "                         to come back (default 0: end at once, exit 1)\n"
-"  -q, --quiet            no start banner and no statistics on stderr\n"
+"  -q, --quiet            no start banner, no live counter (on a terminal) and\n"
+"                         no statistics on stderr\n"
 "  -n, -nn                accepted for tcpdump habits (no names are resolved)\n"
 "  -h, --help             this help\n"
 "\n");
@@ -423,6 +425,8 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 			 i ? "+" : "", a->ifnames[i]);
 	cfg.wopts = wo;
 	cfg.ifnames = ifnames;
+	/* a live counter only for a person watching: never into a file, pipe or the journal */
+	cfg.progress = !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 	if (a->oc.user && rec_priv_check(a, &uid, &gid) != 0)
 		return EXIT_ERROR;
 	/* the budget, %n and leftovers go by the owner the files have after the drop */

@@ -772,7 +772,7 @@ void output_print_stats(const struct output *o, FILE *fp)
 	output_get_stats(o, &st);
 	fprintf(fp, "%spcaprec: %llu packets (%llu bytes) written, %llu dropped by pcaprec, "
 		"%llu files published; current %s (%llu packets, %llu bytes)%s; hooks running %u, "
-		"skipped %llu\n", svc_prio_prefix(fp, SVC_INFO),
+		"skipped %llu\n", svc_line_prefix(fp, SVC_INFO),
 		(unsigned long long)st.packets, (unsigned long long)st.bytes,
 		(unsigned long long)st.drops, (unsigned long long)st.files,
 		st.current[0] ? st.current : "(none)", (unsigned long long)st.cur_packets,
