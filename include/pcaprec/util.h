@@ -115,9 +115,11 @@ static inline bool rd_bytes(struct cursor *c, void *dst, size_t n)
 bool parse_size(const char *s, uint64_t bare_unit, bool allow_zero, uint64_t *out);
 
 /*
- * Parse a duration: digits with an optional unit ns, us, ms, s, m, h, d
- * (bare number means seconds), e.g. "30s", "15m", "1h", "250ms".
- * Result in nanoseconds. Returns false on bad syntax, overflow or zero.
+ * Parse a duration: digits, optionally a fraction of up to 9 digits ("0.5",
+ * "1.25"), and an optional unit ns, us, ms, s, m, h, d (bare number means
+ * seconds), e.g. "30s", "0.5s", "15m", "1.5h", "250ms". Result in
+ * nanoseconds (a fraction rounded down to them), at most UINT64_MAX (584
+ * years). Returns false on bad syntax, overflow or zero.
  */
 bool parse_duration(const char *s, uint64_t *out_ns);
 

@@ -61,7 +61,7 @@ static void rec_usage(FILE *out)
 "                         number is KiB as in tcpdump; suffixes K M G); all\n"
 "                         rings together at most half of MemAvailable\n"
 "  -c, --count N          stop after N frames\n"
-"      --duration DUR     stop after DUR (30s, 15m, 1h, 1d)\n"
+"      --duration DUR     stop after DUR (30s, 0.5s, 15m, 1.5h, 1d)\n"
 "      --filter EXPR      keep only frames matching a pcap-filter(7) expression\n"
 "                         (also: the words after the options, as in tcpdump);\n"
 "                         compiled to classic BPF and run in the kernel\n"
@@ -386,6 +386,30 @@ static int rec_priv_drop(const struct rec_args *a, struct output *out, uid_t uid
 	return 0;
 }
 
+/*
+ * The start line: every interface with its link type, and the file actually
+ * created (its name after numbering and collisions, ".gz" included).
+ */
+static void rec_banner(const struct rec_args *a, enum out_format fmt, const struct writer_iface *wi,
+		       const struct output *out)
+{
+	struct output_stats st;
+	char ifs[REC_MAX_IFACES * 40] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nifaces && n < sizeof ifs; i++) {
+		const char *lt = linktype_name(wi[i].linktype);
+		int k = snprintf(ifs + n, sizeof ifs - n, "%s%s (%s)", i ? ", " : "", a->ifnames[i],
+				 lt ? lt : "?");
+
+		n += k > 0 ? (size_t)k : 0;
+	}
+	output_get_stats(out, &st);
+	svc_log(SVC_INFO, "pcaprec: recording on %s, snaplen %u, to %s (%s)", ifs, wi[0].snaplen,
+		output_stream_name(out) ? output_stream_name(out) : st.current[0] ? st.current : a->out,
+		out_format_name(fmt));
+}
+
 /* Open the output and run the loop; rings stay owned by the caller. */
 static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings,
 		       const struct filter_prog *progs, const struct ring_opts *ropts)
@@ -453,10 +477,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	ro.reopen = a->oc.user ? NULL : ropts;
 	record_signals_install();
 	if (!a->quiet)
-		svc_log(SVC_INFO, "pcaprec: recording on %s%s (%s, snaplen %u) to %s (%s)",
-			a->ifnames[0], a->nifaces > 1 ? " and more" : "",
-			linktype_name(wi[0].linktype), wi[0].snaplen,
-			strcmp(a->out, "-") ? a->out : "standard output", out_format_name(fmt));
+		rec_banner(a, fmt, wi, out);
 	/* sockets bound, first file open, privileges dropped: the service is up */
 	svc_notify("READY=1");
 	if (record_run(&ro, &res, err, sizeof err) < 0) {
