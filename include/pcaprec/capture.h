@@ -28,14 +28,14 @@ struct ring_opts {
 	uint32_t block_tov_ms;       /* block retire timeout (0 = default) */
 	uint32_t iface_id;           /* copied into frame.iface (pcapng interface id) */
 	/*
-	 * Optional classic BPF program (compiled for ring_linktype's bytes),
-	 * attached with SO_ATTACH_FILTER before the socket is bound, so no frame
-	 * ever bypasses it. NULL = everything. The kernel runs it on the frame
-	 * as it sees it, which differs from the frame we produce when a VLAN tag
-	 * was stripped into metadata or the ring is cooked (no link header). So
-	 * ring_open guards the program to accept every tagged frame, and does
-	 * not attach it at all on cooked rings; the caller must run the filter
-	 * itself on every frame ring_block_next_frame marks `rewritten`.
+	 * Optional classic BPF program attached with SO_ATTACH_FILTER before
+	 * the socket is bound, so no frame ever bypasses it. NULL = everything.
+	 * The kernel runs it on the frame as it sees it, which differs from the
+	 * frame the ring produces when a VLAN tag was stripped into metadata
+	 * (reinserted at byte 12) or the ring is cooked (an SLL2 header put in
+	 * front of the network header): a program for the produced bytes needs
+	 * filter_kernel_build first. ring_block_next_frame marks such frames
+	 * `rewritten`.
 	 */
 	const struct sock_filter *filter;
 	uint16_t filter_len;
@@ -53,6 +53,8 @@ struct ring_stats {
 	uint64_t dropped;            /* tp_drops: frames the kernel dropped because the ring was full */
 	uint64_t freeze_q;           /* tp_freeze_q_cnt */
 	uint64_t echoes;             /* loopback echoes skipped (not in `received`) */
+	uint64_t rejected;           /* frames the caller's filter rejected (ring_frame_rejected);
+					not in `received` either */
 };
 
 struct ring;
@@ -122,6 +124,14 @@ bool ring_next_block(struct ring *r, struct ring_block *b);
  */
 bool ring_block_next_frame(struct ring_block *b, struct frame *f);
 
+/*
+ * The frame ring_block_next_frame just gave out was rejected by the
+ * caller's own filter (one the kernel program could not decide): it is not
+ * a packet the filter accepted, so ring_stats leaves it out of `received`.
+ * Call from the thread that reads the blocks.
+ */
+void ring_frame_rejected(struct ring_block *b);
+
 /* Give the block back to the kernel with one release store of TP_STATUS_KERNEL. */
 void ring_release_block(struct ring_block *b);
 
@@ -138,14 +148,6 @@ int ring_sock_error(struct ring *r);
  * after a stop are neither written nor counted. 0, or -1 with errno.
  */
 int ring_stop_receiving(struct ring *r);
-
-/*
- * `to` replaces `from` (the same interface, opened again after it went
- * away): its counters continue from `from`'s final ones, so totals and
- * per-file differences stay exact across the change. Reads `from`'s
- * counters one last time.
- */
-void ring_inherit_stats(struct ring *to, struct ring *from);
 
 /* Number of blocks handed out and not yet released. */
 uint32_t ring_blocks_out(const struct ring *r);

@@ -70,6 +70,56 @@ void filter_free(struct filter_prog *prog);
 uint32_t filter_run(const struct filter_prog *prog, const uint8_t *pkt,
 		    uint32_t caplen, uint32_t wirelen);
 
+/*
+ * How a packet socket's filter sees a frame, compared with the bytes
+ * pcaprec writes for it (src/capture/ring.c does the rewriting):
+ */
+enum filter_view {
+	FILTER_VIEW_SAME,   /* the same bytes (SOCK_RAW, nothing rewritten) */
+	FILTER_VIEW_VLAN,   /* Ethernet on SOCK_RAW: an outer 802.1Q/802.1ad tag the kernel
+			       stripped is in metadata (SKF_AD_VLAN_*), reinserted at byte 12 */
+	FILTER_VIEW_COOKED, /* SOCK_DGRAM: the kernel sees from the network header; the file
+			       has a LINUX_SLL2 header in front (SKF_AD_PROTOCOL, _IFINDEX,
+			       _HATYPE, _PKTTYPE give its fields) */
+};
+
+/* The socket metadata the kernel's ancillary loads (SKF_AD_*) read. */
+struct filter_skb {
+	bool vlan_present;
+	uint16_t vlan_tci;     /* whole TCI: PCP, DEI, VID */
+	uint16_t vlan_tpid;
+	uint16_t protocol;     /* EtherType, host order, as SKF_AD_PROTOCOL gives it */
+	uint32_t ifindex;
+	uint16_t hatype;       /* ARPHRD_* */
+	uint8_t pkttype;       /* PACKET_HOST... */
+};
+
+/*
+ * A program for SO_ATTACH_FILTER that decides what `user` (compiled for the
+ * bytes pcaprec writes, `snaplen` as given to the compiler) decides, run on
+ * the bytes and metadata the kernel has (see filter_view). When `recheck`
+ * is set, some frames the kernel cannot judge are accepted anyway: run
+ * `user` on every frame the ring rewrote (tag reinserted, SLL2 header
+ * built). prog.len 0 means: attach nothing (then recheck is set).
+ */
+struct filter_kernel {
+	struct filter_prog prog;
+	bool recheck;
+};
+
+/* Build the kernel program for `view`; 0, or -1 with a message (program too large). */
+int filter_kernel_build(const struct filter_prog *user, enum filter_view view, uint32_t snaplen,
+			struct filter_kernel *out, char *err, size_t errlen);
+
+/*
+ * Run `prog` as the kernel's socket filter would: `len` bytes of packet
+ * (all of it: the kernel filters before cutting to snaplen), ancillary
+ * loads (SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT, _VLAN_TAG, _VLAN_TPID,
+ * _PROTOCOL, _IFINDEX, _HATYPE, _PKTTYPE) from `skb`. Returns the RET value.
+ */
+uint32_t filter_run_kernel(const struct filter_prog *prog, const uint8_t *pkt, uint32_t len,
+			   const struct filter_skb *skb);
+
 /* True when `prog` would pass the kernel's classic-BPF checker; else says why. */
 bool filter_validate(const struct filter_prog *prog, char *err, size_t errlen);
 
@@ -139,46 +189,5 @@ const char *filter_cache_error(const struct filter_cache *fc);
 
 /* Free everything; NULL is a no-op. */
 void filter_cache_close(struct filter_cache *fc);
-
-/*
- * The outline of an expression: its and/or/not tree with the primitives an
- * index can answer taken apart (addresses and networks, ports, IP
- * protocols, ethertypes, VLAN ids); every other primitive is FOL_ALL
- * ("could be anything"). Built by the same parser as filter_compile, so
- * the planner sees exactly what the compiler saw. Leaves say what a
- * matching packet must carry somewhere in its headers.
- */
-enum filter_ol_kind {
-	FOL_ALL,      /* unknown to the index */
-	FOL_AND, FOL_OR, FOL_NOT,   /* l, r (NOT: l only) */
-	FOL_HOST4,    /* addr[0..3], prefix 0..32 (32 = host) */
-	FOL_HOST6,    /* addr, prefix 0..128 */
-	FOL_PORT,     /* TCP/UDP/SCTP port in lo..hi */
-	FOL_PROTO,    /* IP protocol / IPv6 next header lo */
-	FOL_ETYPE,    /* ethertype lo */
-	FOL_VLAN,     /* 802.1Q id lo */
-};
-
-struct filter_ol_node {
-	enum filter_ol_kind kind;
-	int l, r;
-	uint8_t addr[16];
-	unsigned prefix;
-	uint32_t lo, hi;
-};
-
-struct filter_outline {
-	struct filter_ol_node *nodes;  /* owned; nodes[root] is the whole expression */
-	size_t len;
-	int root;
-};
-
-/*
- * Outline `expr` as parsed for `linktype`. 0 with *out filled (release with
- * filter_outline_free), -1 with the compiler's message when it does not
- * parse. An empty expression is a single FOL_ALL.
- */
-int filter_outline(const char *expr, uint32_t linktype, struct filter_outline *out, char *err, size_t errlen);
-void filter_outline_free(struct filter_outline *o);
 
 #endif

@@ -42,12 +42,6 @@ struct record_sink_ops {
 	 */
 	int (*tick)(void *ctx, uint64_t now_realtime_ns, char *err, size_t errlen);
 	/*
-	 * Optional (NULL = none): interface id `iface` was opened again after
-	 * it went away (a new ring, its counters continuing the old ones).
-	 * Called on the writer thread between blocks.
-	 */
-	void (*iface_back)(void *ctx, uint32_t iface, uint64_t now_realtime_ns);
-	/*
 	 * End of capture: write the final statistics (`st[i]` for interface id
 	 * i: the kernel's counters as the loop reports them; osdrop holds only
 	 * the loop's own drops, the sink adds its own), flush, close. Called
@@ -70,27 +64,17 @@ struct record_opts {
 	size_t nrings;
 	struct record_sink sink;
 	/*
-	 * NULL, or one program per ring (len 0 = none): the same program given
-	 * to ring_open, run here on the frames the kernel could not judge
-	 * (ring_block.rewritten).
+	 * NULL, or one program per ring (len 0 = none), for the bytes written:
+	 * when recheck[i] is set (filter_kernel.recheck: the kernel program
+	 * accepts some frames undecided), run here on every frame ring i
+	 * rewrote (ring_block.rewritten).
 	 */
 	const struct filter_prog *filters;
+	const bool *recheck;
 	uint64_t max_frames;         /* -c: stop after this many written frames (0 = no limit) */
 	uint64_t duration_ns;        /* --duration: stop after this long (0 = no limit) */
 	uint64_t tick_ns;            /* sink tick period (0 = 1 s) */
 	uint64_t drain_ns;           /* after a stop request, keep draining this long (0 = 3 block timeouts) */
-	/*
-	 * An interface that goes down or away: with `exit_on_iface_loss` the
-	 * capture ends (error). Otherwise the others are recorded on, and when
-	 * `reopen` is set (per ring: the options it was opened with) the ring
-	 * is opened again once an interface of that name is up again with the
-	 * same link type (checked every second). When no interface is left the
-	 * capture waits up to `iface_wait_ns` (0 = not at all) for one to
-	 * return, then ends with the error.
-	 */
-	bool exit_on_iface_loss;
-	const struct ring_opts *reopen;
-	uint64_t iface_wait_ns;
 };
 
 struct record_result {
@@ -99,15 +83,24 @@ struct record_result {
 				        frames still in a ring when the drain had to end */
 	/*
 	 * Sum of ring_stats.received over the rings (tp_packets less loopback
-	 * echoes) less `after_limit`: frames = received - dropped - osdrop
-	 * when no user-space filter rejected any.
+	 * echoes and frames the user-space re-check rejected) less
+	 * `after_limit`: frames = received - dropped - osdrop.
 	 */
 	uint64_t kernel_received;
 	uint64_t kernel_dropped;     /* sum of tp_drops over the rings */
+	uint64_t rechecked;          /* frames the user-space filter judged (recheck) */
 	uint64_t after_limit;        /* frames the kernel passed after -c was reached: not recorded,
 				        not counted as received */
 	char drop_msg[256];          /* the first drop's message, "" if none */
 };
+
+/*
+ * How a ring of `linktype` rewrites what its socket saw (src/capture/ring.c),
+ * for filter_kernel_build: Ethernet rings put back a VLAN tag the kernel
+ * stripped, LINUX_SLL2 rings are cooked (SLL2 header in front of the network
+ * header), every other link type is written as the kernel has it.
+ */
+enum filter_view record_filter_view(uint32_t linktype);
 
 /*
  * Capture until a stop signal (record_signals_install), max_frames or

@@ -46,6 +46,7 @@ struct ring {
 	uint32_t iface_id;
 	struct ring_stats total;
 	uint64_t echoes;             /* loopback echoes skipped (the consumer's thread only) */
+	uint64_t rejected;           /* ring_frame_rejected (the consumer's thread only) */
 };
 
 /* Device facts read before the socket type is chosen. */
@@ -127,8 +128,8 @@ static int ring_socket(struct ring *r, int *errnum, char *err, size_t errlen)
 		*errnum = errno;
 		if (errno == EPERM || errno == EACCES)
 			return errf(err, errlen, "capturing on '%s' needs CAP_NET_RAW (run as root "
-				    "or grant it: setcap cap_net_raw+ep pcaprec; no other "
-				    "capability is needed)", r->ifname);
+				    "or grant it: setcap cap_net_raw,cap_net_admin+ep pcaprec)",
+				    r->ifname);
 		return errf(err, errlen, "AF_PACKET socket: %s", strerror(errno));
 	}
 	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof ver) < 0) {
@@ -208,44 +209,22 @@ static int ring_map(struct ring *r, size_t buffer_size, uint32_t tov_ms, int *er
 	return 0;
 }
 
-/*
- * Attach o->filter behind a guard that accepts every frame whose VLAN tag the
- * kernel stripped (SKF_AD_VLAN_TAG_PRESENT): the program was written for the
- * tagged bytes we produce, so those frames are judged in user space.
- */
+/* Attach o->filter as it is: the caller made it for what the kernel sees (filter_kernel_build). */
 static int ring_attach_filter(struct ring *r, const struct ring_opts *o, int *errnum,
 			      char *err, size_t errlen)
 {
-	static const struct sock_filter guard[3] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
-	};
-	struct sock_filter *insns;
-	struct sock_fprog prog;
-	size_t n = 3u + o->filter_len;
-	int rc = 0;
+	struct sock_fprog prog = { o->filter_len, (struct sock_filter *)(uintptr_t)o->filter };
 
-	if (n > BPF_MAXINSNS) {
+	if (o->filter_len > BPF_MAXINSNS) {
 		*errnum = E2BIG;
 		return errf(err, errlen, "filter for '%s' has %u instructions, more than the "
-			    "kernel's %d", r->ifname, o->filter_len, BPF_MAXINSNS - 3);
+			    "kernel's %d", r->ifname, o->filter_len, BPF_MAXINSNS);
 	}
-	insns = calloc(n, sizeof *insns);
-	if (!insns) {
-		*errnum = ENOMEM;
-		return errf(err, errlen, "out of memory");
-	}
-	memcpy(insns, guard, sizeof guard);
-	memcpy(insns + 3, o->filter, o->filter_len * sizeof *insns);
-	prog.len = (unsigned short)n;
-	prog.filter = insns;
 	if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
 		*errnum = errno;
-		rc = errf(err, errlen, "attaching the filter on '%s': %s", r->ifname, strerror(errno));
+		return errf(err, errlen, "attaching the filter on '%s': %s", r->ifname, strerror(errno));
 	}
-	free(insns);
-	return rc;
+	return 0;
 }
 
 static int ring_bind(struct ring *r, const struct ring_opts *o, int *errnum, char *err,
@@ -253,7 +232,7 @@ static int ring_bind(struct ring *r, const struct ring_opts *o, int *errnum, cha
 {
 	struct sockaddr_ll sll;
 
-	if (o->filter && !r->cooked && ring_attach_filter(r, o, errnum, err, errlen) < 0)
+	if (o->filter && o->filter_len && ring_attach_filter(r, o, errnum, err, errlen) < 0)
 		return -1;
 	memset(&sll, 0, sizeof sll);
 	sll.sll_family = AF_PACKET;
@@ -272,8 +251,8 @@ static int ring_bind(struct ring *r, const struct ring_opts *o, int *errnum, cha
 		if (setsockopt(r->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) {
 			*errnum = errno;
 			if (errno == EPERM)
-				return errf(err, errlen, "promiscuous mode on '%s' was refused: %s "
-					    "(or use -p)", r->ifname, strerror(errno));
+				return errf(err, errlen, "promiscuous mode on '%s' needs CAP_NET_ADMIN "
+					    "(or use -p)", r->ifname);
 			return errf(err, errlen, "promiscuous mode on '%s': %s", r->ifname,
 				    strerror(errno));
 		}
@@ -360,15 +339,6 @@ int ring_stop_receiving(struct ring *r)
 	struct sock_fprog prog = { 1, (struct sock_filter *)none };
 
 	return setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
-}
-
-void ring_inherit_stats(struct ring *to, struct ring *from)
-{
-	struct ring_stats st;
-
-	(void)ring_stats(from, &st);
-	to->total = from->total;
-	to->echoes = from->echoes;
 }
 
 uint32_t ring_blocks_out(const struct ring *r)
@@ -494,6 +464,11 @@ bool ring_block_next_frame(struct ring_block *b, struct frame *f)
 	return false;
 }
 
+void ring_frame_rejected(struct ring_block *b)
+{
+	b->ring->rejected++;
+}
+
 int ring_stats(struct ring *r, struct ring_stats *st)
 {
 	struct tpacket_stats_v3 ks;
@@ -509,6 +484,7 @@ int ring_stats(struct ring *r, struct ring_stats *st)
 	*st = r->total;
 	/* an echo is skipped only after the kernel counted it, so never more than received */
 	st->echoes = r->echoes;
-	st->received -= r->echoes;
+	st->rejected = r->rejected;
+	st->received -= r->echoes + r->rejected;
 	return 0;
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include "pcaprec/capture.h"
 #include "pcaprec/cli.h"
@@ -32,8 +31,6 @@ struct rec_args {
 	bool quiet;
 	uint64_t count;
 	uint64_t duration_ns;
-	bool exit_on_iface_loss;
-	uint64_t iface_wait_ns;
 	struct filter_opts filter;
 	char *expr;                  /* trailing words joined, owned */
 	struct output_cli oc;        /* -w, rotation and output-file flags (output.h) */
@@ -61,19 +58,13 @@ static void rec_usage(FILE *out)
 "                         number is KiB as in tcpdump; suffixes K M G); all\n"
 "                         rings together at most half of MemAvailable\n"
 "  -c, --count N          stop after N frames\n"
-"      --duration DUR     stop after DUR (30s, 0.5s, 15m, 1.5h, 1d)\n"
+"      --duration DUR     stop after DUR (30s, 15m, 1h, 1d)\n"
 "      --filter EXPR      keep only frames matching a pcap-filter(7) expression\n"
 "                         (also: the words after the options, as in tcpdump);\n"
 "                         compiled to classic BPF and run in the kernel\n"
 "  -F FILE                read the filter expression from FILE\n"
 "      --bpf FILE         use a BPF program in tcpdump -ddd form\n"
-"      --exit-on-iface-loss  end the recording when any interface goes down\n"
-"                         or away (default: record the others, and take\n"
-"                         it up again, in a new file, when it is back)\n"
-"      --iface-wait DUR   when no interface is left, wait up to DUR for one\n"
-"                         to come back (default 0: end at once, exit 1)\n"
-"  -q, --quiet            no start banner, no live counter (on a terminal) and\n"
-"                         no statistics on stderr\n"
+"  -q, --quiet            no start banner and no statistics on stderr\n"
 "  -n, -nn                accepted for tcpdump habits (no names are resolved)\n"
 "  -h, --help             this help\n"
 "\n");
@@ -88,11 +79,11 @@ static void rec_usage(FILE *out)
 
 static int rec_bad(const char *flag, const char *val, const char *want)
 {
-	svc_log(SVC_ERR, "pcaprec record: bad value '%s' for %s: %s", val, flag, want);
+	fprintf(stderr, "pcaprec record: bad value '%s' for %s: %s\n", val, flag, want);
 	return EXIT_USAGE;
 }
 
-enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF, OPT_EXIT_ON_LOSS, OPT_IFACE_WAIT };
+enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF };
 
 static int rec_opt(struct rec_args *a, int c, const char *arg)
 {
@@ -101,7 +92,7 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 	switch (c) {
 	case 'i':
 		if (a->nifaces == REC_MAX_IFACES) {
-			svc_log(SVC_ERR, "pcaprec record: at most %d -i", REC_MAX_IFACES);
+			fprintf(stderr, "pcaprec record: at most %d -i\n", REC_MAX_IFACES);
 			return EXIT_USAGE;
 		}
 		a->ifnames[a->nifaces++] = arg;
@@ -119,8 +110,8 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 			return rec_bad("-B/--buffer", arg, "want a size like 64M or 65536 (KiB)");
 		if (a->buffer < (1u << 20) && strspn(arg, "0123456789") == strlen(arg)) {
 			/* dumpcap's -B counts MiB; a ring under 1 MiB is almost surely that habit */
-			svc_log(SVC_ERR, "pcaprec record: -B %s is %s KiB, as in tcpdump (dumpcap counts MiB): "
-				"write -B %sM for MiB, or -B %sK if KiB is meant", arg, arg, arg, arg);
+			fprintf(stderr, "pcaprec record: -B %s is %s KiB, as in tcpdump (dumpcap counts MiB): "
+				"write -B %sM for MiB, or -B %sK if KiB is meant\n", arg, arg, arg, arg);
 			return EXIT_USAGE;
 		}
 		a->buffer_arg = arg;
@@ -136,11 +127,6 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (!parse_duration(arg, &a->duration_ns))
 			return rec_bad("--duration", arg, "want a duration like 30s, 15m, 1h");
 		return 0;
-	case OPT_EXIT_ON_LOSS: a->exit_on_iface_loss = true; return 0;
-	case OPT_IFACE_WAIT:
-		if (!parse_duration(arg, &a->iface_wait_ns))
-			return rec_bad("--iface-wait", arg, "want a duration like 30s, 15m, 1h");
-		return 0;
 	default: {
 		char err[256];
 		int r = output_cli_parse(&a->oc, c, arg, err, sizeof err);
@@ -148,7 +134,7 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (r == 1)
 			return 0;
 		if (r < 0) {
-			svc_log(SVC_ERR, "pcaprec record: %s", err);
+			fprintf(stderr, "pcaprec record: %s\n", err);
 			return EXIT_USAGE;
 		}
 		rec_usage(stderr);
@@ -171,8 +157,6 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "bpf", required_argument, NULL, OPT_BPF },
-		{ "exit-on-iface-loss", no_argument, NULL, OPT_EXIT_ON_LOSS },
-		{ "iface-wait", required_argument, NULL, OPT_IFACE_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	/* ours, then the output flags (output_cli_options), then the terminator */
@@ -200,30 +184,30 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	}
 	if (optind < argc) {
 		if (a->filter.expr) {
-			svc_log(SVC_ERR, "pcaprec record: both --filter and a trailing expression "
-				"('%s') given", argv[optind]);
+			fprintf(stderr, "pcaprec record: both --filter and a trailing expression "
+				"('%s') given\n", argv[optind]);
 			return EXIT_USAGE;
 		}
 		a->expr = cli_join_words(argv + optind, argc - optind);
 		if (!a->expr) {
-			svc_log(SVC_ERR, "pcaprec record: out of memory");
+			fprintf(stderr, "pcaprec record: out of memory\n");
 			return EXIT_ERROR;
 		}
 		a->filter.expr = a->expr;
 	}
 	a->out = a->oc.cfg.path;
 	if (a->nifaces == 0 || !a->out) {
-		svc_log(SVC_ERR, "pcaprec record: %s is required (see pcaprec record --help)",
+		fprintf(stderr, "pcaprec record: %s is required (see pcaprec record --help)\n",
 			a->nifaces ? "-w FILE" : "-i IFACE");
 		return EXIT_USAGE;
 	}
 	if (output_cli_finish(&a->oc, err, sizeof err) != 0) {
-		svc_log(SVC_ERR, "pcaprec record: %s", err);
+		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (a->oc.cfg.mode & 0006)
-		svc_log(SVC_WARNING, "pcaprec record: warning: --mode %04o makes the captures %s by every user "
-			"on this machine", (unsigned)a->oc.cfg.mode,
+		fprintf(stderr, "pcaprec record: warning: --mode %04o makes the captures %s by every user "
+			"on this machine\n", (unsigned)a->oc.cfg.mode,
 			(a->oc.cfg.mode & 0006) == 0006 ? "readable and writable" :
 			(a->oc.cfg.mode & 0004) ? "readable" : "writable");
 	*fmt = OUT_PCAPNG;
@@ -232,8 +216,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	if (!a->format && !out_format_from_name(a->out, fmt))
 		*fmt = OUT_PCAPNG;
 	if (*fmt != OUT_PCAPNG && a->nifaces > 1) {
-		svc_log(SVC_ERR, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
-			"hold one link type and interface)", a->nifaces);
+		fprintf(stderr, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
+			"hold one link type and interface)\n", a->nifaces);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -258,28 +242,53 @@ static int rec_check_ring(const struct rec_args *a)
 	if (!mem_available(&avail) || all <= avail / 2)
 		return 0;
 	if (a->nifaces == 1)
-		svc_log(SVC_ERR, "pcaprec record: -B/--buffer %s: a ring of %llu MiB would take more "
-			"than half of the %llu MiB of memory available; use at most -B %lluK",
+		fprintf(stderr, "pcaprec record: -B/--buffer %s: a ring of %llu MiB would take more "
+			"than half of the %llu MiB of memory available; use at most -B %lluK\n",
 			a->buffer_arg ? a->buffer_arg : "(default)", (unsigned long long)(one >> 20),
 			(unsigned long long)(avail >> 20), (unsigned long long)(avail / 2 / 1024));
 	else
-		svc_log(SVC_ERR, "pcaprec record: -B/--buffer %s: %zu rings of %llu MiB (%llu MiB in all) "
+		fprintf(stderr, "pcaprec record: -B/--buffer %s: %zu rings of %llu MiB (%llu MiB in all) "
 			"would take more than half of the %llu MiB of memory available; use at most "
-			"-B %lluK", a->buffer_arg ? a->buffer_arg : "(default)", a->nifaces,
+			"-B %lluK\n", a->buffer_arg ? a->buffer_arg : "(default)", a->nifaces,
 			(unsigned long long)(one >> 20), (unsigned long long)(all >> 20),
 			(unsigned long long)(avail >> 20),
 			(unsigned long long)(avail / 2 / a->nifaces / 1024));
 	return EXIT_USAGE;
 }
 
+/* One interface's filter: for the bytes written (the re-check) and for its socket. */
+struct rec_filter {
+	struct filter_prog user;
+	struct filter_kernel kern;
+};
+
+/*
+ * The filter for one interface of link type `lt`: compiled for the bytes
+ * written, then made into the program its socket runs. 0 or EXIT_USAGE.
+ */
+static int rec_filter_build(const struct rec_args *a, uint32_t lt, struct rec_filter *f)
+{
+	char err[1024];
+
+	if (!rec_has_filter(&a->filter))
+		return 0;
+	if (filter_from_options(&a->filter, lt, a->snaplen, &f->user, err, sizeof err) < 0 ||
+	    filter_kernel_build(&f->user, record_filter_view(lt), a->snaplen, &f->kern, err,
+				sizeof err) < 0) {
+		fprintf(stderr, "pcaprec record: filter: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /*
  * Every check that needs no privilege and opens nothing, before any socket:
  * the ring size, -Z's user, and the filter compiled for each interface's
- * link type into progs[i]. A filter or flag error is EXIT_USAGE whatever the
+ * link type into flt[i]. A filter or flag error is EXIT_USAGE whatever the
  * interfaces are; an interface that cannot be used (missing, down) is
  * reported after those, with EXIT_ERROR.
  */
-static int rec_validate(const struct rec_args *a, struct filter_prog *progs)
+static int rec_validate(const struct rec_args *a, struct rec_filter *flt)
 {
 	char err[1024], ierr[1024] = "";
 	uid_t uid;
@@ -289,7 +298,7 @@ static int rec_validate(const struct rec_args *a, struct filter_prog *progs)
 	if (rc)
 		return rc;
 	if (a->oc.user && priv_lookup(a->oc.user, &uid, &gid, err, sizeof err) != 0) {
-		svc_log(SVC_ERR, "pcaprec record: %s", err);
+		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < a->nifaces; i++) {
@@ -303,38 +312,35 @@ static int rec_validate(const struct rec_args *a, struct filter_prog *progs)
 			}
 			lt = LINKTYPE_ETHERNET;   /* still check the expression itself */
 		}
-		if (rec_has_filter(&a->filter) &&
-		    filter_from_options(&a->filter, lt, a->snaplen, &progs[i], err, sizeof err) < 0) {
-			svc_log(SVC_ERR, "pcaprec record: filter: %s", err);
+		if (rec_filter_build(a, lt, &flt[i]) != 0)
 			return EXIT_USAGE;
-		}
 	}
 	if (ifrc)
-		svc_log(SVC_ERR, "pcaprec record: %s", ierr);
+		fprintf(stderr, "pcaprec record: %s\n", ierr);
 	return ifrc;
 }
 
-/* Open one ring per -i, each with its filter progs[i] (rec_validate compiled them). */
+/* Open one ring per -i, each with its socket's filter flt[i].kern (rec_validate built them). */
 static int rec_open_rings(const struct rec_args *a, struct ring **rings,
-			  const struct filter_prog *progs, struct ring_opts *ropts)
+			  const struct rec_filter *flt)
 {
 	char err[512];
 
 	for (size_t i = 0; i < a->nifaces; i++) {
-		struct ring_opts *ro = &ropts[i];
+		struct ring_opts ro;
 		int e = 0;
 
-		memset(ro, 0, sizeof *ro);
-		ro->filter = progs[i].insns;
-		ro->filter_len = (uint16_t)progs[i].len;
-		ro->ifname = a->ifnames[i];
-		ro->snaplen = a->snaplen;
-		ro->buffer_size = (size_t)a->buffer;
-		ro->promisc = a->promisc;
-		ro->iface_id = (uint32_t)i;
-		rings[i] = ring_open(ro, &e, err, sizeof err);
+		memset(&ro, 0, sizeof ro);
+		ro.filter = flt[i].kern.prog.insns;
+		ro.filter_len = (uint16_t)flt[i].kern.prog.len;
+		ro.ifname = a->ifnames[i];
+		ro.snaplen = a->snaplen;
+		ro.buffer_size = (size_t)a->buffer;
+		ro.promisc = a->promisc;
+		ro.iface_id = (uint32_t)i;
+		rings[i] = ring_open(&ro, &e, err, sizeof err);
 		if (!rings[i]) {
-			svc_log(SVC_ERR, "pcaprec record: %s", err);
+			fprintf(stderr, "pcaprec record: %s\n", err);
 			return (e == EPERM || e == EACCES) ? EXIT_PRIVILEGE : EXIT_ERROR;
 		}
 	}
@@ -343,17 +349,19 @@ static int rec_open_rings(const struct rec_args *a, struct ring **rings,
 
 static void rec_report(const struct record_result *res)
 {
-	svc_log(SVC_INFO, "%llu packets captured", (unsigned long long)res->frames);
-	svc_log(SVC_INFO, "%llu packets received by filter",
+	fprintf(stderr, "%llu packets captured\n", (unsigned long long)res->frames);
+	fprintf(stderr, "%llu packets received by filter\n",
 		(unsigned long long)res->kernel_received);
-	svc_log(res->kernel_dropped ? SVC_WARNING : SVC_INFO, "%llu packets dropped by kernel",
-		(unsigned long long)res->kernel_dropped);
+	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)res->kernel_dropped);
+	if (res->rechecked)
+		fprintf(stderr, "%llu packets re-checked in pcaprec (the kernel filter could not "
+			"decide them)\n", (unsigned long long)res->rechecked);
 	if (res->osdrop)
-		svc_log(SVC_WARNING, "%llu packets dropped by pcaprec (%s)", (unsigned long long)res->osdrop,
+		fprintf(stderr, "%llu packets dropped by pcaprec (%s)\n", (unsigned long long)res->osdrop,
 			res->drop_msg[0] ? res->drop_msg : "still in the ring when the drain ended");
 	if (res->after_limit)
-		svc_log(SVC_INFO, "%llu packets arrived after -c was reached (not recorded, not counted "
-			"as received)", (unsigned long long)res->after_limit);
+		fprintf(stderr, "%llu packets arrived after -c was reached (not recorded, not counted "
+			"as received)\n", (unsigned long long)res->after_limit);
 }
 
 /* -Z step 1, still root and nothing created: the user exists and may write the output directory. */
@@ -366,7 +374,7 @@ static int rec_priv_check(const struct rec_args *a, uid_t *uid, gid_t *gid)
 		 slash ? a->out : ".");
 	if (priv_lookup(a->oc.user, uid, gid, err, sizeof err) != 0 ||
 	    (!output_path_is_stream(a->out) && priv_check_dir(dir, a->oc.user, *uid, *gid, err, sizeof err) != 0)) {
-		svc_log(SVC_ERR, "pcaprec record: %s", err);
+		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -380,40 +388,18 @@ static int rec_priv_drop(const struct rec_args *a, struct output *out, uid_t uid
 	if (output_chown(out, uid, gid, err, sizeof err) != 0 ||
 	    priv_drop(a->oc.user, uid, gid, err, sizeof err) != 0 ||
 	    output_check_dir_access(out, err, sizeof err) != 0) {
-		svc_log(SVC_ERR, "pcaprec record: %s", err);
+		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_ERROR;
 	}
 	return 0;
 }
 
-/*
- * The start line: every interface with its link type, and the file actually
- * created (its name after numbering and collisions, ".gz" included).
- */
-static void rec_banner(const struct rec_args *a, enum out_format fmt, const struct writer_iface *wi,
-		       const struct output *out)
-{
-	struct output_stats st;
-	char ifs[REC_MAX_IFACES * 40] = "";
-	size_t n = 0;
-
-	for (size_t i = 0; i < a->nifaces && n < sizeof ifs; i++) {
-		const char *lt = linktype_name(wi[i].linktype);
-		int k = snprintf(ifs + n, sizeof ifs - n, "%s%s (%s)", i ? ", " : "", a->ifnames[i],
-				 lt ? lt : "?");
-
-		n += k > 0 ? (size_t)k : 0;
-	}
-	output_get_stats(out, &st);
-	svc_log(SVC_INFO, "pcaprec: recording on %s, snaplen %u, to %s (%s)", ifs, wi[0].snaplen,
-		output_stream_name(out) ? output_stream_name(out) : st.current[0] ? st.current : a->out,
-		out_format_name(fmt));
-}
-
 /* Open the output and run the loop; rings stay owned by the caller. */
 static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings,
-		       const struct filter_prog *progs, const struct ring_opts *ropts)
+		       const struct rec_filter *flt)
 {
+	struct filter_prog progs[REC_MAX_IFACES];
+	bool recheck[REC_MAX_IFACES];
 	struct output_config cfg = a->oc.cfg;
 	struct output *out;
 	char ifnames[256] = "";
@@ -449,8 +435,6 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 			 i ? "+" : "", a->ifnames[i]);
 	cfg.wopts = wo;
 	cfg.ifnames = ifnames;
-	/* a live counter only for a person watching: never into a file, pipe or the journal */
-	cfg.progress = !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 	if (a->oc.user && rec_priv_check(a, &uid, &gid) != 0)
 		return EXIT_ERROR;
 	/* the budget, %n and leftovers go by the owner the files have after the drop */
@@ -458,7 +442,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	cfg.owner = uid;
 	memset(&ro, 0, sizeof ro);
 	if (output_sink_open(&cfg, rings, a->nifaces, &ro.sink, &out, err, sizeof err) != 0) {
-		svc_log(SVC_ERR, "pcaprec record: %s", err);
+		fprintf(stderr, "pcaprec record: %s\n", err);
 		return EXIT_ERROR;
 	}
 	if (a->oc.user && rec_priv_drop(a, out, uid, gid) != 0) {
@@ -467,21 +451,25 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	}
 	ro.rings = rings;
 	ro.nrings = a->nifaces;
+	for (size_t i = 0; i < a->nifaces; i++) {
+		progs[i] = flt[i].user;
+		recheck[i] = flt[i].kern.recheck;
+	}
 	ro.filters = progs;
+	ro.recheck = recheck;
 	ro.tick_ns = 100000000ull;   /* output_tick: -G on time, flushes, hooks */
 	ro.max_frames = a->count;
 	ro.duration_ns = a->duration_ns;
-	ro.exit_on_iface_loss = a->exit_on_iface_loss;
-	ro.iface_wait_ns = a->iface_wait_ns;
-	/* opening a ring needs CAP_NET_RAW, which -Z gave up */
-	ro.reopen = a->oc.user ? NULL : ropts;
 	record_signals_install();
 	if (!a->quiet)
-		rec_banner(a, fmt, wi, out);
+		fprintf(stderr, "pcaprec: recording on %s%s (%s, snaplen %u) to %s (%s)\n",
+			a->ifnames[0], a->nifaces > 1 ? " and more" : "",
+			linktype_name(wi[0].linktype), wi[0].snaplen,
+			strcmp(a->out, "-") ? a->out : "standard output", out_format_name(fmt));
 	/* sockets bound, first file open, privileges dropped: the service is up */
 	svc_notify("READY=1");
 	if (record_run(&ro, &res, err, sizeof err) < 0) {
-		svc_log(SVC_ERR, "pcaprec record: %s", err);
+		fprintf(stderr, "pcaprec record: %s\n", err);
 		if (!a->quiet)
 			rec_report(&res);
 		return EXIT_ERROR;
@@ -495,8 +483,7 @@ int cmd_record(int argc, char **argv)
 {
 	struct rec_args a;
 	struct ring *rings[REC_MAX_IFACES];
-	struct filter_prog progs[REC_MAX_IFACES];
-	struct ring_opts ropts[REC_MAX_IFACES];
+	struct rec_filter flt[REC_MAX_IFACES];
 	enum out_format fmt;
 	struct pidfile *pf = NULL;
 	int rc;
@@ -505,7 +492,7 @@ int cmd_record(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	output_cli_init(&a.oc);
 	memset(rings, 0, sizeof rings);
-	memset(progs, 0, sizeof progs);
+	memset(flt, 0, sizeof flt);
 	a.promisc = true;
 	a.snaplen = CAPTURE_DEFAULT_SNAPLEN;
 	a.buffer = CAPTURE_DEFAULT_BUFFER;
@@ -514,21 +501,22 @@ int cmd_record(int argc, char **argv)
 		free(a.expr);
 		return rc;
 	}
-	rc = rec_validate(&a, progs);
+	rc = rec_validate(&a, flt);
 	if (rc == 0) {
 		output_signals_install();
 		if (a.oc.pidfile && !(pf = pidfile_create(a.oc.pidfile, err, sizeof err))) {
-			svc_log(SVC_ERR, "pcaprec record: %s", err);
+			fprintf(stderr, "pcaprec record: %s\n", err);
 			rc = EXIT_ERROR;
 		}
 	}
 	if (rc == 0)
-		rc = rec_open_rings(&a, rings, progs, ropts);
+		rc = rec_open_rings(&a, rings, flt);
 	if (rc == 0)
-		rc = rec_capture(&a, fmt, rings, progs, ropts);
+		rc = rec_capture(&a, fmt, rings, flt);
 	for (size_t i = 0; i < a.nifaces; i++) {
 		ring_close(rings[i]);
-		filter_free(&progs[i]);
+		filter_free(&flt[i].user);
+		filter_free(&flt[i].kern.prog);
 	}
 	free(a.expr);
 	pidfile_remove(pf);

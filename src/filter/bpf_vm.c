@@ -51,14 +51,31 @@ static bool vm_jump(uint16_t code, uint32_t a, uint32_t v)
 	}
 }
 
-/* Loads into A or X; false = reject the packet. */
+/* An ancillary load (include/uapi/linux/filter.h, net/core/filter.c); false for one we do not model. */
+static bool vm_anc(const struct filter_skb *skb, uint32_t k, uint32_t *a)
+{
+	switch (k - (uint32_t)SKF_AD_OFF) {
+	case SKF_AD_PROTOCOL: *a = skb->protocol; return true;
+	case SKF_AD_PKTTYPE: *a = skb->pkttype; return true;
+	case SKF_AD_IFINDEX: *a = skb->ifindex; return true;
+	case SKF_AD_HATYPE: *a = skb->hatype; return true;
+	case SKF_AD_VLAN_TAG: *a = skb->vlan_tci; return true;
+	case SKF_AD_VLAN_TAG_PRESENT: *a = skb->vlan_present; return true;
+	case SKF_AD_VLAN_TPID: *a = skb->vlan_tpid; return true;
+	default: return false;
+	}
+}
+
+/* Loads into A or X; false = reject the packet. Ancillary loads only with `skb`. */
 static bool vm_ld(const struct sock_filter *in, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
-		  uint32_t *a, uint32_t *x, const uint32_t *mem)
+		  uint32_t *a, uint32_t *x, const uint32_t *mem, const struct filter_skb *skb)
 {
 	uint32_t *dst = BPF_CLASS(in->code) == BPF_LD ? a : x;
 
 	switch (BPF_MODE(in->code)) {
 	case BPF_ABS:
+		if (skb && in->k >= (uint32_t)SKF_AD_OFF)
+			return BPF_CLASS(in->code) == BPF_LD && vm_anc(skb, in->k, a);
 		return BPF_CLASS(in->code) == BPF_LD && vm_load(p, caplen, in->k, ld_size(in->code), a);
 	case BPF_IND:
 		if (BPF_CLASS(in->code) != BPF_LD || in->k > UINT32_MAX - *x)
@@ -81,7 +98,8 @@ static bool vm_ld(const struct sock_filter *in, const uint8_t *p, uint32_t caple
 	}
 }
 
-uint32_t filter_run(const struct filter_prog *prog, const uint8_t *p, uint32_t caplen, uint32_t wirelen)
+static uint32_t vm_run(const struct filter_prog *prog, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+		       const struct filter_skb *skb)
 {
 	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS_N];
 
@@ -96,7 +114,7 @@ uint32_t filter_run(const struct filter_prog *prog, const uint8_t *p, uint32_t c
 			return BPF_RVAL(in->code) == BPF_A ? a : in->k;
 		case BPF_LD:
 		case BPF_LDX:
-			if (!vm_ld(in, p, caplen, wirelen, &a, &x, mem))
+			if (!vm_ld(in, p, caplen, wirelen, &a, &x, mem, skb))
 				return 0;
 			break;
 		case BPF_ST:
@@ -128,6 +146,17 @@ uint32_t filter_run(const struct filter_prog *prog, const uint8_t *p, uint32_t c
 		}
 	}
 	return 0;
+}
+
+uint32_t filter_run(const struct filter_prog *prog, const uint8_t *p, uint32_t caplen, uint32_t wirelen)
+{
+	return vm_run(prog, p, caplen, wirelen, NULL);
+}
+
+uint32_t filter_run_kernel(const struct filter_prog *prog, const uint8_t *pkt, uint32_t len,
+			   const struct filter_skb *skb)
+{
+	return vm_run(prog, pkt, len, len, skb);
 }
 
 /* Opcodes the kernel's classic checker accepts (ancillary loads excluded). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Kernel checker oracle: compile each expression read from stdin and attach it with SO_ATTACH_FILTER to an unbound AF_PACKET socket (captures nothing). */
+/* Kernel checker oracle: compile each expression read from stdin and attach it, and its kernel variant for the link type's socket (VLAN metadata, cooked), with SO_ATTACH_FILTER to an unbound AF_PACKET socket (captures nothing). */
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <stdio.h>
@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 	unsigned ok = 0, refused = 0, skipped = 0, maxlen = 0;
 	uint32_t lt = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 1;
 	int fd = socket(AF_PACKET, SOCK_RAW, 0); /* protocol 0: receives nothing; never bound */
+	enum filter_view view = lt == 1 ? FILTER_VIEW_VLAN : lt == 276 ? FILTER_VIEW_COOKED : FILTER_VIEW_SAME;
 
 	if (fd < 0) {
 		perror("socket(AF_PACKET)");
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 	}
 	while (fgets(line, sizeof line, stdin)) {
 		struct filter_prog p;
+		struct filter_kernel k;
 
 		line[strcspn(line, "\n")] = '\0';
 		if (filter_compile(line, lt, 262144, &p, err, sizeof err) != 0) {
@@ -58,6 +60,17 @@ int main(int argc, char **argv)
 		}
 		if (p.len > maxlen)
 			maxlen = p.len;
+		if (filter_kernel_build(&p, view, 262144, &k, err, sizeof err) != 0) {
+			printf("NO KERNEL VARIANT (%s): %s\n", err, line);
+			refused++;
+		} else if (k.prog.len && attach(fd, &k.prog) != 0) {
+			printf("REFUSED kernel variant (%s): %s\n", strerror(errno), line);
+			refused++;
+		} else {
+			ok++;
+			maxlen = k.prog.len > maxlen ? k.prog.len : maxlen;
+		}
+		filter_free(&k.prog);
 		filter_free(&p);
 	}
 	close(fd);

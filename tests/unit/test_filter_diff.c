@@ -90,6 +90,8 @@ static const char *const forms[] = {
 #define NGEN 220
 #define NLONG 4
 #define MAXPKT 4096
+#define MAXPKT_BYTES 2048
+#define KFRAMES 1024
 
 struct corpus {
 	const char *file;
@@ -501,6 +503,369 @@ static void test_long_chains(void **state)
 	free(c);
 }
 
+/* --- kernel variants: the kernel program on what the kernel has, P on what is written --- */
+
+/* Expressions aimed at the bytes a kernel rewrite moves: tags, header bytes, loads across them. */
+static const char *const kernel_extra[] = {
+	"vlan and vlan 100", "vlan 100 and vlan 200", "vlan 200 and vlan 100", "vlan and tcp port 80",
+	"vlan and vlan and udp", "vlan 4095", "vlan 0", "not vlan 100", "vlan and ip and host 192.0.2.1",
+	"ether[12:2] = 0x8100", "ether[12:2] = 0x88a8", "ether[12:4] > 0", "ether[12:4] = 0x81000064",
+	"ether[10:4] & 0xffff = 0x8100", "ether[11:2] = 0x81", "ether[13] = 0", "ether[14:2] & 0x1000 != 0",
+	"ether[14:2] & 0xe000 = 0x2000", "ether[15] = 100", "ether[14] & 0xf = 0", "ether[9:4] != 7",
+	"ether[13:4] > 1", "ether[15:2] = 0x6408", "ether[16:2] = 0x800", "ether[16:2] = 0x8100",
+	"ether[ether[0] & 15] = 0x81", "ether[ether[0] & 15 : 2] != 0", "ether[ether[1] & 0x1f : 4] > 9",
+	"ip[0] & 0xf < 5", "tcp[0:2] = 40000", "tcp[ip[0] & 3] = 1", "udp[0:2] = 53 and len > 60",
+	"len = 64", "len >= 100", "greater 1000", "less 60", "ether[len - 1] = 0", "ether[len - 4 : 4] > 0",
+	"link[0:2] = 0x800", "link[0:2] = 0x86dd", "link[2:2] = 0", "link[4:4] = 2", "link[4:4] = 7",
+	"link[5:2] = 0", "link[6:2] = 2", "link[8:2] = 1", "link[8:2] = 0xfffe", "link[10] = 4",
+	"link[10] = 0", "link[9:2] = 0x100", "link[0:4] = 0x08000000", "link[3:4] > 0", "link[20] = 0x45",
+	"link[19:2] = 0", "link[11] = 6", "link[12:4] != 0", "link[17:4] = 1", "link[link[10] : 1] = 8",
+};
+
+/*
+ * Whether the kernel program may leave frames to user space: only a cooked
+ * program that can read SLL2 bytes 11-19 (address length and address, which
+ * a socket filter cannot see): a fixed load over them, or a computed one
+ * below the network header.
+ */
+static bool may_recheck(const struct filter_prog *p, enum filter_view v)
+{
+	if (v != FILTER_VIEW_COOKED)
+		return false;
+	for (uint32_t i = 0; i < p->len; i++) {
+		const struct sock_filter *in = &p->insns[i];
+		uint32_t n = BPF_SIZE(in->code) == BPF_W ? 4 : BPF_SIZE(in->code) == BPF_H ? 2 : 1;
+
+		if (in->code == (BPF_LDX | BPF_B | BPF_MSH) && in->k >= 11 && in->k < 20)
+			return true;
+		if (BPF_CLASS(in->code) != BPF_LD)
+			continue;
+		if (BPF_MODE(in->code) == BPF_ABS && in->k < 20 && in->k + n > 11)
+			return true;
+		if (BPF_MODE(in->code) == BPF_IND && in->k < 20)
+			return true;
+	}
+	return false;
+}
+
+/* One frame both ways: W as written, S and metadata as the kernel has them. */
+struct kframe {
+	uint8_t w[MAXPKT_BYTES];
+	uint32_t wlen;
+	const uint8_t *s;     /* inside w */
+	uint32_t slen;
+	uint8_t sbuf[MAXPKT_BYTES];
+	struct filter_skb skb;
+	bool rewritten;       /* the ring changed the bytes (tag reinserted, SLL2 header built) */
+};
+
+struct kstat {
+	unsigned frames, runs, accepted, rechecked, mismatches;
+};
+
+/*
+ * The captured length of W as the record loop would write it after the
+ * kernel program returned r (0: dropped): the kernel keeps min(len, r)
+ * bytes of S, the ring puts the header in front and cuts to snaplen.
+ */
+static uint32_t kernel_keeps(const struct kframe *f, uint32_t r, uint32_t snaplen, enum filter_view v)
+{
+	uint32_t kept = f->slen < r ? f->slen : r;
+
+	if (r == 0)
+		return 0;
+	if (v == FILTER_VIEW_COOKED)
+		kept += 20;
+	else if (f->skb.vlan_present && kept >= 12)
+		kept += 4;
+	return kept < snaplen ? kept : snaplen;
+}
+
+/* The same for P on W, captured to min(W's length, snaplen). */
+static uint32_t user_keeps(const struct filter_prog *p, const struct kframe *f, uint32_t snaplen)
+{
+	uint32_t cap = f->wlen < snaplen ? f->wlen : snaplen, r = filter_run(p, f->w, cap, f->wlen);
+
+	return r == 0 ? 0 : r < cap ? r : cap;
+}
+
+static void kernel_one(const char *expr, uint32_t lt, enum filter_view v, uint32_t snaplen,
+		       const struct kframe *fr, size_t nfr, struct kstat *st)
+{
+	struct filter_prog p;
+	struct filter_kernel k;
+	char err[1024];
+
+	if (filter_compile(expr, lt, snaplen, &p, err, sizeof err) != 0)
+		return;
+	if (filter_kernel_build(&p, v, snaplen, &k, err, sizeof err) != 0)
+		fail_msg("'%s': %s", expr, err);
+	assert_true(k.prog.len > 0 && k.prog.len <= FILTER_MAX_INSNS);
+	assert_true(filter_validate(&k.prog, err, sizeof err));
+	if (k.recheck && !may_recheck(&p, v) && !(v == FILTER_VIEW_VLAN && snaplen < 16)) {
+		print_message("# RECHECK '%s' view %d snaplen %u: the kernel program cannot decide\n", expr, v, snaplen);
+		st->mismatches++;
+	}
+	for (size_t i = 0; i < nfr; i++) {
+		const struct kframe *f = &fr[i];
+		uint32_t want = user_keeps(&p, f, snaplen);
+		uint32_t got = kernel_keeps(f, filter_run_kernel(&k.prog, f->s, f->slen, &f->skb), snaplen, v);
+
+		st->runs++;
+		if (k.recheck && f->rewritten) {
+			/* The loop runs P on it: the kernel must not have dropped what P keeps. */
+			st->rechecked++;
+			if (want && !got)
+				st->mismatches++;
+			continue;
+		}
+		st->accepted += want != 0;
+		if (want != got && st->mismatches++ < 30)
+			print_message("# MISMATCH '%s' view %d snaplen %u frame %zu (w %u s %u tag %d %04x/%04x): "
+				      "user keeps %u, kernel %u\n", expr, v, snaplen, i, f->wlen, f->slen,
+				      f->skb.vlan_present, f->skb.vlan_tpid, f->skb.vlan_tci, want, got);
+	}
+	filter_free(&k.prog);
+	filter_free(&p);
+}
+
+/* W from S with a tag (TPID, TCI) put back at byte 12, as the ring does. */
+static void kf_tagged(struct kframe *f, const uint8_t *s, uint32_t slen, uint16_t tpid, uint16_t tci)
+{
+	memset(f, 0, sizeof *f);
+	memcpy(f->sbuf, s, slen);
+	f->s = f->sbuf;
+	f->slen = slen;
+	memcpy(f->w, s, 12);
+	f->w[12] = (uint8_t)(tpid >> 8);
+	f->w[13] = (uint8_t)tpid;
+	f->w[14] = (uint8_t)(tci >> 8);
+	f->w[15] = (uint8_t)tci;
+	memcpy(f->w + 16, s + 12, slen - 12);
+	f->wlen = slen + 4;
+	f->skb = (struct filter_skb){ true, tci, tpid, 0, 0, 0, 0 };
+	f->rewritten = true;
+}
+
+static void kf_plain(struct kframe *f, const uint8_t *s, uint32_t slen)
+{
+	memset(f, 0, sizeof *f);
+	memcpy(f->w, s, slen);
+	f->wlen = slen;
+	f->s = f->w;
+	f->slen = slen;
+}
+
+static bool tpid_is_vlan(const uint8_t *p)
+{
+	uint16_t t = (uint16_t)(p[12] << 8 | p[13]);
+
+	return t == 0x8100 || t == 0x88a8 || t == 0x9100;
+}
+
+/*
+ * Ethernet frames as a SOCK_RAW socket meets them: each corpus frame
+ * untagged; with a tag the kernel stripped (several TPIDs, TCIs with
+ * priority and DEI bits); as QinQ with the outer tag stripped and the
+ * inner one in the data; and frames whose tag is in the data, both as sent
+ * (kernel saw the tag) and as received (kernel stripped it).
+ */
+static size_t kframes_ether(const struct corpus *c, struct kframe *fr, size_t max)
+{
+	static const uint16_t tags[][2] = { { 0x8100, 100 }, { 0x8100, 0x3064 }, { 0x88a8, 200 },
+					    { 0x9100, 4095 }, { 0x8100, 0 } };
+	uint8_t qinq[MAXPKT_BYTES];
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n && n + 8 < max; i++) {
+		const uint8_t *d = c->data[i];
+		uint32_t len = c->hdr[i].caplen;
+
+		if (len != c->hdr[i].len || len < 14 || len + 8 > MAXPKT_BYTES)
+			continue;
+		kf_plain(&fr[n++], d, len);
+		kf_tagged(&fr[n++], d, len, tags[i % 5][0], tags[i % 5][1]);
+		kf_tagged(&fr[n++], d, len, tags[(i + 2) % 5][0], tags[(i + 2) % 5][1]);
+		memcpy(qinq, d, 12);
+		qinq[12] = 0x81;
+		qinq[13] = 0;
+		qinq[14] = 0;
+		qinq[15] = (uint8_t)(i % 3 ? 100 : 7);
+		memcpy(qinq + 16, d + 12, len - 12);
+		kf_tagged(&fr[n++], qinq, len + 4, 0x88a8, 200);
+		if (tpid_is_vlan(d) && len >= 18) {
+			uint8_t strip[MAXPKT_BYTES];
+
+			memcpy(strip, d, 12);
+			memcpy(strip + 12, d + 16, len - 16);
+			kf_tagged(&fr[n++], strip, len - 4, (uint16_t)(d[12] << 8 | d[13]), (uint16_t)(d[14] << 8 | d[15]));
+		}
+	}
+	return n;
+}
+
+/* W = SLL2 header + S; the kernel has S and the header's fields but the address. */
+static void kf_cooked(struct kframe *f, const uint8_t *hdr, const uint8_t *s, uint32_t slen)
+{
+	memset(f, 0, sizeof *f);
+	memcpy(f->w, hdr, 20);
+	memcpy(f->w + 20, s, slen);
+	f->wlen = slen + 20;
+	f->s = f->w + 20;
+	f->slen = slen;
+	f->skb.protocol = (uint16_t)(hdr[0] << 8 | hdr[1]);
+	f->skb.ifindex = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
+	f->skb.hatype = (uint16_t)(hdr[8] << 8 | hdr[9]);
+	f->skb.pkttype = hdr[10];
+	f->rewritten = true;
+}
+
+/* Cooked frames: sll2.pcap as it is, and every Ethernet corpus frame as `any` would give it. */
+static size_t kframes_cooked(const struct corpus *sll, const struct corpus *eth, struct kframe *fr, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sll->n && n < max; i++)
+		if (sll->hdr[i].caplen == sll->hdr[i].len && sll->hdr[i].len >= 20)
+			kf_cooked(&fr[n++], sll->data[i], sll->data[i] + 20, sll->hdr[i].len - 20);
+	for (size_t i = 0; i < eth->n && n < max; i++) {
+		const uint8_t *d = eth->data[i];
+		uint8_t h[20] = { 0, 0, 0, 0, 0, 0, 0, (uint8_t)(2 + i % 3), 0, 1, (uint8_t)(i % 5 ? 0 : 4), 6 };
+
+		if (eth->hdr[i].caplen != eth->hdr[i].len || eth->hdr[i].len < 14)
+			continue;
+		h[0] = d[12];
+		h[1] = d[13];
+		memcpy(h + 12, d + 6, 6);
+		kf_cooked(&fr[n++], h, d + 14, eth->hdr[i].len - 14);
+	}
+	return n;
+}
+
+static void kernel_exprs(uint32_t lt, enum filter_view v, const struct kframe *fr, size_t n, struct kstat *st)
+{
+	static const uint32_t snaps[] = { 262144, 100, 54, 34, 21, 16, 15 };
+
+	make_generated();
+	for (size_t s = 0; s < sizeof snaps / sizeof snaps[0]; s++) {
+		for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++)
+			kernel_one(hand[i], lt, v, snaps[s], fr, n, st);
+		for (size_t i = 0; i < sizeof kernel_extra / sizeof kernel_extra[0]; i++)
+			kernel_one(kernel_extra[i], lt, v, snaps[s], fr, n, st);
+		for (size_t i = 0; i < NGEN + NLONG && s < 2; i++)
+			kernel_one(gen_buf[i], lt, v, snaps[s], fr, n, st);
+	}
+}
+
+/*
+ * The kernel program for a SOCK_RAW Ethernet socket, run on the frame as
+ * the kernel has it (tag stripped into metadata), decides what the
+ * user-space program decides on the frame as written (tag reinserted), for
+ * every expression and frame, untagged, tagged and QinQ, at several snaplens.
+ */
+static void test_kernel_vlan(void **state)
+{
+	struct corpus *c = calloc(1, sizeof *c);
+	struct kframe *fr = calloc(KFRAMES, sizeof *fr);
+	struct kstat st = { 0, 0, 0, 0, 0 };
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(fr);
+	corpus_load(c, "corpus.pcap");
+	st.frames = (unsigned)kframes_ether(c, fr, KFRAMES);
+	kernel_exprs(LINKTYPE_ETHERNET, FILTER_VIEW_VLAN, fr, st.frames, &st);
+	print_message("# VLAN view: %u frames, %u runs, %u kept, %u left to user space, %u mismatches\n",
+		      st.frames, st.runs, st.accepted, st.rechecked, st.mismatches);
+	assert_true(st.accepted > 1000);
+	assert_int_equal(st.mismatches, 0);
+	corpus_free(c);
+	free(c);
+	free(fr);
+}
+
+/* The same for cooked sockets (`-i any`): the kernel sees from the network header. */
+static void test_kernel_cooked(void **state)
+{
+	struct corpus *sll = calloc(1, sizeof *sll), *eth = calloc(1, sizeof *eth);
+	struct kframe *fr = calloc(KFRAMES, sizeof *fr);
+	struct kstat st = { 0, 0, 0, 0, 0 };
+
+	(void)state;
+	assert_non_null(sll);
+	assert_non_null(eth);
+	assert_non_null(fr);
+	corpus_load(sll, "sll2.pcap");
+	corpus_load(eth, "corpus.pcap");
+	st.frames = (unsigned)kframes_cooked(sll, eth, fr, KFRAMES);
+	kernel_exprs(LINKTYPE_LINUX_SLL2, FILTER_VIEW_COOKED, fr, st.frames, &st);
+	print_message("# cooked view: %u frames, %u runs, %u kept, %u left to user space, %u mismatches\n",
+		      st.frames, st.runs, st.accepted, st.rechecked, st.mismatches);
+	assert_true(st.accepted > 1000);
+	assert_int_equal(st.mismatches, 0);
+	corpus_free(sll);
+	corpus_free(eth);
+	free(sll);
+	free(eth);
+	free(fr);
+}
+
+/* Untagged views (raw IP): the program itself, with loads past snaplen rejecting. */
+static void test_kernel_same(void **state)
+{
+	struct corpus *c = calloc(1, sizeof *c);
+	struct kframe *fr = calloc(KFRAMES, sizeof *fr);
+	struct kstat st = { 0, 0, 0, 0, 0 };
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(fr);
+	corpus_load(c, "raw.pcap");
+	for (size_t i = 0; i < c->n; i++)
+		if (c->hdr[i].caplen == c->hdr[i].len)
+			kf_plain(&fr[st.frames++], c->data[i], c->hdr[i].len);
+	kernel_exprs(LINKTYPE_RAW, FILTER_VIEW_SAME, fr, st.frames, &st);
+	assert_int_equal(st.rechecked, 0);
+	assert_int_equal(st.mismatches, 0);
+	corpus_free(c);
+	free(c);
+	free(fr);
+}
+
+/*
+ * Too large for two copies: tagged frames go to user space (recheck), the
+ * untagged ones are still filtered; too large even for the tag test in front
+ * is an error naming the limit.
+ */
+static void test_kernel_too_large(void **state)
+{
+	static char expr[64 * 1024];
+	struct filter_prog p;
+	struct filter_kernel k;
+	char err[1024];
+
+	(void)state;
+	chain_expr(expr, sizeof expr, "host", 1000);
+	assert_int_equal(filter_compile(expr, LINKTYPE_ETHERNET, 262144, &p, err, sizeof err), 0);
+	assert_int_equal(filter_kernel_build(&p, FILTER_VIEW_VLAN, 262144, &k, err, sizeof err), 0);
+	assert_true(k.recheck);
+	assert_int_equal(k.prog.len, p.len + 3);
+	filter_free(&k.prog);
+	filter_free(&p);
+	p.len = FILTER_MAX_INSNS;
+	p.insns = calloc(p.len, sizeof *p.insns);
+	assert_non_null(p.insns);
+	for (uint32_t i = 0; i < p.len; i++)
+		p.insns[i] = (struct sock_filter){ BPF_LD | BPF_W | BPF_LEN, 0, 0, 0 };
+	p.insns[p.len - 1] = (struct sock_filter){ BPF_RET | BPF_K, 0, 0, 96 };
+	assert_int_equal(filter_kernel_build(&p, FILTER_VIEW_VLAN, 262144, &k, err, sizeof err), -1);
+	assert_non_null(strstr(err, "too large for the kernel"));
+	assert_int_equal(filter_kernel_build(&p, FILTER_VIEW_COOKED, 262144, &k, err, sizeof err), 0);
+	assert_true(k.recheck);
+	assert_int_equal(k.prog.len, 0);
+	filter_free(&p);
+}
+
 static void test_ethernet(void **state) { (void)state; run_file("corpus.pcap", 0); }
 static void test_flows(void **state) { (void)state; run_file("flows.pcap", 0); }
 static void test_sll2(void **state) { (void)state; run_file("sll2.pcap", 0); }
@@ -510,7 +875,7 @@ static void test_loop(void **state) { (void)state; run_file("raw.pcap as LOOP", 
 static void test_ipv4(void **state) { (void)state; run_file("raw.pcap as IPV4", 228); }
 static void test_ipv6(void **state) { (void)state; run_file("raw.pcap as IPV6", 229); }
 
-/* --list prints every expression, one a line, for the kernel checker test. */
+/* --list prints every expression, one a line, for the kernel checker test (tests/tools/bpf_attach). */
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--list")) {
@@ -519,6 +884,8 @@ int main(int argc, char **argv)
 			printf("%s\n", hand[i]);
 		for (size_t i = 0; i < NGEN + NLONG; i++)
 			printf("%s\n", gen_buf[i]);
+		for (size_t i = 0; i < sizeof kernel_extra / sizeof kernel_extra[0]; i++)
+			printf("%s\n", kernel_extra[i]);
 		return 0;
 	}
 	{
@@ -532,6 +899,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_long_chains),
+		cmocka_unit_test(test_kernel_vlan),
+		cmocka_unit_test(test_kernel_cooked),
+		cmocka_unit_test(test_kernel_same),
+		cmocka_unit_test(test_kernel_too_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 	}
