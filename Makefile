@@ -179,6 +179,8 @@ install: $(BIN) $(BUILD)/$(UNIT)
 	install -m 0644 $(BUILD)/$(UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
 	install -m 0755 $(CRON_JOB) $(DESTDIR)$(DATADIR)/pcaprec/cron-summary
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 scripts/pcaprec.bash-completion $(DESTDIR)$(BASHCOMPDIR)/pcaprec
 	install -d $(DESTDIR)$(SYSCONFDIR)/pcaprec
 	[ -e $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf ] || \
 		install -m 0644 scripts/pcaprec.conf $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf
@@ -186,7 +188,7 @@ install: $(BIN) $(BUILD)/$(UNIT)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pcaprec $(DESTDIR)$(MANDIR)/man1/pcaprec.1 \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT) $(DESTDIR)$(DATADIR)/pcaprec/cron-summary \
-		$(DESTDIR)$(DOCDIR)/README.md
+		$(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(BASHCOMPDIR)/pcaprec
 	! cmp -s scripts/pcaprec.conf $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf || \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/pcaprec/default.conf
 	-rmdir $(DESTDIR)$(DATADIR)/pcaprec $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/pcaprec 2>/dev/null

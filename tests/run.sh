@@ -16,7 +16,9 @@ pattern=${TESTS:-}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT INT TERM
 
-if [ "${CI:-}" = "true" ] && [ "$(id -u)" -ne 0 ]; then
+# CI runs capture tests, so it must be root; a package build says it cannot
+# (PCAPREC_NO_CAPTURE_TESTS=1, debian/rules) and they show as skipped.
+if [ "${CI:-}" = "true" ] && [ "$(id -u)" -ne 0 ] && [ "${PCAPREC_NO_CAPTURE_TESTS:-}" != 1 ]; then
 	echo "tests/run.sh: CI must run as root: capture tests need CAP_NET_RAW and CAP_NET_ADMIN" >&2
 	echo "0 passed, 1 failed"
 	exit 1

@@ -149,6 +149,14 @@ int ring_sock_error(struct ring *r);
  */
 int ring_stop_receiving(struct ring *r);
 
+/*
+ * `to` replaces `from` (the same interface, opened again after it went
+ * away): its counters continue from `from`'s final ones, so totals and
+ * per-file differences stay exact across the change. Reads `from`'s
+ * counters one last time.
+ */
+void ring_inherit_stats(struct ring *to, struct ring *from);
+
 /* Number of blocks handed out and not yet released. */
 uint32_t ring_blocks_out(const struct ring *r);
 

@@ -190,4 +190,45 @@ const char *filter_cache_error(const struct filter_cache *fc);
 /* Free everything; NULL is a no-op. */
 void filter_cache_close(struct filter_cache *fc);
 
+/*
+ * The outline of an expression: its and/or/not tree with the primitives an
+ * index can answer taken apart (addresses and networks, ports, IP
+ * protocols, ethertypes, VLAN ids); every other primitive is FOL_ALL
+ * ("could be anything"). Built by the same parser as filter_compile, so
+ * the planner sees exactly what the compiler saw. Leaves say what a
+ * matching packet must carry somewhere in its headers.
+ */
+enum filter_ol_kind {
+	FOL_ALL,      /* unknown to the index */
+	FOL_AND, FOL_OR, FOL_NOT,   /* l, r (NOT: l only) */
+	FOL_HOST4,    /* addr[0..3], prefix 0..32 (32 = host) */
+	FOL_HOST6,    /* addr, prefix 0..128 */
+	FOL_PORT,     /* TCP/UDP/SCTP port in lo..hi */
+	FOL_PROTO,    /* IP protocol / IPv6 next header lo */
+	FOL_ETYPE,    /* ethertype lo */
+	FOL_VLAN,     /* 802.1Q id lo */
+};
+
+struct filter_ol_node {
+	enum filter_ol_kind kind;
+	int l, r;
+	uint8_t addr[16];
+	unsigned prefix;
+	uint32_t lo, hi;
+};
+
+struct filter_outline {
+	struct filter_ol_node *nodes;  /* owned; nodes[root] is the whole expression */
+	size_t len;
+	int root;
+};
+
+/*
+ * Outline `expr` as parsed for `linktype`. 0 with *out filled (release with
+ * filter_outline_free), -1 with the compiler's message when it does not
+ * parse. An empty expression is a single FOL_ALL.
+ */
+int filter_outline(const char *expr, uint32_t linktype, struct filter_outline *out, char *err, size_t errlen);
+void filter_outline_free(struct filter_outline *o);
+
 #endif

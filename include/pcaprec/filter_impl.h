@@ -82,8 +82,18 @@ enum flt_kind {
 	FLT_ONLY6,     /* always IPv6 */
 };
 
+/* An outline being built alongside the fnodes (filter_outline); NULL in plain compiles. */
+struct flt_ol {
+	struct filter_ol_node *n;
+	size_t len, cap;
+	int *map;                /* fnode index -> outline node, -1 = FOL_ALL */
+	size_t mapcap;
+	bool oom;                /* then the whole outline is FOL_ALL */
+};
+
 /* Everything one compilation owns; freed by fc_release. */
 struct fc {
+	struct flt_ol *ol;
 	const char *src;
 	size_t pos;
 	struct ftok tok;
@@ -155,6 +165,17 @@ int an_new(struct fc *c, enum anode_kind kind, uint32_t k, int l, int r, int pro
 
 /* Direction qualifiers. */
 enum fdir { FD_DEFAULT, FD_SRC, FD_DST, FD_OR, FD_AND };
+
+/*
+ * Outline hooks (outline.c): no-ops when c->ol is NULL. ol_tag records that
+ * fnode `node` is outline node `ol` and returns `node`; ol_key and ol_join
+ * make outline nodes (-1 on out of memory, which ol_tag takes as FOL_ALL);
+ * ol_of gives the outline node of an fnode (-1 = FOL_ALL).
+ */
+int ol_tag(struct fc *c, int node, int ol);
+int ol_key(struct fc *c, enum filter_ol_kind kind, const uint8_t *addr, unsigned prefix, uint32_t lo, uint32_t hi);
+int ol_join(struct fc *c, enum filter_ol_kind kind, int l, int r);
+int ol_of(const struct fc *c, int node);
 
 /* Parse the expression into a node; -1 with the error set. */
 int flt_parse(struct fc *c, int *root);

@@ -48,6 +48,7 @@ struct output_config {
 	unsigned max_hooks;        /* hooks running at once; 0 means 4 */
 	uint64_t hook_wait_ns;     /* how long output_close waits for hooks; 0 means 10 s */
 	FILE *print_closed;        /* --print-closed: "PATH PACKETS BYTES" lines; NULL = off */
+	FILE *progress;            /* a terminal: a live one-line counter there; NULL = off */
 	uint64_t flush_interval_ns;/* writer_flush period from output_tick; 0 means 1 s */
 	const char *ifnames;       /* %i: interface names joined by '+' */
 	struct writer_opts wopts;  /* format, meta, interfaces; gzip_level is taken from above */
@@ -169,9 +170,15 @@ int output_chown(struct output *o, uid_t uid, gid_t gid, char *err, size_t errle
  */
 int output_check_dir_access(const struct output *o, char *err, size_t errlen);
 
-/* Format one log line and hand it to `log` (stderr with a "pcaprec: " prefix when NULL). */
+/*
+ * Format one log line and hand it to `log` (NULL: svc_log to stderr with a
+ * "pcaprec: " prefix), at warning priority; out_logp gives the priority
+ * (SVC_ERR, SVC_WARNING, SVC_INFO: service.h).
+ */
 void out_log(output_log_fn *log, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void out_logp(output_log_fn *log, void *ctx, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* ---- the rotation/output flags of `pcaprec record` ---- */
 

@@ -56,6 +56,7 @@ struct print_state {
 	char cached_date[16];     /* "YYYY-MM-DD " */
 	char cached_hms[16];      /* "HH:MM:SS" */
 	uint64_t number;          /* -#: the number to print for this packet (the caller sets it) */
+	bool no_time;             /* this packet has no timestamp (pcapng SPB; the caller sets it) */
 	struct print_seqtab *seq; /* relative sequence numbers, made at the first use */
 };
 
@@ -130,7 +131,11 @@ void pb_ip(struct pbuf *b, int version, const uint8_t *addr);
 /* JSON string literal with quotes and escapes (RFC 8259 7). */
 void pb_json_str(struct pbuf *b, const char *s);
 
-/* Timestamp text for `ts_ns` in style o->ts (no trailing space); updates st. */
+/*
+ * Timestamp text for `ts_ns` in style o->ts (no trailing space); updates
+ * st. A packet without time (st->no_time) prints "(no time)" and leaves the
+ * -ttt/-ttttt references alone.
+ */
 void print_ts(const struct print_opts *o, struct print_state *st, uint64_t ts_ns, struct pbuf *b);
 
 /* tcpdump's TCP flag letters ("S.", "P.", "none") into b. */

@@ -26,7 +26,12 @@ enum {
 	READER_REC_CAPLEN_GT_ORIGLEN = 1u << 1,
 	READER_REC_CAPLEN_GT_SNAPLEN = 1u << 2, /* accepted (libpcap cuts such records to snaplen) */
 	READER_REC_BAD_OPTIONS = 1u << 3,     /* pcapng packet block options overrun the block */
+	READER_REC_NO_TIME = 1u << 4,         /* pcapng Simple Packet Block: no timestamp (ts_ns is 0) */
 };
+
+/* The flags that make a record malformed (check: DAMAGED; summary: counted as damaged). */
+#define READER_REC_MALFORMED \
+	(READER_REC_FRAC_OVERFLOW | READER_REC_CAPLEN_GT_ORIGLEN | READER_REC_BAD_OPTIONS)
 
 /* Which ISB options were present (reader_iface.stats_have). */
 enum {
@@ -150,6 +155,14 @@ uint64_t reader_record_number(const struct reader *r);
 
 /* READER_REC_* warnings for the record last returned. */
 uint32_t reader_record_flags(const struct reader *r);
+
+/*
+ * What makes the record last returned malformed (READER_REC_MALFORMED), in
+ * words naming the field and its value as found in the file: "byte 64:
+ * record 2: ts_usec is 1500000, not below 1000000". Empty ("", returns
+ * false) when the record is well-formed.
+ */
+bool reader_record_problem(const struct reader *r, char *buf, size_t len);
 
 /* pcap: the header's snaplen; pcapng: the first interface's (0 before any IDB). */
 uint32_t reader_snaplen(const struct reader *r);

@@ -42,6 +42,12 @@ struct record_sink_ops {
 	 */
 	int (*tick)(void *ctx, uint64_t now_realtime_ns, char *err, size_t errlen);
 	/*
+	 * Optional (NULL = none): interface id `iface` was opened again after
+	 * it went away (a new ring, its counters continuing the old ones).
+	 * Called on the writer thread between blocks.
+	 */
+	void (*iface_back)(void *ctx, uint32_t iface, uint64_t now_realtime_ns);
+	/*
 	 * End of capture: write the final statistics (`st[i]` for interface id
 	 * i: the kernel's counters as the loop reports them; osdrop holds only
 	 * the loop's own drops, the sink adds its own), flush, close. Called
@@ -75,6 +81,18 @@ struct record_opts {
 	uint64_t duration_ns;        /* --duration: stop after this long (0 = no limit) */
 	uint64_t tick_ns;            /* sink tick period (0 = 1 s) */
 	uint64_t drain_ns;           /* after a stop request, keep draining this long (0 = 3 block timeouts) */
+	/*
+	 * An interface that goes down or away: with `exit_on_iface_loss` the
+	 * capture ends (error). Otherwise the others are recorded on, and when
+	 * `reopen` is set (per ring: the options it was opened with) the ring
+	 * is opened again once an interface of that name is up again with the
+	 * same link type (checked every second). When no interface is left the
+	 * capture waits up to `iface_wait_ns` (0 = not at all) for one to
+	 * return, then ends with the error.
+	 */
+	bool exit_on_iface_loss;
+	const struct ring_opts *reopen;
+	uint64_t iface_wait_ns;
 };
 
 struct record_result {

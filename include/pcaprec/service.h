@@ -31,13 +31,18 @@ enum {
 bool svc_stderr_is_journal(void);
 
 /*
- * One log line to stderr: "pcaprec: MSG\n", preceded by "<PRIO>" when stderr
- * is the journal, so `journalctl -p warning` selects by priority. MSG is one
- * line; a trailing newline is not needed.
+ * Every log line of the recorder goes through here: "LINE\n" to stderr,
+ * LINE as formatted (the caller starts it with "pcaprec: " or "pcaprec
+ * record: "), preceded by svc_line_prefix: "<PRIO>" when stderr is the
+ * journal, so `journalctl -p warning` selects by priority. LINE is one line.
  */
 void svc_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The "<PRIO>" prefix for a line about to go to `fp` ("" unless fp is stderr on the journal). */
-const char *svc_prio_prefix(FILE *fp, int prio);
+/*
+ * What a line about to go to `fp` starts with: "<PRIO>" when fp is stderr
+ * on the journal; on a terminal, the escape that erases record's live
+ * counter ("\r\033[K"); else "".
+ */
+const char *svc_line_prefix(FILE *fp, int prio);
 
 #endif

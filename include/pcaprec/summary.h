@@ -415,6 +415,29 @@ void summary_add_file(struct summary *s, const struct summary_file *f);
  */
 void summary_add(struct summary *s, const struct frame *f, const struct dec_packet *d);
 
+/* What a frame's timestamp is worth to the summary. */
+enum summary_ts {
+	SUMMARY_TS_OK = 0,
+	SUMMARY_TS_NONE,      /* a pcapng Simple Packet Block has none: counted as untimed */
+	SUMMARY_TS_BAD,       /* a malformed record's (fraction out of range) is wrong */
+};
+
+/*
+ * summary_add for a frame whose timestamp may not be usable: other than
+ * SUMMARY_TS_OK, the frame is counted everywhere but in the times
+ * (first/last packet, duration, rates, time series); conversations see
+ * the last valid time.
+ */
+void summary_add_ts(struct summary *s, const struct frame *f, const struct dec_packet *d,
+		    enum summary_ts ts);
+
+/* Count a record the reader calls malformed; the first `why` ("byte N: record N: ts_usec is ...") is kept. */
+void summary_malformed(struct summary *s, const char *why);
+
+/* Malformed records counted so far, and the first one's reason ("" when none). */
+uint64_t summary_malformed_count(const struct summary *s);
+const char *summary_malformed_first(const struct summary *s);
+
 /* Record why reading stopped early (reader_error text and byte offset). */
 void summary_set_error(struct summary *s, const char *file, const char *msg);
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -114,9 +115,11 @@ static inline bool rd_bytes(struct cursor *c, void *dst, size_t n)
 bool parse_size(const char *s, uint64_t bare_unit, bool allow_zero, uint64_t *out);
 
 /*
- * Parse a duration: digits with an optional unit ns, us, ms, s, m, h, d
- * (bare number means seconds), e.g. "30s", "15m", "1h", "250ms".
- * Result in nanoseconds. Returns false on bad syntax, overflow or zero.
+ * Parse a duration: digits, optionally a fraction of up to 9 digits ("0.5",
+ * "1.25"), and an optional unit ns, us, ms, s, m, h, d (bare number means
+ * seconds), e.g. "30s", "0.5s", "15m", "1.5h", "250ms". Result in
+ * nanoseconds (a fraction rounded down to them), at most UINT64_MAX (584
+ * years). Returns false on bad syntax, overflow or zero.
  */
 bool parse_duration(const char *s, uint64_t *out_ns);
 
@@ -150,5 +153,23 @@ bool meminfo_available(const char *text, uint64_t *bytes);
  * free pages on kernels without it). False when neither can be read.
  */
 bool mem_available(uint64_t *bytes);
+
+/* Length of the well-formed UTF-8 sequence (RFC 3629) starting p[0..n), or 0 when none starts there. */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
+
+/*
+ * The JSON string text (RFC 8259 7) for the character at p[0..n) into out
+ * (NUL-terminated): quote, backslash and control characters escaped, a
+ * well-formed UTF-8 sequence as it is, a byte that starts none as \u00XX
+ * (its Latin-1 reading), so every strict parser accepts the result.
+ * Returns the bytes of p used (>= 1; n must be >= 1).
+ */
+size_t json_escape_next(const unsigned char *p, size_t n, char out[8]);
+
+/* s as a JSON string literal, quotes included, escaped as json_escape_next does. */
+void json_fputs(FILE *out, const char *s);
+
+/* ns as exact decimal seconds with 9 fraction digits ("-0.000000100"), no floating point. */
+void fmt_ns_secs(int64_t ns, char *buf, size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "pcaprec/extract.h"
 #include "pcaprec/frame.h"
+#include "pcaprec/index.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/select.h"
 
@@ -30,12 +31,28 @@ struct arc_file {
 	int64_t isb_start, isb_end;
 	uint64_t drops;              /* ISB ifdrop + osdrop over the file's interfaces */
 	uint64_t bytes;              /* uncompressed bytes read */
+
+	/* with a usable index: only the chunks the window and the predicate may need are read */
+	struct pidx *ix;
+	const struct selection *sel;
+	const struct idx_pred *pred;
+	size_t ci;                   /* next chunk to consider */
+	uint64_t run_end;            /* raw offset where the chunks being read end */
+	uint64_t run_start;
+	uint64_t chunks, chunks_skipped;
+	bool stale_warned;
 };
 
 void arc_file_init(struct arc_file *f, const char *path);
 
-/* Decide before reading whether the file can be skipped (the index says nothing in it can match). */
-void arc_file_plan(struct arc_file *f, const struct selection *sel, bool use_index, FILE *diag, const char *cmd);
+/*
+ * Load the file's index when asked and usable (a stale or damaged one is
+ * named on diag, one line, and ignored; a capture that ended in damage is
+ * scanned whole so the damage is reported as `read` reports it). Returns
+ * PIDX_OK when the index will be used.
+ */
+enum pidx_status arc_file_plan(struct arc_file *f, const struct selection *sel, const struct idx_pred *pred,
+			       bool use_index, FILE *diag, const char *cmd);
 
 /*
  * Next packet of the file: 1 with *out (valid until the next call), 0 at

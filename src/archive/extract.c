@@ -8,6 +8,7 @@
 #include "pcaprec/cli.h"
 #include "pcaprec/extract.h"
 #include "pcaprec/filter.h"
+#include "pcaprec/plan.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/util.h"
 #include "archive_int.h"
@@ -30,6 +31,8 @@ struct xrun {
 	struct out_iface *oif;
 	size_t noif, capoif;
 	uint32_t pcap_linktype;      /* pcap output: the one link type it holds */
+	struct idx_pred *pred;       /* what the index may rule out (NULL: nothing) */
+	size_t nnoindex;             /* files without a usable index */
 	int rc;                      /* worst exit code so far */
 	bool fatal;                  /* stop: output failed or the filter cannot run */
 };
@@ -105,8 +108,10 @@ static int oif_find_or_add(struct xrun *x, const struct reader_iface *ri, uint32
 }
 
 /*
- * The output id of file f's interface `local`, mapping it (and adding an
- * IDB once the writer is open) on first use. -1 when it cannot be held.
+ * The output id of file f's interface `local`, mapping it on first use:
+ * interfaces enter the output in the order their first packet is written,
+ * so the file does not depend on which inputs the index let us skip.
+ * -1 when it cannot be held (reported).
  */
 static int map_iface(struct xrun *x, struct arc_file *f, uint32_t local, uint32_t *out)
 {
@@ -122,11 +127,12 @@ static int map_iface(struct xrun *x, struct arc_file *f, uint32_t local, uint32_
 	if (!ri) {
 		fprintf(x->o->diag, "pcaprec %s: %s: packet on interface %u, which the file does not describe\n",
 			x->o->cmd, f->path, local);
+		worse(x, 3);
 		return -1;
 	}
 	if (x->o->format != OUT_PCAPNG) {
 		if (x->noif > 0 && ri->linktype != x->pcap_linktype) {
-			fprintf(x->o->diag, "pcaprec %s: %s: link type %u (%s) differs from %u (%s) of the other inputs; "
+			fprintf(x->o->diag, "pcaprec %s: %s: link type %u (%s) differs from %u (%s) of the packets before; "
 				"--format %s holds one link type (use pcapng)\n", x->o->cmd, f->path,
 				ri->linktype, linktype_name(ri->linktype) ? linktype_name(ri->linktype) : "unknown",
 				x->pcap_linktype, linktype_name(x->pcap_linktype) ? linktype_name(x->pcap_linktype) : "unknown",
@@ -138,10 +144,9 @@ static int map_iface(struct xrun *x, struct arc_file *f, uint32_t local, uint32_
 			if (oif_find_or_add(x, ri, out, &added) < 0)
 				goto nomem;
 			x->pcap_linktype = ri->linktype;
+			x->oif[0].w.snaplen = 0; /* 262144, as tcpdump writes: no input's packets are cut */
 		}
 		*out = 0;
-		if (x->oif[0].w.snaplen != 0 && (ri->snaplen == 0 || ri->snaplen > x->oif[0].w.snaplen))
-			x->oif[0].w.snaplen = ri->snaplen; /* the largest, so no frame is cut */
 	} else {
 		if (oif_find_or_add(x, ri, out, &added) < 0)
 			goto nomem;
@@ -245,8 +250,7 @@ static void advance(struct xrun *x, size_t i)
 			worse(x, f->open_failed ? 1 : 3);
 		}
 		if (rc <= 0) {
-			if (x->w)
-				arc_file_release(f);
+			arc_file_release(f);
 			return;
 		}
 		x->st->packets_read++;
@@ -258,37 +262,26 @@ static void advance(struct xrun *x, size_t i)
 	}
 }
 
-/* Interfaces every input described before its first kept packet, then the writer with them. */
+/*
+ * The writer, with the interfaces mapped so far (the first packet's), or
+ * for an answer without packets one Ethernet interface.
+ */
 static int open_output(struct xrun *x)
 {
 	struct writer_opts wo = { 0 };
 	struct writer_meta meta = { 0 };
 	static const struct writer_iface fallback = { NULL, NULL, NULL, LINKTYPE_ETHERNET, 0 };
+	struct writer_iface *arr;
 	char err[512];
-	uint32_t id;
 
-	for (size_t i = 0; i < x->n; i++) {
-		struct arc_file *f = &x->files[i];
-
-		for (size_t k = 0; f->r && k < reader_iface_count(f->r); k++)
-			if (map_iface(x, f, (uint32_t)k, &id) < 0)
-				return -1;
-	}
 	meta.comment = x->o->comment;
 	meta.userappl = "pcaprec " PCAPREC_VERSION;
 	wo.format = x->o->format;
 	wo.gzip_level = x->o->gzip_level;
 	wo.buffer_size = 1u << 20;
 	wo.meta = x->o->format == OUT_PCAPNG ? &meta : NULL;
-	if (x->noif == 0) {
-		wo.ifaces = &fallback;
-		wo.nifaces = 1;
-	} else {
-		wo.ifaces = &x->oif[0].w;
-		wo.nifaces = x->o->format == OUT_PCAPNG ? x->noif : 1;
-	}
-	/* The writer wants an array of writer_iface; ours are spaced by out_iface. */
-	struct writer_iface *arr = calloc(wo.nifaces, sizeof *arr);
+	wo.nifaces = x->noif ? x->noif : 1;
+	arr = calloc(wo.nifaces, sizeof *arr);
 	if (!arr) {
 		fprintf(x->o->diag, "pcaprec %s: out of memory\n", x->o->cmd);
 		return -1;
@@ -302,8 +295,6 @@ static int open_output(struct xrun *x)
 		fprintf(x->o->diag, "pcaprec %s: %s\n", x->o->cmd, err);
 		return -1;
 	}
-	for (size_t i = 0; i < x->n; i++)
-		arc_file_release(&x->files[i]);
 	return 0;
 }
 
@@ -317,6 +308,11 @@ static int emit(struct xrun *x, size_t i)
 	uint32_t id;
 
 	if (map_iface(x, f, fr.iface, &id) < 0) {
+		x->fatal = true;
+		return -1;
+	}
+	if (!x->w && open_output(x) < 0) {
+		worse(x, 1);
 		x->fatal = true;
 		return -1;
 	}
@@ -344,6 +340,7 @@ static void run_free(struct xrun *x)
 	}
 	free(x->oif);
 	filter_cache_close(x->fc);
+	idx_pred_free(x->pred);
 }
 
 static int run_setup(struct xrun *x, const struct extract_opts *o)
@@ -366,7 +363,38 @@ static int run_setup(struct xrun *x, const struct extract_opts *o)
 	}
 	for (size_t i = 0; i < x->n; i++)
 		arc_file_init(&x->files[i], o->sel->paths[i]);
+	if (o->use_index)
+		x->pred = plan_pred(o->sel->expr);
 	return 0;
+}
+
+/*
+ * Load file i's index; for an indexed file also compile the expression for
+ * each link type the index lists now, so that an expression that cannot run
+ * on the file fails whether or not the index lets its chunks be skipped.
+ */
+static void plan_file(struct xrun *x, size_t i)
+{
+	struct arc_file *f = &x->files[i];
+	static const uint8_t none[1];
+
+	enum pidx_status st = arc_file_plan(f, x->o->sel, x->pred, x->o->use_index, x->o->diag, x->o->cmd);
+
+	if (st == PIDX_NONE && x->o->use_index && strcmp(f->path, "-") != 0)
+		x->nnoindex++;
+	if (st != PIDX_OK)
+		return;
+	for (size_t k = 0; k < pidx_nifaces(f->ix) && !x->fatal; k++) {
+		const struct pidx_iface *pi = pidx_iface(f->ix, k);
+
+		if (pi->packets && filter_cache_match(x->fc, pi->linktype, none, 0, 0) < 0) {
+			const char *e = filter_cache_error(x->fc);
+
+			fprintf(x->o->diag, "pcaprec %s: %s: %.*s\n", x->o->cmd, f->path, (int)strcspn(e, "\n"), e);
+			worse(x, 2);
+			x->fatal = true;
+		}
+	}
 }
 
 int extract_run(const struct extract_opts *o, struct extract_stats *st)
@@ -384,21 +412,13 @@ int extract_run(const struct extract_opts *o, struct extract_stats *st)
 		return rc;
 	}
 	st->files = x.n;
-	for (size_t i = 0; i < x.n && !x.fatal; i++) {
-		struct arc_file *f = &x.files[i];
-
-		arc_file_plan(f, o->sel, o->use_index, o->diag, o->cmd);
-		if (f->skip) {
-			f->done = true;
-			st->files_skipped++;
-			continue;
-		}
+	for (size_t i = 0; i < x.n && !x.fatal; i++)
+		plan_file(&x, i);
+	if (x.nnoindex > 0 && o->use_index && !o->quiet)
+		fprintf(o->diag, "pcaprec %s: %zu of %zu files have no index and are scanned whole "
+			"(pcaprec index PATH builds them)\n", o->cmd, x.nnoindex, x.n);
+	for (size_t i = 0; i < x.n && !x.fatal; i++)
 		advance(&x, i);
-	}
-	if (!x.fatal && open_output(&x) < 0) {
-		worse(&x, x.rc ? x.rc : 1);
-		x.fatal = true;
-	}
 	while (!x.fatal && x.nheap > 0 && (o->count == 0 || st->packets_written < o->count)) {
 		size_t i = heap_pop(&x);
 
@@ -406,6 +426,8 @@ int extract_run(const struct extract_opts *o, struct extract_stats *st)
 			break;
 		advance(&x, i);
 	}
+	if (!x.w && !x.fatal && open_output(&x) < 0)
+		worse(&x, 1);
 	if (x.w && writer_close(x.w, &errnum, err, sizeof err) < 0) {
 		fprintf(o->diag, "pcaprec %s: %s\n", o->cmd, err);
 		worse(&x, 1);

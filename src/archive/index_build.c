@@ -484,10 +484,12 @@ static void ipv6_keys(struct pkey *k, const uint8_t *p, size_t caplen, size_t of
 	d.status = DEC_OK;
 	d.caplen = (uint32_t)caplen;
 	d.origlen = (uint32_t)caplen;
-	if (dec_ipv6(p + off, caplen - off, (uint32_t)off, &d) == DEC_OK && d.ip.frag_off == 0) {
+	if (dec_ipv6(p + off, caplen - off, (uint32_t)off, &d) == DEC_OK) {
+		/* a later fragment still names its protocol (libpcap's `udp` follows the fragment header); only ports are absent */
 		k->proto = d.ip.proto;
 		k->have |= K_NH;
-		ports_at(k, p, caplen, off + d.ip.hdr_len);
+		if (d.ip.frag_off == 0)
+			ports_at(k, p, caplen, off + d.ip.hdr_len);
 	}
 }
 

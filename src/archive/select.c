@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "pcaprec/select.h"
 #include "pcaprec/util.h"
@@ -36,6 +37,39 @@ static bool magic_is_capture(const uint8_t m[4])
 	       v == 0x0a0d0d0au;
 }
 
+/*
+ * The first four bytes a zstd file (RFC 8878) at fd decompresses to, into
+ * m; false if it cannot give them. A block is decoded whole, so as much
+ * input as the first block (at most 128 KiB and its header) may be needed.
+ */
+static bool zstd_head(int fd, uint8_t m[4])
+{
+	enum { STEP = 16384, MAX_IN = (128 << 10) + 64 };
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	ZSTD_outBuffer ob = { m, 4, 0 };
+	uint8_t in[STEP];
+	off_t off = 0;
+
+	while (d && ob.pos < ob.size && off < MAX_IN) {
+		ssize_t got = pread(fd, in, sizeof in, off);
+		ZSTD_inBuffer ib = { in, got > 0 ? (size_t)got : 0, 0 };
+		size_t r = 1;
+
+		if (got <= 0)
+			break;
+		off += got;
+		while (ib.pos < ib.size && ob.pos < ob.size) {
+			r = ZSTD_decompressStream(d, &ob, &ib);
+			if (ZSTD_isError(r) || r == 0)
+				break;
+		}
+		if (ZSTD_isError(r) || r == 0)
+			break;
+	}
+	ZSTD_freeDCtx(d);
+	return ob.pos == 4;
+}
+
 bool sel_is_capture(const char *path)
 {
 	uint8_t m[4];
@@ -53,6 +87,12 @@ bool sel_is_capture(const char *path)
 	if (magic_is_capture(m)) {
 		close(fd);
 		return true;
+	}
+	if (ld_le32(m) == 0xfd2fb528u) {
+		bool ok = zstd_head(fd, m) && magic_is_capture(m);
+
+		close(fd);
+		return ok;
 	}
 	if (m[0] != 0x1f || m[1] != 0x8b) {
 		close(fd);

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/if_arp.h>
 #include <linux/if_packet.h>
@@ -66,6 +69,30 @@ static void iface_fill(struct capture_iface *c, const struct ifaddrs *ifa)
 	}
 }
 
+/*
+ * A device without a hardware address (tun, some tunnels) has no AF_PACKET
+ * entry in getifaddrs (glibc makes one only from a link-layer address), yet
+ * record captures on it: take its index by name and its ARPHRD_* type from
+ * SIOCGIFHWADDR. False when the device cannot be found.
+ */
+static bool iface_fill_noaddr(struct capture_iface *c, int sock)
+{
+	struct ifreq ifr;
+	uint32_t lt;
+
+	c->index = if_nametoindex(c->name);
+	if (c->index == 0 || sock < 0)
+		return c->index != 0 && sock >= 0;
+	memset(&ifr, 0, sizeof ifr);
+	memcpy(ifr.ifr_name, c->name, strnlen(c->name, IF_NAMESIZE - 1));
+	if (ioctl(sock, SIOCGIFHWADDR, &ifr) < 0)
+		return false;
+	c->arphrd = (uint16_t)ifr.ifr_hwaddr.sa_family;
+	lt = capture_linktype_for_arphrd(c->arphrd);
+	c->linktype = lt ? lt : LINKTYPE_LINUX_SLL2;
+	return true;
+}
+
 static int iface_cmp(const void *a, const void *b)
 {
 	const struct capture_iface *x = a, *y = b;
@@ -95,12 +122,18 @@ int capture_list_ifaces(struct capture_iface **out, char *err, size_t errlen)
 			iface_fill(c, ifa);
 	}
 	freeifaddrs(list);
-	/* Entries without an AF_PACKET address (index 0) cannot be captured on; drop them. */
-	for (size_t i = 0; i < n;) {
-		if (v[i].index == 0)
-			v[i] = v[--n];
-		else
-			i++;
+	/* Entries without an AF_PACKET address: looked up by name, dropped if that fails. */
+	{
+		int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		for (size_t i = 0; i < n;) {
+			if (v[i].index == 0 && !iface_fill_noaddr(&v[i], sock))
+				v[i] = v[--n];
+			else
+				i++;
+		}
+		if (sock >= 0)
+			close(sock);
 	}
 	qsort(v, n, sizeof *v, iface_cmp);
 	*out = v;

@@ -128,8 +128,8 @@ static int ring_socket(struct ring *r, int *errnum, char *err, size_t errlen)
 		*errnum = errno;
 		if (errno == EPERM || errno == EACCES)
 			return errf(err, errlen, "capturing on '%s' needs CAP_NET_RAW (run as root "
-				    "or grant it: setcap cap_net_raw,cap_net_admin+ep pcaprec)",
-				    r->ifname);
+				    "or grant it: setcap cap_net_raw+ep pcaprec; no other "
+				    "capability is needed)", r->ifname);
 		return errf(err, errlen, "AF_PACKET socket: %s", strerror(errno));
 	}
 	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof ver) < 0) {
@@ -251,8 +251,8 @@ static int ring_bind(struct ring *r, const struct ring_opts *o, int *errnum, cha
 		if (setsockopt(r->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) {
 			*errnum = errno;
 			if (errno == EPERM)
-				return errf(err, errlen, "promiscuous mode on '%s' needs CAP_NET_ADMIN "
-					    "(or use -p)", r->ifname);
+				return errf(err, errlen, "promiscuous mode on '%s' was refused: %s "
+					    "(or use -p)", r->ifname, strerror(errno));
 			return errf(err, errlen, "promiscuous mode on '%s': %s", r->ifname,
 				    strerror(errno));
 		}
@@ -339,6 +339,15 @@ int ring_stop_receiving(struct ring *r)
 	struct sock_fprog prog = { 1, (struct sock_filter *)none };
 
 	return setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+}
+
+void ring_inherit_stats(struct ring *to, struct ring *from)
+{
+	struct ring_stats st;
+
+	(void)ring_stats(from, &st);
+	to->total = from->total;
+	to->echoes = from->echoes;
 }
 
 uint32_t ring_blocks_out(const struct ring *r)

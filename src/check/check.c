@@ -16,8 +16,27 @@
 #include "pcaprec/check.h"
 #include "pcaprec/reader.h"
 
-/* libpcap's words when it meets a pcapng whose interfaces have different link types. */
-#define PCAP_MIXED_LINKTYPES "different from the type of the first interface"
+/*
+ * libpcap's words (sf-pcapng.c, 1.10) when it refuses a pcapng that the
+ * format allows (draft-ietf-opsawg-pcapng 4.1, 4.2): interfaces of
+ * different link types or snap lengths, sections of different byte orders,
+ * a file with no interface at all (which then holds no packet either).
+ * Such a file is checked with pcaprec's reader only.
+ */
+static const char *const pcap_spec_refusals[] = {
+	"different from the type of the first interface",
+	"different from the snapshot length of the first interface",
+	"the file has sections with different byte orders",
+	"the capture file has no Interface Description Blocks",
+};
+
+static bool pcap_refuses_valid(const char *msg)
+{
+	for (size_t i = 0; i < sizeof pcap_spec_refusals / sizeof pcap_spec_refusals[0]; i++)
+		if (strstr(msg, pcap_spec_refusals[i]))
+			return true;
+	return false;
+}
 
 struct pcap_side {
 	pcap_t *p;
@@ -175,7 +194,7 @@ static pcap_t *open_zstd_with_libpcap(const char *path, char *eb)
 static void pcap_failed(struct pcap_side *ps, struct check_result *res, const char *msg, uint64_t after)
 {
 	ps->active = false;
-	if (strstr(msg, PCAP_MIXED_LINKTYPES)) {
+	if (pcap_refuses_valid(msg)) {
 		res->libpcap = CHECK_PCAP_REFUSED;
 		if (res->status == CHECK_OK)
 			snprintf(res->reason, sizeof res->reason,
@@ -241,22 +260,14 @@ static bool same_record(struct check_result *res, const struct reader *r, const 
 }
 
 /* Our reader's per-record warnings that make a file damaged. */
-static void check_flags(struct check_result *res, const struct reader *r, const struct frame *f)
+static void check_flags(struct check_result *res, const struct reader *r)
 {
-	uint32_t fl = reader_record_flags(r);
-	unsigned long long rec = reader_record_number(r), off = reader_offset(r);
+	char why[256];
 
-	if (fl & READER_REC_CAPLEN_GT_SNAPLEN)
+	if (reader_record_flags(r) & READER_REC_CAPLEN_GT_SNAPLEN)
 		res->caplen_gt_snaplen++;
-	if (fl & READER_REC_FRAC_OVERFLOW)
-		note_damage(res, r, true, "byte %llu: record %llu: fraction of a second out of range "
-			    "(expected below 1 s, found a timestamp of %llu ns)", off, rec,
-			    (unsigned long long)f->ts_ns);
-	else if (fl & READER_REC_CAPLEN_GT_ORIGLEN)
-		note_damage(res, r, true, "byte %llu: record %llu: caplen %u is larger than origlen %u",
-			    off, rec, f->caplen, f->origlen);
-	else if (fl & READER_REC_BAD_OPTIONS)
-		note_damage(res, r, true, "byte %llu: record %llu: packet block options overrun the block", off, rec);
+	if (reader_record_problem(r, why, sizeof why))
+		note_damage(res, r, true, "%s", why);
 }
 
 static void account(struct check_result *res, const struct check_opts *o, const struct frame *f)
@@ -339,7 +350,7 @@ static void check_loop(struct reader *r, struct pcap_side *ps, const struct chec
 		ro = reader_next(r, &f);
 		if (ro == 1) {
 			account(res, o, &f);
-			check_flags(res, r, &f);
+			check_flags(res, r);
 		}
 		if (ro >= 0 && ps->active)
 			pcap_step(ps, res, r, ro, &f);

@@ -9,6 +9,7 @@
 #include "pcaprec/check.h"
 #include "pcaprec/cli.h"
 #include "pcaprec/filter.h"
+#include "pcaprec/util.h"
 #include "pcaprec/index.h"
 
 static const char check_usage[] =
@@ -33,9 +34,9 @@ static const char check_usage[] =
 	"overrunning their block). Records longer than the file's snaplen are\n"
 	"accepted and counted\n"
 	"as a warning (libpcap cuts them to the snaplen; the comparison allows\n"
-	"for that). A pcapng whose interfaces have different link types is valid,\n"
-	"but libpcap refuses it: such a file is checked with pcaprec's reader\n"
-	"alone and says so. stdin and other streams (a FIFO, a character device) are\n"
+	"for that). A pcapng whose interfaces have different link types or snap\n"
+	"lengths, or which has no interface, is valid, but libpcap refuses it: such\n"
+	"a file is checked with pcaprec's reader alone and says so. stdin and other streams (a FIFO, a character device) are\n"
 	"checked with pcaprec's reader alone: they can be read only once.\n"
 	"\n"
 	"options:\n"
@@ -86,19 +87,9 @@ static bool check_match(void *ctx, const struct frame *f)
 	return m == 1;
 }
 
-/* A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped. */
 static void json_str(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
+	json_fputs(out, s);
 }
 
 static const char *libpcap_word(enum check_libpcap l)
@@ -118,12 +109,15 @@ static void print_json(const char *path, const struct check_result *res, bool fi
 	printf(",\"status\":\"%s\",\"format\":", res->status == CHECK_OK ? "ok" :
 	       res->status == CHECK_DAMAGED ? "damaged" : "unreadable");
 	json_str(stdout, res->format);
+	/* jq 1.6 reads numbers as doubles: the nanosecond times also as exact strings */
 	printf(",\"compressed\":%s,\"packets\":%llu,\"bytes\":%llu,\"file_size\":%llu,"
 	       "\"sections\":%u,\"interfaces\":%u,\"first_ns\":%llu,\"last_ns\":%llu,"
+	       "\"first_ns_str\":\"%llu\",\"last_ns_str\":\"%llu\","
 	       "\"caplen_gt_snaplen\":%llu,\"libpcap\":\"%s\"",
 	       res->compressed ? "true" : "false", (unsigned long long)res->packets,
 	       (unsigned long long)res->bytes, (unsigned long long)res->file_size, res->sections,
 	       res->ifaces, (unsigned long long)res->first_ns, (unsigned long long)res->last_ns,
+	       (unsigned long long)res->first_ns, (unsigned long long)res->last_ns,
 	       (unsigned long long)res->caplen_gt_snaplen, libpcap_word(res->libpcap));
 	if (filtered)
 		printf(",\"matched\":%llu", (unsigned long long)res->matched);

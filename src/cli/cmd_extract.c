@@ -56,8 +56,13 @@ static void extract_usage(FILE *out)
 
 enum { OPT_FORMAT = 256, OPT_NO_INDEX };
 
+/* Most words the recorded query keeps (options with their values, then the expression). */
+#define QUERY_MAX_WORDS 512
+
 struct extract_cli {
 	struct selection sel;
+	const char *query[QUERY_MAX_WORDS];  /* what the answer depends on, for the SHB comment */
+	int nquery;
 	struct extract_opts o;
 	const char *wfile;
 	bool format_given;
@@ -84,6 +89,11 @@ static int extract_parse(int argc, char **argv, struct extract_cli *c)
 		rc = sel_option(&c->sel, "extract", ch, optarg, now);
 		if (rc < 0)
 			return rc;
+		if ((rc == 1 || ch == 'c') && c->nquery + 2 <= QUERY_MAX_WORDS) {
+			c->query[c->nquery++] = ch == 'r' ? "-r" : ch == 'c' ? "-c" :
+						ch == SEL_OPT_SINCE ? "--since" : "--until";
+			c->query[c->nquery++] = optarg;
+		}
 		if (rc == 1)
 			continue;
 		switch (ch) {
@@ -120,10 +130,15 @@ static int extract_parse(int argc, char **argv, struct extract_cli *c)
 	return 0;
 }
 
-/* The query as typed, for the SHB comment: words with blanks or quotes single-quoted. */
-static char *query_text(int argc, char **argv)
+/*
+ * The query for the SHB comment: "pcaprec extract" and the words the answer
+ * depends on (inputs, window, count, expression; not where it is written,
+ * so the same question gives the same bytes), words with blanks or shell
+ * characters single-quoted.
+ */
+static char *query_text(int argc, char *const *argv)
 {
-	size_t len = sizeof "pcaprec";
+	size_t len = sizeof "pcaprec extract";
 	char *q, *p;
 
 	for (int i = 0; i < argc; i++)
@@ -131,7 +146,7 @@ static char *query_text(int argc, char **argv)
 	q = malloc(len);
 	if (!q)
 		return NULL;
-	p = q + snprintf(q, len, "pcaprec");
+	p = q + snprintf(q, len, "pcaprec extract");
 	for (int i = 0; i < argc; i++) {
 		bool quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t\n'\"\\$`*?[]()!&|;<>") != NULL;
 
@@ -216,7 +231,10 @@ int cmd_extract(int argc, char **argv)
 		sel_free(&c.sel);
 		return EXIT_USAGE;
 	}
-	if (sel_set_expr(&c.sel, argv + optind, argc - optind) < 0 || !(comment = query_text(argc, argv))) {
+	for (int i = optind; i < argc && c.nquery < QUERY_MAX_WORDS; i++)
+		c.query[c.nquery++] = argv[i];
+	if (sel_set_expr(&c.sel, argv + optind, argc - optind) < 0 ||
+	    !(comment = query_text(c.nquery, (char *const *)c.query))) {
 		fprintf(stderr, "pcaprec extract: out of memory\n");
 		sel_free(&c.sel);
 		return EXIT_ERROR;

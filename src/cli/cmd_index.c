@@ -24,7 +24,7 @@ static const char index_usage[] =
 	"\n"
 	"Build the index of each capture: a sidecar file PATH.pidx beside it,\n"
 	"which extract, flows, read and summary use to skip what cannot match.\n"
-	"A PATH is a capture (pcap, pcap-ns or pcapng, plain or gzip) or a\n"
+	"A PATH is a capture (pcap, pcap-ns or pcapng, plain, gzip or zstd) or a\n"
 	"directory, whose files are looked at one level deep: captures are\n"
 	"recognised by their content, not their name; .pidx files and a\n"
 	"recorder's .part files are skipped. An index that is up to date (the\n"
@@ -150,7 +150,7 @@ static int add_dir(struct index_run *run, const char *dir)
 	return rc;
 }
 
-/* Does the file start like a capture (pcap magic, pcapng SHB) or a gzip stream? */
+/* Does the file start like a capture (pcap magic, pcapng SHB), a gzip or a zstd stream? */
 static bool looks_like_capture(const char *path)
 {
 	uint8_t m[4];
@@ -163,7 +163,7 @@ static bool looks_like_capture(const char *path)
 	close(fd);
 	if (r < 4)
 		return r >= 2 && m[0] == 0x1f && m[1] == 0x8b;
-	return (m[0] == 0x1f && m[1] == 0x8b) || ld_le32(m) == 0x0a0d0d0au ||
+	return (m[0] == 0x1f && m[1] == 0x8b) || ld_le32(m) == 0xfd2fb528u || ld_le32(m) == 0x0a0d0d0au ||
 	       ld_le32(m) == 0xa1b2c3d4u || ld_be32(m) == 0xa1b2c3d4u ||
 	       ld_le32(m) == 0xa1b23c4du || ld_be32(m) == 0xa1b23c4du ||
 	       ld_le32(m) == 0xa1b2cd34u || ld_be32(m) == 0xa1b2cd34u;

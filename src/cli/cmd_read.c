@@ -33,6 +33,7 @@ struct read_run {
 	uint64_t printed;
 	struct filter_cache *fcache;
 	bool filter_failed;
+	uint64_t malformed;       /* records the reader calls malformed (READER_REC_MALFORMED) */
 	char line[PRINT_LINE_MAX];
 };
 
@@ -246,14 +247,33 @@ static bool read_keep(struct read_run *run, const struct frame *f)
 	return m == 1;
 }
 
-/* Decode and print one frame; returns false once -c packets have been printed. */
-static bool read_frame(struct read_run *run, const struct frame *f)
+/* Malformed records named on stderr: the first few each, then only counted. */
+#define READ_MALFORMED_SHOWN 10
+
+static void read_malformed(struct read_run *run, const struct reader *r)
 {
+	char why[256];
+
+	if (run->malformed++ >= READ_MALFORMED_SHOWN)
+		return;
+	reader_record_problem(r, why, sizeof why);
+	fflush(stdout);
+	fprintf(stderr, "pcaprec read: %s: %s; the packet is printed with its time normalised\n",
+		reader_name(r), why);
+}
+
+/* Decode and print one frame from `r`; returns false once -c packets have been printed. */
+static bool read_frame(struct read_run *run, const struct frame *f, const struct reader *r)
+{
+	uint32_t fl = reader_record_flags(r);
 	struct dec_packet d;
 	size_t n;
 
+	if (fl & READER_REC_MALFORMED)
+		read_malformed(run, r);
 	if (!read_keep(run, f))
 		return true;
+	run->st.no_time = (fl & READER_REC_NO_TIME) != 0;
 	dec_packet(f->linktype, f->data, f->caplen, f->origlen, DEC_DEPTH_ALL, &d);
 	run->st.number = run->printed + 1;
 	if (run->o->json) {
@@ -294,7 +314,7 @@ static int read_sequential(struct read_run *run, char **paths, int n)
 			continue;
 		}
 		while ((got = reader_next(r, &f)) == 1)
-			if (!read_frame(run, &f))
+			if (!read_frame(run, &f, r))
 				break;
 		if (got < 0) {
 			fflush(stdout);
@@ -328,7 +348,7 @@ static int read_merged(struct read_run *run, char **paths, int n)
 			rc = EXIT_DAMAGED;
 			continue;
 		}
-		if (!read_frame(run, &f))
+		if (!read_frame(run, &f, reader_set_reader(s, reader_set_current(s))))
 			break;
 	}
 	reader_set_close(s);
@@ -374,6 +394,11 @@ static int read_run_all(struct read_opts *o, char **paths, int n)
 	print_state_free(&run.st);
 	if (run.filter_failed && rc == EXIT_OK)
 		rc = EXIT_USAGE;
+	if (run.malformed > READ_MALFORMED_SHOWN)
+		fprintf(stderr, "pcaprec read: %llu malformed records in all (%d named above)\n",
+			(unsigned long long)run.malformed, READ_MALFORMED_SHOWN);
+	if (run.malformed && rc < EXIT_DAMAGED)
+		rc = EXIT_DAMAGED;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "pcaprec read: writing output: %s\n", strerror(errno));
 		return EXIT_ERROR;

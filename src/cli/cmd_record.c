@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "pcaprec/capture.h"
 #include "pcaprec/cli.h"
@@ -31,6 +32,8 @@ struct rec_args {
 	bool quiet;
 	uint64_t count;
 	uint64_t duration_ns;
+	bool exit_on_iface_loss;
+	uint64_t iface_wait_ns;
 	struct filter_opts filter;
 	char *expr;                  /* trailing words joined, owned */
 	struct output_cli oc;        /* -w, rotation and output-file flags (output.h) */
@@ -58,13 +61,19 @@ static void rec_usage(FILE *out)
 "                         number is KiB as in tcpdump; suffixes K M G); all\n"
 "                         rings together at most half of MemAvailable\n"
 "  -c, --count N          stop after N frames\n"
-"      --duration DUR     stop after DUR (30s, 15m, 1h, 1d)\n"
+"      --duration DUR     stop after DUR (30s, 0.5s, 15m, 1.5h, 1d)\n"
 "      --filter EXPR      keep only frames matching a pcap-filter(7) expression\n"
 "                         (also: the words after the options, as in tcpdump);\n"
 "                         compiled to classic BPF and run in the kernel\n"
 "  -F FILE                read the filter expression from FILE\n"
 "      --bpf FILE         use a BPF program in tcpdump -ddd form\n"
-"  -q, --quiet            no start banner and no statistics on stderr\n"
+"      --exit-on-iface-loss  end the recording when any interface goes down\n"
+"                         or away (default: record the others, and take\n"
+"                         it up again, in a new file, when it is back)\n"
+"      --iface-wait DUR   when no interface is left, wait up to DUR for one\n"
+"                         to come back (default 0: end at once, exit 1)\n"
+"  -q, --quiet            no start banner, no live counter (on a terminal) and\n"
+"                         no statistics on stderr\n"
 "  -n, -nn                accepted for tcpdump habits (no names are resolved)\n"
 "  -h, --help             this help\n"
 "\n");
@@ -79,11 +88,11 @@ static void rec_usage(FILE *out)
 
 static int rec_bad(const char *flag, const char *val, const char *want)
 {
-	fprintf(stderr, "pcaprec record: bad value '%s' for %s: %s\n", val, flag, want);
+	svc_log(SVC_ERR, "pcaprec record: bad value '%s' for %s: %s", val, flag, want);
 	return EXIT_USAGE;
 }
 
-enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF };
+enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF, OPT_EXIT_ON_LOSS, OPT_IFACE_WAIT };
 
 static int rec_opt(struct rec_args *a, int c, const char *arg)
 {
@@ -92,7 +101,7 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 	switch (c) {
 	case 'i':
 		if (a->nifaces == REC_MAX_IFACES) {
-			fprintf(stderr, "pcaprec record: at most %d -i\n", REC_MAX_IFACES);
+			svc_log(SVC_ERR, "pcaprec record: at most %d -i", REC_MAX_IFACES);
 			return EXIT_USAGE;
 		}
 		a->ifnames[a->nifaces++] = arg;
@@ -110,8 +119,8 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 			return rec_bad("-B/--buffer", arg, "want a size like 64M or 65536 (KiB)");
 		if (a->buffer < (1u << 20) && strspn(arg, "0123456789") == strlen(arg)) {
 			/* dumpcap's -B counts MiB; a ring under 1 MiB is almost surely that habit */
-			fprintf(stderr, "pcaprec record: -B %s is %s KiB, as in tcpdump (dumpcap counts MiB): "
-				"write -B %sM for MiB, or -B %sK if KiB is meant\n", arg, arg, arg, arg);
+			svc_log(SVC_ERR, "pcaprec record: -B %s is %s KiB, as in tcpdump (dumpcap counts MiB): "
+				"write -B %sM for MiB, or -B %sK if KiB is meant", arg, arg, arg, arg);
 			return EXIT_USAGE;
 		}
 		a->buffer_arg = arg;
@@ -127,6 +136,11 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (!parse_duration(arg, &a->duration_ns))
 			return rec_bad("--duration", arg, "want a duration like 30s, 15m, 1h");
 		return 0;
+	case OPT_EXIT_ON_LOSS: a->exit_on_iface_loss = true; return 0;
+	case OPT_IFACE_WAIT:
+		if (!parse_duration(arg, &a->iface_wait_ns))
+			return rec_bad("--iface-wait", arg, "want a duration like 30s, 15m, 1h");
+		return 0;
 	default: {
 		char err[256];
 		int r = output_cli_parse(&a->oc, c, arg, err, sizeof err);
@@ -134,7 +148,7 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 		if (r == 1)
 			return 0;
 		if (r < 0) {
-			fprintf(stderr, "pcaprec record: %s\n", err);
+			svc_log(SVC_ERR, "pcaprec record: %s", err);
 			return EXIT_USAGE;
 		}
 		rec_usage(stderr);
@@ -157,6 +171,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "bpf", required_argument, NULL, OPT_BPF },
+		{ "exit-on-iface-loss", no_argument, NULL, OPT_EXIT_ON_LOSS },
+		{ "iface-wait", required_argument, NULL, OPT_IFACE_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	/* ours, then the output flags (output_cli_options), then the terminator */
@@ -184,30 +200,30 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	}
 	if (optind < argc) {
 		if (a->filter.expr) {
-			fprintf(stderr, "pcaprec record: both --filter and a trailing expression "
-				"('%s') given\n", argv[optind]);
+			svc_log(SVC_ERR, "pcaprec record: both --filter and a trailing expression "
+				"('%s') given", argv[optind]);
 			return EXIT_USAGE;
 		}
 		a->expr = cli_join_words(argv + optind, argc - optind);
 		if (!a->expr) {
-			fprintf(stderr, "pcaprec record: out of memory\n");
+			svc_log(SVC_ERR, "pcaprec record: out of memory");
 			return EXIT_ERROR;
 		}
 		a->filter.expr = a->expr;
 	}
 	a->out = a->oc.cfg.path;
 	if (a->nifaces == 0 || !a->out) {
-		fprintf(stderr, "pcaprec record: %s is required (see pcaprec record --help)\n",
+		svc_log(SVC_ERR, "pcaprec record: %s is required (see pcaprec record --help)",
 			a->nifaces ? "-w FILE" : "-i IFACE");
 		return EXIT_USAGE;
 	}
 	if (output_cli_finish(&a->oc, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_USAGE;
 	}
 	if (a->oc.cfg.mode & 0006)
-		fprintf(stderr, "pcaprec record: warning: --mode %04o makes the captures %s by every user "
-			"on this machine\n", (unsigned)a->oc.cfg.mode,
+		svc_log(SVC_WARNING, "pcaprec record: warning: --mode %04o makes the captures %s by every user "
+			"on this machine", (unsigned)a->oc.cfg.mode,
 			(a->oc.cfg.mode & 0006) == 0006 ? "readable and writable" :
 			(a->oc.cfg.mode & 0004) ? "readable" : "writable");
 	*fmt = OUT_PCAPNG;
@@ -216,8 +232,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 	if (!a->format && !out_format_from_name(a->out, fmt))
 		*fmt = OUT_PCAPNG;
 	if (*fmt != OUT_PCAPNG && a->nifaces > 1) {
-		fprintf(stderr, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
-			"hold one link type and interface)\n", a->nifaces);
+		svc_log(SVC_ERR, "pcaprec record: %zu interfaces need --format pcapng (pcap files "
+			"hold one link type and interface)", a->nifaces);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -242,14 +258,14 @@ static int rec_check_ring(const struct rec_args *a)
 	if (!mem_available(&avail) || all <= avail / 2)
 		return 0;
 	if (a->nifaces == 1)
-		fprintf(stderr, "pcaprec record: -B/--buffer %s: a ring of %llu MiB would take more "
-			"than half of the %llu MiB of memory available; use at most -B %lluK\n",
+		svc_log(SVC_ERR, "pcaprec record: -B/--buffer %s: a ring of %llu MiB would take more "
+			"than half of the %llu MiB of memory available; use at most -B %lluK",
 			a->buffer_arg ? a->buffer_arg : "(default)", (unsigned long long)(one >> 20),
 			(unsigned long long)(avail >> 20), (unsigned long long)(avail / 2 / 1024));
 	else
-		fprintf(stderr, "pcaprec record: -B/--buffer %s: %zu rings of %llu MiB (%llu MiB in all) "
+		svc_log(SVC_ERR, "pcaprec record: -B/--buffer %s: %zu rings of %llu MiB (%llu MiB in all) "
 			"would take more than half of the %llu MiB of memory available; use at most "
-			"-B %lluK\n", a->buffer_arg ? a->buffer_arg : "(default)", a->nifaces,
+			"-B %lluK", a->buffer_arg ? a->buffer_arg : "(default)", a->nifaces,
 			(unsigned long long)(one >> 20), (unsigned long long)(all >> 20),
 			(unsigned long long)(avail >> 20),
 			(unsigned long long)(avail / 2 / a->nifaces / 1024));
@@ -275,7 +291,7 @@ static int rec_filter_build(const struct rec_args *a, uint32_t lt, struct rec_fi
 	if (filter_from_options(&a->filter, lt, a->snaplen, &f->user, err, sizeof err) < 0 ||
 	    filter_kernel_build(&f->user, record_filter_view(lt), a->snaplen, &f->kern, err,
 				sizeof err) < 0) {
-		fprintf(stderr, "pcaprec record: filter: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: filter: %s", err);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -298,7 +314,7 @@ static int rec_validate(const struct rec_args *a, struct rec_filter *flt)
 	if (rc)
 		return rc;
 	if (a->oc.user && priv_lookup(a->oc.user, &uid, &gid, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < a->nifaces; i++) {
@@ -316,31 +332,31 @@ static int rec_validate(const struct rec_args *a, struct rec_filter *flt)
 			return EXIT_USAGE;
 	}
 	if (ifrc)
-		fprintf(stderr, "pcaprec record: %s\n", ierr);
+		svc_log(SVC_ERR, "pcaprec record: %s", ierr);
 	return ifrc;
 }
 
 /* Open one ring per -i, each with its socket's filter flt[i].kern (rec_validate built them). */
 static int rec_open_rings(const struct rec_args *a, struct ring **rings,
-			  const struct rec_filter *flt)
+			  const struct rec_filter *flt, struct ring_opts *ropts)
 {
 	char err[512];
 
 	for (size_t i = 0; i < a->nifaces; i++) {
-		struct ring_opts ro;
+		struct ring_opts *ro = &ropts[i];
 		int e = 0;
 
-		memset(&ro, 0, sizeof ro);
-		ro.filter = flt[i].kern.prog.insns;
-		ro.filter_len = (uint16_t)flt[i].kern.prog.len;
-		ro.ifname = a->ifnames[i];
-		ro.snaplen = a->snaplen;
-		ro.buffer_size = (size_t)a->buffer;
-		ro.promisc = a->promisc;
-		ro.iface_id = (uint32_t)i;
-		rings[i] = ring_open(&ro, &e, err, sizeof err);
+		memset(ro, 0, sizeof *ro);
+		ro->filter = flt[i].kern.prog.insns;
+		ro->filter_len = (uint16_t)flt[i].kern.prog.len;
+		ro->ifname = a->ifnames[i];
+		ro->snaplen = a->snaplen;
+		ro->buffer_size = (size_t)a->buffer;
+		ro->promisc = a->promisc;
+		ro->iface_id = (uint32_t)i;
+		rings[i] = ring_open(ro, &e, err, sizeof err);
 		if (!rings[i]) {
-			fprintf(stderr, "pcaprec record: %s\n", err);
+			svc_log(SVC_ERR, "pcaprec record: %s", err);
 			return (e == EPERM || e == EACCES) ? EXIT_PRIVILEGE : EXIT_ERROR;
 		}
 	}
@@ -349,19 +365,20 @@ static int rec_open_rings(const struct rec_args *a, struct ring **rings,
 
 static void rec_report(const struct record_result *res)
 {
-	fprintf(stderr, "%llu packets captured\n", (unsigned long long)res->frames);
-	fprintf(stderr, "%llu packets received by filter\n",
+	svc_log(SVC_INFO, "%llu packets captured", (unsigned long long)res->frames);
+	svc_log(SVC_INFO, "%llu packets received by filter",
 		(unsigned long long)res->kernel_received);
-	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)res->kernel_dropped);
+	svc_log(res->kernel_dropped ? SVC_WARNING : SVC_INFO, "%llu packets dropped by kernel",
+		(unsigned long long)res->kernel_dropped);
 	if (res->rechecked)
-		fprintf(stderr, "%llu packets re-checked in pcaprec (the kernel filter could not "
-			"decide them)\n", (unsigned long long)res->rechecked);
+		svc_log(SVC_INFO, "%llu packets re-checked in pcaprec (the kernel filter could not "
+			"decide them)", (unsigned long long)res->rechecked);
 	if (res->osdrop)
-		fprintf(stderr, "%llu packets dropped by pcaprec (%s)\n", (unsigned long long)res->osdrop,
+		svc_log(SVC_WARNING, "%llu packets dropped by pcaprec (%s)", (unsigned long long)res->osdrop,
 			res->drop_msg[0] ? res->drop_msg : "still in the ring when the drain ended");
 	if (res->after_limit)
-		fprintf(stderr, "%llu packets arrived after -c was reached (not recorded, not counted "
-			"as received)\n", (unsigned long long)res->after_limit);
+		svc_log(SVC_INFO, "%llu packets arrived after -c was reached (not recorded, not counted "
+			"as received)", (unsigned long long)res->after_limit);
 }
 
 /* -Z step 1, still root and nothing created: the user exists and may write the output directory. */
@@ -374,7 +391,7 @@ static int rec_priv_check(const struct rec_args *a, uid_t *uid, gid_t *gid)
 		 slash ? a->out : ".");
 	if (priv_lookup(a->oc.user, uid, gid, err, sizeof err) != 0 ||
 	    (!output_path_is_stream(a->out) && priv_check_dir(dir, a->oc.user, *uid, *gid, err, sizeof err) != 0)) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -388,15 +405,39 @@ static int rec_priv_drop(const struct rec_args *a, struct output *out, uid_t uid
 	if (output_chown(out, uid, gid, err, sizeof err) != 0 ||
 	    priv_drop(a->oc.user, uid, gid, err, sizeof err) != 0 ||
 	    output_check_dir_access(out, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_ERROR;
 	}
 	return 0;
 }
 
+/*
+ * The start line: every interface with its link type, and the file actually
+ * created (its name after numbering and collisions, ".gz" included).
+ */
+static void rec_banner(const struct rec_args *a, enum out_format fmt, const struct writer_iface *wi,
+		       const struct output *out)
+{
+	struct output_stats st;
+	char ifs[REC_MAX_IFACES * 40] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nifaces && n < sizeof ifs; i++) {
+		const char *lt = linktype_name(wi[i].linktype);
+		int k = snprintf(ifs + n, sizeof ifs - n, "%s%s (%s)", i ? ", " : "", a->ifnames[i],
+				 lt ? lt : "?");
+
+		n += k > 0 ? (size_t)k : 0;
+	}
+	output_get_stats(out, &st);
+	svc_log(SVC_INFO, "pcaprec: recording on %s, snaplen %u, to %s (%s)", ifs, wi[0].snaplen,
+		output_stream_name(out) ? output_stream_name(out) : st.current[0] ? st.current : a->out,
+		out_format_name(fmt));
+}
+
 /* Open the output and run the loop; rings stay owned by the caller. */
 static int rec_capture(const struct rec_args *a, enum out_format fmt, struct ring **rings,
-		       const struct rec_filter *flt)
+		       const struct rec_filter *flt, const struct ring_opts *ropts)
 {
 	struct filter_prog progs[REC_MAX_IFACES];
 	bool recheck[REC_MAX_IFACES];
@@ -435,6 +476,8 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 			 i ? "+" : "", a->ifnames[i]);
 	cfg.wopts = wo;
 	cfg.ifnames = ifnames;
+	/* a live counter only for a person watching: never into a file, pipe or the journal */
+	cfg.progress = !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 	if (a->oc.user && rec_priv_check(a, &uid, &gid) != 0)
 		return EXIT_ERROR;
 	/* the budget, %n and leftovers go by the owner the files have after the drop */
@@ -442,7 +485,7 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	cfg.owner = uid;
 	memset(&ro, 0, sizeof ro);
 	if (output_sink_open(&cfg, rings, a->nifaces, &ro.sink, &out, err, sizeof err) != 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		return EXIT_ERROR;
 	}
 	if (a->oc.user && rec_priv_drop(a, out, uid, gid) != 0) {
@@ -460,16 +503,17 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	ro.tick_ns = 100000000ull;   /* output_tick: -G on time, flushes, hooks */
 	ro.max_frames = a->count;
 	ro.duration_ns = a->duration_ns;
+	ro.exit_on_iface_loss = a->exit_on_iface_loss;
+	ro.iface_wait_ns = a->iface_wait_ns;
+	/* opening a ring needs CAP_NET_RAW, which -Z gave up */
+	ro.reopen = a->oc.user ? NULL : ropts;
 	record_signals_install();
 	if (!a->quiet)
-		fprintf(stderr, "pcaprec: recording on %s%s (%s, snaplen %u) to %s (%s)\n",
-			a->ifnames[0], a->nifaces > 1 ? " and more" : "",
-			linktype_name(wi[0].linktype), wi[0].snaplen,
-			strcmp(a->out, "-") ? a->out : "standard output", out_format_name(fmt));
+		rec_banner(a, fmt, wi, out);
 	/* sockets bound, first file open, privileges dropped: the service is up */
 	svc_notify("READY=1");
 	if (record_run(&ro, &res, err, sizeof err) < 0) {
-		fprintf(stderr, "pcaprec record: %s\n", err);
+		svc_log(SVC_ERR, "pcaprec record: %s", err);
 		if (!a->quiet)
 			rec_report(&res);
 		return EXIT_ERROR;
@@ -484,6 +528,7 @@ int cmd_record(int argc, char **argv)
 	struct rec_args a;
 	struct ring *rings[REC_MAX_IFACES];
 	struct rec_filter flt[REC_MAX_IFACES];
+	struct ring_opts ropts[REC_MAX_IFACES];
 	enum out_format fmt;
 	struct pidfile *pf = NULL;
 	int rc;
@@ -505,14 +550,14 @@ int cmd_record(int argc, char **argv)
 	if (rc == 0) {
 		output_signals_install();
 		if (a.oc.pidfile && !(pf = pidfile_create(a.oc.pidfile, err, sizeof err))) {
-			fprintf(stderr, "pcaprec record: %s\n", err);
+			svc_log(SVC_ERR, "pcaprec record: %s", err);
 			rc = EXIT_ERROR;
 		}
 	}
 	if (rc == 0)
-		rc = rec_open_rings(&a, rings, flt);
+		rc = rec_open_rings(&a, rings, flt, ropts);
 	if (rc == 0)
-		rc = rec_capture(&a, fmt, rings, flt);
+		rc = rec_capture(&a, fmt, rings, flt, ropts);
 	for (size_t i = 0; i < a.nifaces; i++) {
 		ring_close(rings[i]);
 		filter_free(&flt[i].user);

@@ -330,6 +330,28 @@ static const struct reader *input_current(const struct input *in)
 	return in->r;
 }
 
+/* A record the reader calls malformed: counted, the first one named in the report. */
+static void note_malformed(struct summary *s, const struct reader *r)
+{
+	char why[256], msg[600];
+
+	reader_record_problem(r, why, sizeof why);
+	snprintf(msg, sizeof msg, "%s: %s", reader_name(r), why);
+	summary_malformed(s, msg);
+}
+
+/* Exit status 3 and a line on stderr when malformed records were counted. */
+static int malformed_status(const struct summary *s, int st)
+{
+	uint64_t n = summary_malformed_count(s);
+
+	if (n == 0)
+		return st;
+	fprintf(stderr, "pcaprec summary: %llu malformed record%s, the first: %s\n",
+		(unsigned long long)n, n == 1 ? "" : "s", summary_malformed_first(s));
+	return st > EXIT_DAMAGED ? st : EXIT_DAMAGED;
+}
+
 static int pump(struct summary *s, const struct input *in, struct sum_cli *c)
 {
 	struct dec_packet d;
@@ -340,9 +362,14 @@ static int pump(struct summary *s, const struct input *in, struct sum_cli *c)
 
 	m.on = c->progress && isatty(STDERR_FILENO);
 	for (;;) {
+		uint32_t fl;
+
 		rc = input_next(in, &f);
 		if (rc <= 0)
 			break;
+		fl = reader_record_flags(input_current(in));
+		if (fl & READER_REC_MALFORMED)
+			note_malformed(s, input_current(in));
 		if (c->flt.expr) {
 			const struct filter_prog *fp = filter_for(&c->flt, f.linktype);
 			if (!fp) {
@@ -353,7 +380,8 @@ static int pump(struct summary *s, const struct input *in, struct sum_cli *c)
 				continue;
 		}
 		dec_packet(f.linktype, f.data, f.caplen, f.origlen, SUMMARY_DEC_DEPTH, &d);
-		summary_add(s, &f, &d);
+		summary_add_ts(s, &f, &d, fl & READER_REC_NO_TIME ? SUMMARY_TS_NONE :
+					  fl & READER_REC_FRAC_OVERFLOW ? SUMMARY_TS_BAD : SUMMARY_TS_OK);
 		if (m.on && (++n & 0xffff) == 0) {
 			const struct reader *cur = input_current(in);
 			if (!m.total)
@@ -381,6 +409,34 @@ static int emit(struct summary *s, struct sum_cli *c)
 	return rc;
 }
 
+/*
+ * A file that opened but is no capture, or is damaged in its header: an
+ * empty report (text or JSON) that carries the reader's message, as for
+ * damage later in a file. Returns EXIT_DAMAGED (EXIT_ERROR if writing fails).
+ */
+static int unreadable_report(const char *path, const char *why, struct sum_cli *c)
+{
+	char err[512];
+	struct summary *s = summary_open(&c->opts, err, sizeof err);
+	struct summary_file *f = calloc(1, sizeof *f);
+	int st = EXIT_DAMAGED;
+
+	if (!s || !f) {
+		summary_close(s);
+		free(f);
+		return EXIT_DAMAGED;
+	}
+	summary_set_error(s, NULL, why);
+	copy_str(f->name, sizeof f->name, path);
+	copy_str(f->type, sizeof f->type, "unknown");
+	summary_add_file(s, f);
+	free(f);
+	if (emit(s, c) < 0)
+		st = EXIT_ERROR;
+	summary_close(s);
+	return st;
+}
+
 /* One summary per file. Returns the exit status for this file. */
 static int one_file(const char *path, struct sum_cli *c)
 {
@@ -391,7 +447,8 @@ static int one_file(const char *path, struct sum_cli *c)
 
 	if (!r) {
 		fprintf(stderr, "pcaprec summary: %s\n", err);
-		return cli_open_status(path);
+		st = cli_open_status(path);
+		return st == EXIT_DAMAGED ? unreadable_report(path, err, c) : st;
 	}
 	s = summary_open(&c->opts, err, sizeof err);
 	if (!s) {
@@ -416,6 +473,8 @@ static int one_file(const char *path, struct sum_cli *c)
 		st = EXIT_ERROR;
 	if (st == EXIT_DAMAGED)
 		fprintf(stderr, "pcaprec summary: %s\n", reader_error(r));
+	if (st != EXIT_ERROR)
+		st = malformed_status(s, st);
 	summary_close(s);
 	reader_close(r);
 	return st;
@@ -458,6 +517,8 @@ static int merged(const char *const *paths, size_t n, struct sum_cli *c)
 			describe(s, reader_set_reader(set, i));
 	if (emit(s, c) < 0)
 		st = EXIT_ERROR;
+	else
+		st = malformed_status(s, st);
 	summary_close(s);
 	reader_set_close(set);
 	return st;

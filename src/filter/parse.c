@@ -320,6 +320,18 @@ static int value_v4(struct fc *c, const struct quals *q, uint32_t addr, int part
 	}
 	if (addr & ~mask)
 		return flt_syntax_error(c, at, "non-network bits set in the address for this mask");
+	if (c->ol) {
+		uint8_t a[16] = { 0 };
+		unsigned plen = 0;
+
+		while (plen < 32 && (mask & (0x80000000u >> plen)))
+			plen++;
+		st_be32(a, addr);
+		/* a mask with holes is not a prefix: nothing the index can look up */
+		return ol_tag(c, gen_host4(c, q->proto, q->dir, addr, mask),
+			      (uint64_t)mask == (0xffffffff00000000ull >> plen & 0xffffffffu)
+				      ? ol_key(c, FOL_HOST4, a, plen, 0, 0) : -1);
+	}
 	return gen_host4(c, q->proto, q->dir, addr, mask);
 }
 
@@ -341,7 +353,7 @@ static int value_v6(struct fc *c, const struct quals *q)
 		if (addr[i] & ~mask[i])
 			return flt_syntax_error(c, at, "non-network bits set in the address for this prefix");
 	}
-	return gen_host6(c, q->proto, q->dir, addr, mask);
+	return ol_tag(c, gen_host6(c, q->proto, q->dir, addr, mask), ol_key(c, FOL_HOST6, addr, len, 0, 0));
 }
 
 static int value_port(struct fc *c, const struct quals *q)
@@ -365,7 +377,8 @@ static int value_port(struct fc *c, const struct quals *q)
 			hi = t;
 		}
 	}
-	return gen_port(c, q->proto, q->dir, lo, hi, q->type == TY_PORTRANGE);
+	return ol_tag(c, gen_port(c, q->proto, q->dir, lo, hi, q->type == TY_PORTRANGE),
+		      ol_key(c, FOL_PORT, NULL, 0, lo, hi));
 }
 
 /* The value after qualifiers: address, net, port or MAC, checked against the qualifiers. */
@@ -450,6 +463,22 @@ static int proto_number(struct fc *c, bool ether, uint32_t *v)
 	return expect_num(c, "a protocol number", ether ? 65535 : 255, v);
 }
 
+/* The outline of a bare protocol name: an ethertype or an IP protocol. */
+static int ol_proto(struct fc *c, int proto)
+{
+	static const struct { int proto; enum filter_ol_kind kind; uint32_t v; } t[] = {
+		{ FP_IP, FOL_ETYPE, 0x0800 }, { FP_IP6, FOL_ETYPE, 0x86dd }, { FP_ARP, FOL_ETYPE, 0x0806 },
+		{ FP_RARP, FOL_ETYPE, 0x8035 }, { FP_TCP, FOL_PROTO, 6 }, { FP_UDP, FOL_PROTO, 17 },
+		{ FP_SCTP, FOL_PROTO, 132 }, { FP_ICMP, FOL_PROTO, 1 }, { FP_ICMP6, FOL_PROTO, 58 },
+		{ FP_IGMP, FOL_PROTO, 2 },
+	};
+
+	for (size_t i = 0; c->ol && i < sizeof t / sizeof t[0]; i++)
+		if (t[i].proto == proto)
+			return ol_key(c, t[i].kind, NULL, 0, t[i].v, t[i].v);
+	return -1;
+}
+
 /* A primitive that starts with a protocol name: `tcp`, `ip proto 6`, `ether src X`, `ip6 multicast`... */
 static int proto_primitive(struct parser *ps, int proto)
 {
@@ -463,7 +492,11 @@ static int proto_primitive(struct parser *ps, int proto)
 			return flt_syntax_error(c, c->tok.pos, "'proto' applies to ether, ip or ip6 only");
 		if (advance(c) < 0 || proto_number(c, proto == FP_LINK, &v) < 0)
 			return -1;
-		return proto == FP_LINK ? gen_ether_proto(c, v) : gen_ip_proto(c, proto, v);
+		if (proto == FP_LINK)
+			return ol_tag(c, gen_ether_proto(c, v), ol_key(c, FOL_ETYPE, NULL, 0, v, v));
+		return ol_tag(c, gen_ip_proto(c, proto, v),
+			      ol_join(c, FOL_AND, ol_key(c, FOL_ETYPE, NULL, 0, proto == FP_IP ? 0x0800 : 0x86dd, 0),
+				      ol_key(c, FOL_PROTO, NULL, 0, v, v)));
 	}
 	if (tok_is(c, "broadcast") || tok_is(c, "multicast")) {
 		bool b = tok_is(c, "broadcast");
@@ -479,7 +512,7 @@ static int proto_primitive(struct parser *ps, int proto)
 		return unsupported(c, c->tok.text);
 	if (proto == FP_LINK)
 		return flt_syntax_error(c, c->tok.pos, "expected host, src, dst, proto, broadcast or multicast after 'ether'");
-	return gen_proto(c, proto);
+	return ol_tag(c, gen_proto(c, proto), ol_proto(c, proto));
 }
 
 static int keyword_primitive(struct parser *ps)
@@ -497,7 +530,7 @@ static int keyword_primitive(struct parser *ps)
 			if (expect_num(c, "a VLAN ID", 0xffffffffu, &v) < 0)
 				return -1;
 		}
-		return gen_vlan(c, has, v);
+		return ol_tag(c, gen_vlan(c, has, v), has && v < 4096 ? ol_key(c, FOL_VLAN, NULL, 0, v, v) : -1);
 	}
 	if (tok_is(c, "less") || tok_is(c, "greater")) {
 		bool g = tok_is(c, "greater");
@@ -509,7 +542,7 @@ static int keyword_primitive(struct parser *ps)
 	if (tok_is(c, "proto")) {
 		if (advance(c) < 0 || proto_number(c, false, &v) < 0)
 			return -1;
-		return gen_ip_proto(c, FP_NONE, v);
+		return ol_tag(c, gen_ip_proto(c, FP_NONE, v), ol_key(c, FOL_PROTO, NULL, 0, v, v));
 	}
 	if (tok_is(c, "broadcast") || tok_is(c, "multicast")) {
 		bool b = tok_is(c, "broadcast");
@@ -628,8 +661,11 @@ static int unary(struct parser *ps)
 
 	if (++c->depth > FLT_MAX_DEPTH)
 		return flt_syntax_error(c, c->tok.pos, "expression nested too deeply (more than %d levels)", FLT_MAX_DEPTH);
-	if (c->tok.kind == FT_NOT)
-		r = advance(c) < 0 ? -1 : fn_not(c, unary(ps));
+	if (c->tok.kind == FT_NOT) {
+		int x = advance(c) < 0 ? -1 : unary(ps);
+
+		r = ol_tag(c, fn_not(c, x), ol_join(c, FOL_NOT, ol_of(c, x), -1));
+	}
 	else
 		r = primary(ps);
 	c->depth--;
@@ -649,7 +685,9 @@ static int expr(struct parser *ps)
 		if (advance(c) < 0)
 			return -1;
 		r = unary(ps);
-		l = is_and ? fn_and(c, l, r) : fn_or(c, l, r);
+		int ol = ol_join(c, is_and ? FOL_AND : FOL_OR, ol_of(c, l), ol_of(c, r));
+
+		l = ol_tag(c, is_and ? fn_and(c, l, r) : fn_or(c, l, r), ol);
 	}
 	return l;
 }
@@ -693,23 +731,33 @@ static int setup_linktype(struct fc *c, uint32_t linktype)
 	return 0;
 }
 
+/* Parse `expr_text` for `linktype` into a fresh *c (and its outline into *ol when given); 0 or -1 with err set. */
+static int parse_for(struct fc *c, struct flt_ol *ol, const char *expr_text, uint32_t linktype, uint64_t budget,
+		     int *root, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->ol = ol;
+	c->work_budget = budget;
+	c->src = expr_text ? expr_text : "";
+	c->err = err;
+	c->errlen = errlen;
+	if (err && errlen)
+		err[0] = '\0';
+	if (strlen(c->src) > FLT_MAX_EXPR)
+		return errf(err, errlen, "filter expression longer than %u bytes", FLT_MAX_EXPR);
+	if (setup_linktype(c, linktype) != 0 || flt_parse(c, root) != 0)
+		return -1;
+	return 0;
+}
+
 int filter_compile_budget(const char *expr_text, uint32_t linktype, uint32_t snaplen, uint64_t budget,
 			  struct filter_prog *out, struct filter_cc_stats *st, char *err, size_t errlen)
 {
 	struct fc c;
 	int root = -1, rc = -1;
 
-	memset(&c, 0, sizeof c);
 	memset(out, 0, sizeof *out);
-	c.src = expr_text ? expr_text : "";
-	c.err = err;
-	c.errlen = errlen;
-	c.work_budget = budget;
-	if (err && errlen)
-		err[0] = '\0';
-	if (strlen(c.src) > FLT_MAX_EXPR)
-		errf(err, errlen, "filter expression longer than %u bytes", FLT_MAX_EXPR);
-	else if (setup_linktype(&c, linktype) == 0 && flt_parse(&c, &root) == 0)
+	if (parse_for(&c, NULL, expr_text, linktype, budget, &root, err, errlen) == 0)
 		rc = flt_emit(&c, root, snaplen ? snaplen : 262144, out);
 	if (st) {
 		st->work = c.work;
@@ -726,4 +774,43 @@ int filter_compile(const char *expr_text, uint32_t linktype, uint32_t snaplen,
 		   struct filter_prog *out, char *err, size_t errlen)
 {
 	return filter_compile_budget(expr_text, linktype, snaplen, FILTER_WORK_BUDGET, out, NULL, err, errlen);
+}
+
+int filter_outline(const char *expr_text, uint32_t linktype, struct filter_outline *out, char *err, size_t errlen)
+{
+	struct flt_ol ol;
+	struct fc c;
+	int root = -1, rc = -1;
+
+	memset(&ol, 0, sizeof ol);
+	memset(out, 0, sizeof *out);
+	rc = parse_for(&c, &ol, expr_text, linktype, 0, &root, err, errlen);
+	if (rc == 0) {
+		int top = ol.oom ? -1 : ol_of(&c, root);
+
+		if (top < 0) { /* everything unknown: a single FOL_ALL */
+			top = ol_key(&c, FOL_ALL, NULL, 0, 0, 0);
+			if (top < 0) {
+				rc = errf(err, errlen, "out of memory");
+				goto out;
+			}
+		}
+		out->nodes = ol.n;
+		out->len = ol.len;
+		out->root = top;
+		ol.n = NULL;
+	}
+out:
+	free(ol.n);
+	free(ol.map);
+	free(c.nodes);
+	free(c.anodes);
+	free(c.pool);
+	return rc;
+}
+
+void filter_outline_free(struct filter_outline *o)
+{
+	free(o->nodes);
+	memset(o, 0, sizeof *o);
 }

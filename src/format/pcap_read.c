@@ -114,6 +114,9 @@ static int pcap_record(struct reader *r, const uint8_t *p, uint32_t caplen, uint
 {
 	uint32_t sec = rd_u32(r, p), frac = rd_u32(r, p + 4);
 
+	r->rec_frac = frac;
+	r->rec_caplen = caplen;
+	r->rec_origlen = origlen;
 	if (r->kind == READER_PCAP_NS) {
 		out->ts_ns = (uint64_t)sec * 1000000000u + frac;
 		r->rec_flags |= frac >= 1000000000u ? READER_REC_FRAC_OVERFLOW : 0;

@@ -329,6 +329,8 @@ static int ng_fill(struct reader *r, struct rd_iface *f, struct frame *out,
 	out->data = data;
 	r->rec_flags |= caplen > origlen ? READER_REC_CAPLEN_GT_ORIGLEN : 0;
 	r->rec_flags |= f->pub.snaplen && caplen > f->pub.snaplen ? READER_REC_CAPLEN_GT_SNAPLEN : 0;
+	r->rec_caplen = caplen;
+	r->rec_origlen = origlen;
 	f->pub.packets++;
 	return 1;
 }
@@ -374,7 +376,8 @@ static int ng_read_spb(struct reader *r, uint64_t off, const uint8_t *p, uint32_
 		caplen = origlen;
 	if (f->pub.snaplen && caplen > f->pub.snaplen)
 		caplen = f->pub.snaplen;
-	out->ts_ns = iface_time(f, 0);
+	out->ts_ns = 0; /* no time: not the interface's offset either */
+	r->rec_flags |= READER_REC_NO_TIME;
 	out->dir = FRAME_DIR_UNKNOWN;
 	return ng_fill(r, f, out, caplen, origlen, p + 12);
 }

@@ -221,6 +221,27 @@ uint32_t reader_record_flags(const struct reader *r)
 	return r->rec_flags;
 }
 
+bool reader_record_problem(const struct reader *r, char *buf, size_t len)
+{
+	unsigned long long off = r->rec_off, rec = r->recno;
+	uint32_t fl = r->rec_flags & READER_REC_MALFORMED;
+	bool ns = r->kind == READER_PCAP_NS;
+
+	if (len)
+		buf[0] = '\0';
+	if (fl & READER_REC_FRAC_OVERFLOW)
+		snprintf(buf, len, "byte %llu: record %llu: %s is %u, not below %u (a fraction of a second "
+			 "out of range)", off, rec, ns ? "ts_nsec" : "ts_usec", r->rec_frac,
+			 ns ? 1000000000u : 1000000u);
+	else if (fl & READER_REC_CAPLEN_GT_ORIGLEN)
+		snprintf(buf, len, "byte %llu: record %llu: caplen %u is larger than origlen %u", off, rec,
+			 r->rec_caplen, r->rec_origlen);
+	else if (fl & READER_REC_BAD_OPTIONS)
+		snprintf(buf, len, "byte %llu: record %llu: packet block options overrun the block",
+			 off, rec);
+	return fl != 0;
+}
+
 uint32_t reader_snaplen(const struct reader *r)
 {
 	if (r->kind != READER_PCAPNG)

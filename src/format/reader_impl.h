@@ -32,6 +32,8 @@ struct reader {
 	uint64_t recno;          /* records returned */
 	uint64_t rec_off;
 	uint32_t rec_flags;
+	uint32_t rec_frac;       /* pcap: the record's ts_usec/ts_nsec field as found */
+	uint32_t rec_caplen, rec_origlen; /* the record's length fields as found */
 	char err[768];
 	uint64_t err_off;
 	/* pcap */

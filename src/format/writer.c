@@ -105,7 +105,7 @@ struct writer {
 	uint64_t retry_at;         /* monotonic ns before which writer_write() does not retry */
 
 	struct writer_ref *ref;    /* plain back-end only: records pointing at caller bytes */
-	struct zpar *gz;           /* gzip/zstd back-end: the compressor, which owns the staging buffers */
+	struct zpar *zc;           /* gzip/zstd back-end: the compressor, which owns the staging buffers */
 	size_t out_raw;            /* uncompressed bytes in the pending member */
 	struct writer_member last; /* the last member written whole (index = count - 1) */
 	uint64_t members;          /* members written whole */
@@ -126,7 +126,7 @@ static void set_errnum(int *errnum, int e)
 /*
  * After a failed write to a regular file, cut it back to the end of the last
  * chunk written whole and put the file offset there, so the file ends on a
- * record boundary (gzip: a sync-flush point) and a retry rewrites the chunk.
+ * record boundary (compressed: a member boundary) and a retry rewrites the chunk.
  */
 static void rollback(struct writer *w, int e, char *err, size_t errlen)
 {
@@ -258,19 +258,19 @@ static const struct sink_ops sink_plain = {
  * buffer becomes one independent member; the staging buffers belong to
  * the compressor.
  */
-static int gz_init(struct writer *w, const struct writer_opts *o, char *err, size_t errlen)
+static int zc_init(struct writer *w, const struct writer_opts *o, char *err, size_t errlen)
 {
 	if (o->zstd_level > 0)
-		w->gz = zpar_open(ZPAR_ZSTD, o->zstd_level, o->gzip_threads, w->cap, w->path, err, errlen);
+		w->zc = zpar_open(ZPAR_ZSTD, o->zstd_level, o->gzip_threads, w->cap, w->path, err, errlen);
 	else
-		w->gz = zpar_open(ZPAR_GZIP, o->gzip_level, o->gzip_threads, w->cap, w->path, err, errlen);
-	if (!w->gz)
+		w->zc = zpar_open(ZPAR_GZIP, o->gzip_level, o->gzip_threads, w->cap, w->path, err, errlen);
+	if (!w->zc)
 		return -1;
-	w->buf = zpar_stage(w->gz);
+	w->buf = zpar_stage(w->zc);
 	return 0;
 }
 
-#define GZ_ALL UINT32_MAX
+#define ZC_ALL UINT32_MAX
 
 /* The pending member is in the file whole: remember it and tell the caller. */
 static void member_written(struct writer *w, size_t file_len, uint64_t frames)
@@ -289,10 +289,10 @@ static void member_written(struct writer *w, size_t file_len, uint64_t frames)
 
 /*
  * Write compressed members in order: every one already finished, and
- * besides at least `wait` more (waiting for their compression; GZ_ALL: all
+ * besides at least `wait` more (waiting for their compression; ZC_ALL: all
  * submitted). A member whose write fails stays pending for the next call.
  */
-static int gz_write_out(struct writer *w, uint32_t wait, int *errnum, char *err, size_t errlen)
+static int zc_write_out(struct writer *w, uint32_t wait, int *errnum, char *err, size_t errlen)
 {
 	for (;;) {
 		uint64_t frames;
@@ -301,7 +301,7 @@ static int gz_write_out(struct writer *w, uint32_t wait, int *errnum, char *err,
 		if (w->out_len == 0) {
 			struct zpar_chunk c;
 			char zerr[128];
-			int rc = zpar_next(w->gz, wait > 0, &c, zerr, sizeof zerr);
+			int rc = zpar_next(w->zc, wait > 0, &c, zerr, sizeof zerr);
 
 			if (rc == 0)
 				return 0;
@@ -320,56 +320,56 @@ static int gz_write_out(struct writer *w, uint32_t wait, int *errnum, char *err,
 		if (drain(w, errnum, err, errlen) < 0)
 			return -1;
 		member_written(w, len, frames);
-		zpar_done(w->gz);
-		if (wait > 0 && wait != GZ_ALL)
+		zpar_done(w->zc);
+		if (wait > 0 && wait != ZC_ALL)
 			wait--;
 	}
 }
 
 /* Queue the staging buffer (it holds whole records) as one member, freeing a slot first if need be. */
-static int gz_submit(struct writer *w, int *errnum, char *err, size_t errlen)
+static int zc_submit(struct writer *w, int *errnum, char *err, size_t errlen)
 {
-	if (!zpar_can_submit(w->gz) && gz_write_out(w, 1, errnum, err, errlen) < 0)
+	if (!zpar_can_submit(w->zc) && zc_write_out(w, 1, errnum, err, errlen) < 0)
 		return -1;
-	zpar_submit(w->gz, w->len, w->buf_frames);
-	w->buf = zpar_stage(w->gz);
+	zpar_submit(w->zc, w->len, w->buf_frames);
+	w->buf = zpar_stage(w->zc);
 	w->len = 0;
 	w->buf_frames = 0;
-	return gz_write_out(w, 0, errnum, err, errlen);
+	return zc_write_out(w, 0, errnum, err, errlen);
 }
 
 /* A flush ends the current member early, so everything accepted is in whole members. */
-static int gz_flush(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
+static int zc_flush(struct writer *w, enum seal_mode mode, int *errnum, char *err, size_t errlen)
 {
 	(void)mode;
-	if (w->len > 0 && gz_submit(w, errnum, err, errlen) < 0)
+	if (w->len > 0 && zc_submit(w, errnum, err, errlen) < 0)
 		return -1;
-	return gz_write_out(w, GZ_ALL, errnum, err, errlen);
+	return zc_write_out(w, ZC_ALL, errnum, err, errlen);
 }
 
-static int gz_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
+static int zc_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)
 {
-	if (output_failing(w, errnum, err, errlen) < 0 || gz_write_out(w, 0, errnum, err, errlen) < 0)
+	if (output_failing(w, errnum, err, errlen) < 0 || zc_write_out(w, 0, errnum, err, errlen) < 0)
 		return -1;
 	if (w->len + need <= w->cap)
 		return 0;
-	return gz_submit(w, errnum, err, errlen);
+	return zc_submit(w, errnum, err, errlen);
 }
 
-static uint64_t gz_held(const struct writer *w)
+static uint64_t zc_held(const struct writer *w)
 {
-	return zpar_held_frames(w->gz) + w->buf_frames;
+	return zpar_held_frames(w->zc) + w->buf_frames;
 }
 
-static void gz_fini(struct writer *w)
+static void zc_fini(struct writer *w)
 {
-	zpar_close(w->gz);
-	w->gz = NULL;
+	zpar_close(w->zc);
+	w->zc = NULL;
 	w->buf = NULL;
 }
 
 static const struct sink_ops sink_compressed = {
-	"compressed", gz_init, gz_room, gz_flush, gz_held, gz_fini,
+	"compressed", zc_init, zc_room, zc_flush, zc_held, zc_fini,
 };
 
 static int make_room(struct writer *w, size_t need, int *errnum, char *err, size_t errlen)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pcaprec/print.h"
+#include "pcaprec/util.h"
 
 void pb_init(struct pbuf *b, char *buf, size_t cap)
 {
@@ -147,14 +148,17 @@ void pb_ip(struct pbuf *b, int version, const uint8_t *addr)
 
 void pb_json_str(struct pbuf *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	char piece[8];
+
 	pb_puts(b, "\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			pb_printf(b, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			pb_printf(b, "\\u%04x", *c);
-		else
-			pb_printf(b, "%c", *c);
+	while (n > 0) {
+		size_t k = json_escape_next(p, n, piece);
+
+		pb_puts(b, piece);
+		p += k;
+		n -= k;
 	}
 	pb_puts(b, "\"");
 }

@@ -289,15 +289,19 @@ size_t print_json(const struct print_opts *o, struct print_state *st, const stru
 	bool first = true;
 
 	(void)o;
-	(void)st;
 	pb_init(&b, buf, cap - 1);
 	pb_puts(&b, "{");
-	kv_u(&b, &first, "ts_sec", f->ts_ns / 1000000000u);
-	kv_u(&b, &first, "ts_nsec", f->ts_ns % 1000000000u);
-	key(&b, &first, "time");
-	pb_puts(&b, "\"");
-	json_time(f->ts_ns, &b);
-	pb_puts(&b, "\"");
+	if (st->no_time) { /* a Simple Packet Block: no time, not 1970 */
+		pb_puts(&b, "\"ts_sec\":null,\"ts_nsec\":null,\"time\":null,\"no_time\":true");
+		first = false;
+	} else {
+		kv_u(&b, &first, "ts_sec", f->ts_ns / 1000000000u);
+		kv_u(&b, &first, "ts_nsec", f->ts_ns % 1000000000u);
+		key(&b, &first, "time");
+		pb_puts(&b, "\"");
+		json_time(f->ts_ns, &b);
+		pb_puts(&b, "\"");
+	}
 	kv_u(&b, &first, "caplen", f->caplen);
 	kv_u(&b, &first, "len", f->origlen);
 	kv_u(&b, &first, "linktype", f->linktype);

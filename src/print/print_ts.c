@@ -51,6 +51,11 @@ static void put_interval(const struct print_opts *o, uint64_t a, uint64_t b_ns, 
 
 void print_ts(const struct print_opts *o, struct print_state *st, uint64_t ts_ns, struct pbuf *b)
 {
+	if (st->no_time) {
+		if (o->ts != PRINT_TS_NONE)
+			pb_puts(b, "(no time)");
+		return;
+	}
 	if (!st->have_first) {
 		st->have_first = true;
 		st->first_ns = ts_ns;

@@ -9,12 +9,15 @@
 #include <time.h>
 
 #include "pcaprec/record.h"
+#include "pcaprec/service.h"
 #include "pcaprec/util.h"
 
 #define RECORD_POLL_MS 100
 #define RECORD_MAX_RINGS 64
 /* Blocks written between two looks at the clock (tick, stop). */
 #define RECORD_BATCH_BLOCKS 16
+/* How often a lost interface is looked for. */
+#define RECORD_REOPEN_NS 1000000000ull
 
 /*
  * Threads. The writer thread is the only consumer of the rings: it takes
@@ -36,6 +39,16 @@ struct loop_state {
 	uint64_t beyond[RECORD_MAX_RINGS];   /* passed by the kernel after -c was reached */
 	uint64_t leftover[RECORD_MAX_RINGS]; /* still in the ring when the drain ended */
 	bool limit_hit;              /* -c reached (writer thread until joined) */
+	/*
+	 * Interface loss. lost[i] (atomic) is set by the capture thread when
+	 * ring i's interface went down or away: neither thread polls it then.
+	 * The capture thread opens a new ring for it into pending[i]
+	 * (atomic); the writer drains the old ring, swaps the new one into
+	 * o->rings[i] and only then clears lost[i].
+	 */
+	int lost[RECORD_MAX_RINGS];
+	struct ring *pending[RECORD_MAX_RINGS];
+	char lost_msg[512];          /* capture thread: why the last interface went */
 	uint64_t stop_at;            /* atomic, monotonic ns: drain until then and end (0 = run) */
 	int writer_stop;             /* atomic: -c reached or the sink failed */
 	int writer_done;             /* atomic: the writer thread has left its loop */
@@ -152,10 +165,13 @@ static uint64_t loop_drain_ns(const struct record_opts *o)
 	return o->drain_ns ? o->drain_ns : 3ull * CAPTURE_DEFAULT_BLOCK_TOV_MS * 1000000ull;
 }
 
-static void loop_fill_pollfds(const struct record_opts *o, struct pollfd *pfd, short events)
+/* A negative fd makes poll() skip the entry: lost rings are not watched. */
+static void loop_fill_pollfds(struct loop_state *s, struct pollfd *pfd, short events)
 {
+	const struct record_opts *o = s->o;
+
 	for (size_t i = 0; i < o->nrings; i++) {
-		pfd[i].fd = ring_fd(o->rings[i]);
+		pfd[i].fd = __atomic_load_n(&s->lost[i], __ATOMIC_ACQUIRE) ? -1 : ring_fd(o->rings[i]);
 		pfd[i].events = events;
 		pfd[i].revents = 0;
 	}
@@ -170,7 +186,7 @@ static void loop_writer_wait(struct loop_state *s, int ms)
 {
 	struct pollfd pfd[RECORD_MAX_RINGS];
 
-	loop_fill_pollfds(s->o, pfd, POLLIN);
+	loop_fill_pollfds(s, pfd, POLLIN);
 	if (poll(pfd, (nfds_t)s->o->nrings, ms) <= 0)
 		return;
 	for (size_t i = 0; i < s->o->nrings; i++) {
@@ -194,6 +210,35 @@ static void loop_tick(struct loop_state *s)
 	}
 }
 
+/*
+ * Rings the capture thread opened again for interfaces that came back: the
+ * old ring's last frames are written, the new ring takes over its counters
+ * and its place, and the sink is told (a new file, with new IDBs).
+ */
+static void loop_swap_rings(struct loop_state *s)
+{
+	const struct record_sink *sink = &s->o->sink;
+	struct ring_block b;
+
+	for (size_t i = 0; i < s->o->nrings; i++) {
+		struct ring *n = __atomic_exchange_n(&s->pending[i], NULL, __ATOMIC_ACQ_REL);
+		struct ring *old = s->o->rings[i];
+
+		if (!n)
+			continue;
+		while (!__atomic_load_n(&s->writer_stop, __ATOMIC_ACQUIRE) && ring_next_block(old, &b))
+			loop_block(s, &b, (uint32_t)i);
+		ring_inherit_stats(n, old);
+		if (__atomic_load_n(&s->stop_at, __ATOMIC_ACQUIRE))
+			ring_stop_receiving(n);
+		ring_close(old);
+		s->o->rings[i] = n;
+		__atomic_store_n(&s->lost[i], 0, __ATOMIC_RELEASE);
+		if (sink->ops->iface_back)
+			sink->ops->iface_back(sink->ctx, (uint32_t)i, now_realtime_ns());
+	}
+}
+
 static void *loop_writer(void *arg)
 {
 	struct loop_state *s = arg;
@@ -209,6 +254,7 @@ static void *loop_writer(void *arg)
 		uint64_t wait;
 		size_t n;
 
+		loop_swap_rings(s);
 		if (stop_at && now >= stop_at) {
 			/* Everything retired up to the stop; at most a ring's worth, as a
 			 * ring refilled as fast as it is written never runs dry. */
@@ -253,31 +299,81 @@ static void *loop_writer(void *arg)
 	return NULL;
 }
 
+/* How many rings are lost now. */
+static size_t loop_nlost(struct loop_state *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->o->nrings; i++)
+		n += __atomic_load_n(&s->lost[i], __ATOMIC_ACQUIRE) != 0;
+	return n;
+}
+
 /*
  * Sleep until a signal arrives (EINTR) or RECORD_POLL_MS pass, watching the
  * sockets for errors only (no POLLIN: blocks are the writer's business).
- * Returns -1 with a message when a socket reports an error (the interface
- * went down or away): capture cannot go on.
+ * A socket in error means its interface went down or away: with
+ * exit_on_iface_loss that ends the capture (-1 with a message); otherwise
+ * the ring is marked lost and logged once, and the others go on.
  */
-static int loop_capture_wait(const struct record_opts *o, char *err, size_t errlen)
+static int loop_capture_wait(struct loop_state *s, char *err, size_t errlen)
 {
+	const struct record_opts *o = s->o;
 	struct pollfd pfd[RECORD_MAX_RINGS];
 
-	loop_fill_pollfds(o, pfd, 0);
+	loop_fill_pollfds(s, pfd, 0);
 	if (poll(pfd, (nfds_t)o->nrings, RECORD_POLL_MS) <= 0)
 		return 0;
 	for (size_t i = 0; i < o->nrings; i++) {
 		int e;
 
-		if (!(pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)))
+		if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)))
 			continue;
 		e = ring_sock_error(o->rings[i]);
-		return errf(err, errlen, "capture on '%s' ended: %s", ring_ifname(o->rings[i]),
-			    e == ENETDOWN ? "the interface went down" :
-			    e == ENODEV ? "the interface was removed" :
-			    e ? strerror(e) : "socket error");
+		errf(s->lost_msg, sizeof s->lost_msg, "capture on '%s' ended: %s", ring_ifname(o->rings[i]),
+		     e == ENETDOWN ? "the interface went down" :
+		     e == ENODEV ? "the interface was removed" :
+		     e ? strerror(e) : "socket error");
+		if (o->exit_on_iface_loss)
+			return errf(err, errlen, "%s", s->lost_msg);
+		__atomic_store_n(&s->lost[i], 1, __ATOMIC_RELEASE);
+		if (loop_nlost(s) < o->nrings)
+			svc_log(SVC_WARNING, "%s; recording the other interfaces%s", s->lost_msg,
+				o->reopen ? ", and this one again when it is back" : "");
+		else if (o->iface_wait_ns)
+			svc_log(SVC_WARNING, "%s; waiting for it to come back", s->lost_msg);
 	}
 	return 0;
+}
+
+/*
+ * Open a new ring for every lost interface that is there and up again with
+ * the link type it had, for the writer to swap in. Failures are quiet
+ * (tried again next time) but for a changed link type, said once.
+ */
+static void loop_reopen(struct loop_state *s)
+{
+	const struct record_opts *o = s->o;
+	char msg[512];
+
+	for (size_t i = 0; o->reopen && i < o->nrings; i++) {
+		uint32_t lt = 0;
+		int e = 0;
+		struct ring *n;
+
+		if (!__atomic_load_n(&s->lost[i], __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&s->pending[i], __ATOMIC_ACQUIRE) ||
+		    capture_iface_linktype(o->reopen[i].ifname, &lt, &e, msg, sizeof msg) < 0)
+			continue;
+		if (lt != ring_linktype(o->rings[i]))
+			continue;
+		n = ring_open(&o->reopen[i], &e, msg, sizeof msg);
+		if (!n)
+			continue;
+		svc_log(SVC_INFO, "interface '%s' is back: recording it again (in a new file)",
+			o->reopen[i].ifname);
+		__atomic_store_n(&s->pending[i], n, __ATOMIC_RELEASE);
+	}
 }
 
 /*
@@ -290,7 +386,7 @@ static int loop_capture(struct loop_state *s, char *err, size_t errlen)
 {
 	const struct record_opts *o = s->o;
 	uint64_t t0 = now_monotonic_ns();
-	uint64_t drain = loop_drain_ns(o);
+	uint64_t drain = loop_drain_ns(o), next_reopen = t0 + RECORD_REOPEN_NS, all_lost_since = 0;
 
 	while (!__atomic_load_n(&s->writer_done, __ATOMIC_ACQUIRE)) {
 		uint64_t now = now_monotonic_ns();
@@ -299,12 +395,28 @@ static int loop_capture(struct loop_state *s, char *err, size_t errlen)
 		    (record_stop_requested() || (o->duration_ns && now - t0 >= o->duration_ns))) {
 			/* nothing after the stop is taken or counted; the drain writes what came before */
 			for (size_t i = 0; i < o->nrings; i++)
-				ring_stop_receiving(o->rings[i]);
+				if (!__atomic_load_n(&s->lost[i], __ATOMIC_ACQUIRE))
+					ring_stop_receiving(o->rings[i]);
 			__atomic_store_n(&s->stop_at, now + drain, __ATOMIC_RELEASE);
 		}
-		if (loop_capture_wait(o, err, errlen) < 0) {
+		if (loop_capture_wait(s, err, errlen) < 0) {
 			__atomic_store_n(&s->stop_at, now_monotonic_ns(), __ATOMIC_RELEASE);
 			return -1;
+		}
+		now = now_monotonic_ns();
+		if (now >= next_reopen && !__atomic_load_n(&s->stop_at, __ATOMIC_ACQUIRE)) {
+			next_reopen = now + RECORD_REOPEN_NS;
+			loop_reopen(s);
+		}
+		/* no interface left: end now, or after --iface-wait without one coming back */
+		if (loop_nlost(s) < o->nrings) {
+			all_lost_since = 0;
+		} else if (!all_lost_since) {
+			all_lost_since = now;
+		}
+		if (all_lost_since && now - all_lost_since >= o->iface_wait_ns) {
+			__atomic_store_n(&s->stop_at, now, __ATOMIC_RELEASE);
+			return errf(err, errlen, "%s", s->lost_msg);
 		}
 	}
 	return 0;
@@ -343,6 +455,8 @@ static int loop_run(struct loop_state *s, char *err, size_t errlen)
 		return errf(err, errlen, "starting the writer thread: %s", strerror(e));
 	rc = loop_capture(s, err, errlen);
 	pthread_join(writer, NULL);
+	for (size_t i = 0; i < s->o->nrings; i++)
+		ring_close(s->pending[i]);   /* opened again too late to be swapped in */
 	if (s->writer_fatal < 0)
 		return errf(err, errlen, "%s", s->werr);
 	return rc;

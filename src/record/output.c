@@ -13,6 +13,7 @@
 
 #include "pcaprec/out_sync.h"
 #include "pcaprec/output.h"
+#include "pcaprec/service.h"
 #include "pcaprec/util.h"
 
 #define NS_PER_S 1000000000ull
@@ -127,7 +128,7 @@ static void block(struct output *o, int errnum, const char *msg, uint64_t now)
 	if (o->open_err)
 		errf(o->open_err, o->open_errlen, "%s", msg);
 	else if (!o->blocked || errnum != o->last_errno)
-		LOG(o, "%s; not writing, counting dropped packets", msg);
+		out_logp(o->cfg.log, o->cfg.log_ctx, SVC_ERR, "%s; not writing, counting dropped packets", msg);
 	o->blocked = true;
 	o->last_errno = errnum;
 	o->next_check = now + NS_PER_S;
@@ -241,6 +242,11 @@ static void announce(struct output *o, const struct out_sync_job *j)
 	hf.first_ts_ns = j->first_ts_ns;
 	hf.last_ts_ns = j->last_ts_ns;
 	hf.drops = j->drops;
+	/* the journal gets a line per file; a terminal keeps today's quiet output */
+	if (!o->cfg.log && svc_stderr_is_journal())
+		svc_log(SVC_INFO, "pcaprec: published %s: %llu packets, %llu bytes, %llu dropped", path,
+			(unsigned long long)hf.packets, (unsigned long long)hf.bytes,
+			(unsigned long long)hf.drops);
 	out_announce(o->cfg.print_closed, o->hooks, &hf);
 }
 
@@ -496,7 +502,7 @@ static void try_resume(struct output *o, uint64_t now)
 		return;
 	if (o->w && writer_flush(o->w, false, &errnum, err, sizeof err) != 0)
 		return;
-	LOG(o, "writing again%s%s (%llu packets dropped so far)", o->w ? " to " : "",
+	out_logp(o->cfg.log, o->cfg.log_ctx, SVC_INFO, "writing again%s%s (%llu packets dropped so far)", o->w ? " to " : "",
 	    o->w ? o->part : "", (unsigned long long)o->drops);
 	o->blocked = false;
 	o->blocked_space = false;
@@ -764,9 +770,9 @@ void output_print_stats(const struct output *o, FILE *fp)
 	struct output_stats st;
 
 	output_get_stats(o, &st);
-	fprintf(fp, "pcaprec: %llu packets (%llu bytes) written, %llu dropped by pcaprec, "
+	fprintf(fp, "%spcaprec: %llu packets (%llu bytes) written, %llu dropped by pcaprec, "
 		"%llu files published; current %s (%llu packets, %llu bytes)%s; hooks running %u, "
-		"skipped %llu\n",
+		"skipped %llu\n", svc_line_prefix(fp, SVC_INFO),
 		(unsigned long long)st.packets, (unsigned long long)st.bytes,
 		(unsigned long long)st.drops, (unsigned long long)st.files,
 		st.current[0] ? st.current : "(none)", (unsigned long long)st.cur_packets,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pcaprec/output.h"
+#include "pcaprec/service.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/util.h"
 #include "pcaprec/zcut.h"
@@ -246,7 +247,7 @@ static void recover_part(struct out_ring *r, struct out_ring *published, int dir
 	}
 	fsync(dirfd);
 	close(fd);
-	out_log(log, log_ctx, "published leftover %s as %s (%llu bytes)", part, name,
+	out_logp(log, log_ctx, SVC_INFO, "published leftover %s as %s (%llu bytes)", part, name,
 		(unsigned long long)st.st_size);
 	if (out_ring_push(r, name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0 ||
 	    (published && out_ring_push(published, name, (uint64_t)st.st_size, st_mtime_ns(&st)) != 0))
@@ -357,7 +358,7 @@ static void drop_first(struct out_ring *r, int dirfd, const char *dirpath,
 	    !owned_file(&st, r->owner, whynot, sizeof whynot))
 		out_log(log, log_ctx, "not deleting %s%s (%s): it %s now", dirpath, e->name, why, whynot);
 	else if (unlinkat(dirfd, e->name, 0) == 0)
-		out_log(log, log_ctx, "deleted %s%s (%s)", dirpath, e->name, why);
+		out_logp(log, log_ctx, SVC_INFO, "deleted %s%s (%s)", dirpath, e->name, why);
 	else if (errno != ENOENT)
 		out_log(log, log_ctx, "cannot delete %s%s: %s", dirpath, e->name, strerror(errno));
 	r->total -= e->size;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pcaprec/output.h"
+#include "pcaprec/service.h"
 #include "pcaprec/util.h"
 
 extern char **environ;
@@ -39,18 +40,33 @@ struct hook_runner {
 	void *log_ctx;
 };
 
-void out_log(output_log_fn *log, void *ctx, const char *fmt, ...)
+static void out_vlog(output_log_fn *log, void *ctx, int prio, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (log)
 		log(ctx, msg);
 	else
-		fprintf(stderr, "pcaprec: %s\n", msg);
+		svc_log(prio, "pcaprec: %s", msg);
+}
+
+void out_log(output_log_fn *log, void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vlog(log, ctx, SVC_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void out_logp(output_log_fn *log, void *ctx, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vlog(log, ctx, prio, fmt, ap);
+	va_end(ap);
 }
 
 struct hook_runner *hook_open(const char *cmd, unsigned max_running,

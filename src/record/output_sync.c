@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pcaprec/out_sync.h"
+#include "pcaprec/service.h"
 #include "pcaprec/util.h"
 
 /*
@@ -47,7 +48,7 @@ void out_sync_run(struct out_sync_job *j, int dirfd, const char *dirpath, output
 	size_t at;
 
 	if (fsync(j->fd) != 0)
-		out_log(log, log_ctx, "%s%s: fsync failed: %s", dirpath, j->part, strerror(errno));
+		out_logp(log, log_ctx, SVC_ERR, "%s%s: fsync failed: %s", dirpath, j->part, strerror(errno));
 	j->size = fstat(j->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	close(j->fd);
 	j->fd = -1;
@@ -64,7 +65,7 @@ void out_sync_run(struct out_sync_job *j, int dirfd, const char *dirpath, output
 		if (snprintf(j->name, NAME_MAX - 5, "%.*s-%u%s", (int)at, orig, c, orig + at) >= NAME_MAX - 5)
 			break;
 	}
-	out_log(log, log_ctx, "cannot publish %s%s: %s; left as it is", dirpath, j->part, strerror(errno));
+	out_logp(log, log_ctx, SVC_ERR, "cannot publish %s%s: %s; left as it is", dirpath, j->part, strerror(errno));
 	j->published = -1;
 }
 

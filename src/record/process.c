@@ -189,8 +189,12 @@ void pidfile_remove(struct pidfile *pf)
 	 * allowed to unlink; an unlocked pidfile is stale anyway.
 	 */
 	if (fstat(pf->fd, &a) != 0 || lstat(pf->path, &b) != 0 || a.st_ino != b.st_ino ||
-	    a.st_dev != b.st_dev || unlink(pf->path) != 0)
-		(void)ftruncate(pf->fd, 0);
+	    a.st_dev != b.st_dev || unlink(pf->path) != 0) {
+		/* checked, not cast to void: _FORTIFY_SOURCE marks it warn_unused_result */
+		if (ftruncate(pf->fd, 0) != 0) {
+			/* nothing left to try: the lock goes with the close */
+		}
+	}
 	close(pf->fd);
 	free(pf->path);
 	free(pf);

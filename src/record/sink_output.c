@@ -21,6 +21,8 @@ struct output_sink {
 	const struct iface_stats *final; /* the loop's last counters, during close */
 	size_t nfinal;
 	uint64_t status_ns;          /* when the last STATUS= went to the service manager */
+	FILE *progress;              /* the terminal the live counter goes to, or NULL */
+	uint64_t progress_ns;        /* when it was last drawn */
 };
 
 /*
@@ -111,6 +113,31 @@ static void sink_notify_status(struct output_sink *s, uint64_t now)
 	svc_notify(msg);
 }
 
+/*
+ * The live counter on a terminal, like dumpcap's: one line redrawn in place
+ * at most 4 times a second (carriage return, erase to the end of the line).
+ * Log lines erase it first (svc_line_prefix) and it is drawn again on the
+ * next tick; sink_close erases it before the final statistics.
+ */
+static void sink_progress(struct output_sink *s, uint64_t now)
+{
+	struct output_stats st;
+	uint64_t recv, drop;
+	const char *name;
+
+	if (!s->progress || (s->progress_ns && now - s->progress_ns < 250000000ull))
+		return;
+	s->progress_ns = now;
+	output_get_stats(s->out, &st);
+	sink_kernel_totals(s, &recv, &drop);
+	name = strrchr(st.current, '/');
+	name = name ? name + 1 : st.current;
+	fprintf(s->progress, "\rpcaprec: %llu packets, %llu dropped by kernel, %llu by pcaprec; %.40s%s\033[K",
+		(unsigned long long)st.packets, (unsigned long long)drop, (unsigned long long)st.drops,
+		name[0] ? name : "(no file)", st.blocked ? " NOT WRITING" : "");
+	fflush(s->progress);
+}
+
 /* SIGUSR1: the output's counters, then the kernel's as tcpdump prints them. */
 static void sink_print_stats(struct output_sink *s)
 {
@@ -118,7 +145,7 @@ static void sink_print_stats(struct output_sink *s)
 
 	output_print_stats(s->out, stderr);
 	sink_kernel_totals(s, &recv, &drop);
-	svc_log(SVC_INFO, "%llu packets received by filter, %llu packets dropped by kernel",
+	svc_log(SVC_INFO, "pcaprec: %llu packets received by filter, %llu packets dropped by kernel",
 		(unsigned long long)recv, (unsigned long long)drop);
 }
 
@@ -154,6 +181,7 @@ static int sink_tick(void *ctx, uint64_t now, char *err, size_t errlen)
 		sink_print_stats(s);
 	output_tick(s->out, now);
 	sink_notify_status(s, now);
+	sink_progress(s, now);
 	/* a flush on the tick can be what finds the reader gone */
 	if (output_stream_gone(s->out))
 		return errf(err, errlen, "%s; the reader of %s is gone, stopping",
@@ -170,6 +198,10 @@ static int sink_close(void *ctx, const struct iface_stats *st, size_t nst,
 
 	s->final = st;
 	s->nfinal = nst;
+	if (s->progress) {
+		fputs("\r\033[K", s->progress);
+		fflush(s->progress);
+	}
 	rc = output_close(s->out, now_realtime_ns(), &fin);
 	if (rc != 0)
 		errf(err, errlen, "the last file could not be written completely (see the log above)");
@@ -182,10 +214,21 @@ static int sink_close(void *ctx, const struct iface_stats *st, size_t nst,
 	return rc;
 }
 
+/* An interface came back on a new ring: its frames go to a new file, with new IDBs. */
+static void sink_iface_back(void *ctx, uint32_t iface, uint64_t now)
+{
+	struct output_sink *s = ctx;
+
+	(void)iface;
+	if (!output_stream_name(s->out))
+		output_rotate(s->out, now);
+}
+
 static const struct record_sink_ops output_sink_ops = {
 	.write = sink_write,
 	.commit = sink_commit,
 	.tick = sink_tick,
+	.iface_back = sink_iface_back,
 	.close = sink_close,
 };
 
@@ -198,6 +241,7 @@ int output_sink_open(struct output_config *cfg, struct ring **rings, size_t nrin
 		return errf(err, errlen, "out of memory");
 	s->rings = rings;
 	s->nrings = nrings;
+	s->progress = cfg->progress;
 	cfg->stats = sink_stats;
 	cfg->stats_ctx = s;
 	s->out = output_open(cfg, now_realtime_ns(), err, errlen);

@@ -3,20 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcaprec/util.h"
 #include "summary_int.h"
 
 static void json_str(FILE *o, const char *s)
 {
-	fputc('"', o);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(o, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(o, "\\u%04x", *p);
-		else
-			fputc(*p, o);
-	}
-	fputc('"', o);
+	json_fputs(o, s);
+}
+
+/* Exact seconds of a nanosecond count (integer arithmetic, no doubles). */
+static void json_secs(FILE *o, int64_t ns)
+{
+	char t[32];
+
+	fmt_ns_secs(ns, t, sizeof t);
+	fputs(t, o);
 }
 
 static double secs(uint64_t ns)
@@ -91,23 +92,31 @@ static void json_rate(FILE *o, const char *name, double num, uint64_t dur_ns)
 
 static void json_totals(FILE *o, const struct summary *s)
 {
-	uint64_t dur = s->packets ? s->max_ns - s->min_ns : 0;
+	uint64_t dur = s->have_time ? s->max_ns - s->min_ns : 0;
 	char t0[64], t1[64];
 
 	sum_fmt_time(s->min_ns, true, t0, sizeof t0);
 	sum_fmt_time(s->max_ns, true, t1, sizeof t1);
-	fprintf(o, "\"totals\":{\"packets\":%llu,\"data_bytes\":%llu,\"captured_bytes\":%llu",
+	fprintf(o, "\"totals\":{\"packets\":%llu,\"data_bytes\":%llu,\"captured_bytes\":%llu"
+		",\"untimed_packets\":%llu",
 		(unsigned long long)s->packets, (unsigned long long)s->wire_bytes,
-		(unsigned long long)s->cap_bytes);
-	if (s->packets) {
-		fprintf(o, ",\"first_ns\":%llu,\"last_ns\":%llu,\"first_time\":\"%s\",\"last_time\":\"%s\"",
+		(unsigned long long)s->cap_bytes, (unsigned long long)s->untimed);
+	if (s->have_time) {
+		/* jq 1.6 reads numbers as doubles: nanoseconds since 1970 also as exact strings */
+		fprintf(o, ",\"first_ns\":%llu,\"last_ns\":%llu,\"first_ns_str\":\"%llu\""
+			",\"last_ns_str\":\"%llu\",\"first_time\":\"%s\",\"last_time\":\"%s\",\"duration\":",
+			(unsigned long long)s->min_ns, (unsigned long long)s->max_ns,
 			(unsigned long long)s->min_ns, (unsigned long long)s->max_ns, t0, t1);
-		fprintf(o, ",\"duration\":%.9f", secs(dur));
+		json_secs(o, (int64_t)dur);
+	} else {
+		fputs(",\"first_ns\":null,\"last_ns\":null,\"first_ns_str\":null,\"last_ns_str\":null"
+		      ",\"first_time\":null,\"last_time\":null,\"duration\":null", o);
+	}
+	if (s->packets) {
 		fprintf(o, ",\"caplen_min\":%u,\"caplen_max\":%u", s->caplen_min, s->caplen_max);
 		fprintf(o, ",\"avg_packet_size\":%.3f", (double)s->wire_bytes / (double)s->packets);
 	} else {
-		fputs(",\"first_ns\":null,\"last_ns\":null,\"first_time\":null,\"last_time\":null"
-		      ",\"duration\":null,\"caplen_min\":null,\"caplen_max\":null,\"avg_packet_size\":null", o);
+		fputs(",\"caplen_min\":null,\"caplen_max\":null,\"avg_packet_size\":null", o);
 	}
 	json_rate(o, "data_byte_rate", (double)s->wire_bytes, dur);
 	json_rate(o, "data_bit_rate", 8.0 * (double)s->wire_bytes, dur);
@@ -117,9 +126,15 @@ static void json_totals(FILE *o, const struct summary *s)
 
 static void json_damage(FILE *o, const struct summary *s)
 {
-	fprintf(o, "\"damage\":{\"truncated\":%llu,\"invalid\":%llu,\"snapped\":%llu,\"error\":",
+	fprintf(o, "\"damage\":{\"truncated\":%llu,\"invalid\":%llu,\"snapped\":%llu"
+		",\"malformed_records\":%llu,\"malformed_first\":",
 		(unsigned long long)s->truncated, (unsigned long long)s->invalid,
-		(unsigned long long)s->snapped);
+		(unsigned long long)s->snapped, (unsigned long long)s->malformed);
+	if (s->malformed)
+		json_str(o, s->malformed_why);
+	else
+		fputs("null", o);
+	fputs(",\"error\":", o);
 	if (s->has_error)
 		json_str(o, s->error);
 	else
@@ -171,12 +186,15 @@ static void json_conv_row(FILE *o, const struct summary *s, const struct flow *f
 			(unsigned)(a == 0 ? f->key.port_a : f->key.port_b),
 			(unsigned)(a == 0 ? f->key.port_b : f->key.port_a));
 	fprintf(o, ",\"frames_ab\":%llu,\"bytes_ab\":%llu,\"frames_ba\":%llu,\"bytes_ba\":%llu"
-		",\"frames\":%llu,\"bytes\":%llu,\"rel_start\":%.9f,\"duration\":%.9f}",
+		",\"frames\":%llu,\"bytes\":%llu,\"rel_start\":",
 		(unsigned long long)f->pkts[a], (unsigned long long)f->bytes[a],
 		(unsigned long long)f->pkts[1 - a], (unsigned long long)f->bytes[1 - a],
 		(unsigned long long)(f->pkts[0] + f->pkts[1]),
-		(unsigned long long)(f->bytes[0] + f->bytes[1]),
-		((double)f->first_ns - (double)s->first_ns) / 1e9, secs(f->last_ns - f->first_ns));
+		(unsigned long long)(f->bytes[0] + f->bytes[1]));
+	json_secs(o, sum_rel_ns(s, f->first_ns));
+	fputs(",\"duration\":", o);
+	json_secs(o, (int64_t)(f->last_ns - f->first_ns));
+	fputc('}', o);
 }
 
 static void json_ep_row(FILE *o, const struct sum_endpoint *e, bool ports)
@@ -250,8 +268,9 @@ static void json_tseries(FILE *o, const struct summary *s)
 	struct tbucket *b = calloc(TSERIES_MAX_BUCKETS, sizeof *b);
 	uint32_t n = b ? tseries_regroup(&s->ts, iv, b, TSERIES_MAX_BUCKETS) : 0;
 
-	fprintf(o, "\"time_series\":{\"interval_ns\":%llu,\"start_ns\":%llu,\"widened\":%s,\"packets\":[",
-		(unsigned long long)iv, (unsigned long long)s->ts.origin_ns,
+	fprintf(o, "\"time_series\":{\"interval_ns\":%llu,\"start_ns\":%llu,\"start_ns_str\":\"%llu\""
+		",\"widened\":%s,\"packets\":[", (unsigned long long)iv,
+		(unsigned long long)s->ts.origin_ns, (unsigned long long)s->ts.origin_ns,
 		s->ts.widened ? "true" : "false");
 	for (uint32_t i = 0; i < n; i++)
 		fprintf(o, "%s%llu", i ? "," : "", (unsigned long long)b[i].pkts);

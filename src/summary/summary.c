@@ -82,11 +82,10 @@ uint64_t summary_packets(const struct summary *s)
 	return s->packets;
 }
 
-static void add_totals(struct summary *s, const struct frame *f)
+static void add_times(struct summary *s, uint64_t ts)
 {
-	uint64_t ts = f->ts_ns;
-
-	if (s->packets == 0) {
+	if (!s->have_time) {
+		s->have_time = true;
 		s->first_ns = s->min_ns = s->max_ns = ts;
 	} else {
 		if (ts < s->min_ns)
@@ -97,6 +96,14 @@ static void add_totals(struct summary *s, const struct frame *f)
 			s->out_of_order++;
 	}
 	s->prev_ns = ts;
+}
+
+static void add_totals(struct summary *s, const struct frame *f, enum summary_ts ts)
+{
+	if (ts == SUMMARY_TS_OK)
+		add_times(s, f->ts_ns);
+	else if (ts == SUMMARY_TS_NONE)
+		s->untimed++;
 	s->packets++;
 	s->wire_bytes += f->origlen;
 	s->cap_bytes += f->caplen;
@@ -131,7 +138,8 @@ static void add_tcp_flags(struct summary *s, uint16_t fl)
  * is there, IP once its header decoded, TCP/UDP once theirs decoded. One
  * record per packet, keyed by the deepest of them, to the flow side.
  */
-static void add_flows(struct summary *s, const struct frame *f, const struct dec_packet *d)
+static void add_flows(struct summary *s, const struct frame *f, const struct dec_packet *d,
+		      uint64_t ts_ns)
 {
 	bool eth = (d->link.proto == DEC_P_ETHER || d->link.proto == DEC_P_LLC) &&
 		   (d->link.status == DEC_OK || f->caplen >= 14);
@@ -142,7 +150,7 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 		return;
 	p = flow_feed_slot(s->feed);
 	p->bytes = f->origlen;
-	p->ts_ns = f->ts_ns;
+	p->ts_ns = ts_ns;
 	p->sport = p->dport = 0;
 	if (!ip) {
 		p->kind = FLOW_ETH;
@@ -178,16 +186,40 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 
 void summary_add(struct summary *s, const struct frame *f, const struct dec_packet *d)
 {
+	summary_add_ts(s, f, d, SUMMARY_TS_OK);
+}
+
+void summary_malformed(struct summary *s, const char *why)
+{
+	if (s->malformed++ == 0)
+		snprintf(s->malformed_why, sizeof s->malformed_why, "%s", why);
+}
+
+uint64_t summary_malformed_count(const struct summary *s)
+{
+	return s->malformed;
+}
+
+const char *summary_malformed_first(const struct summary *s)
+{
+	return s->malformed_why;
+}
+
+void summary_add_ts(struct summary *s, const struct frame *f, const struct dec_packet *d,
+		    enum summary_ts ts)
+{
+	bool ts_valid = ts == SUMMARY_TS_OK;
 	uint8_t path[PHS_MAX_DEPTH];
 	size_t n;
 
-	add_totals(s, f);
-	tseries_add(&s->ts, f->ts_ns, f->origlen);
+	add_totals(s, f, ts);
+	if (ts_valid)
+		tseries_add(&s->ts, f->ts_ns, f->origlen);
 	if (d->status == DEC_TRUNCATED)
 		s->truncated++;
 	else if (d->status == DEC_INVALID)
 		s->invalid++;
 	n = phs_path(d, f->data, f->caplen, path);
 	phs_add(&s->phs, path, n, f->origlen);
-	add_flows(s, f, d);
+	add_flows(s, f, d, ts_valid ? f->ts_ns : s->prev_ns);
 }

@@ -194,7 +194,11 @@ struct summary {
 	uint64_t packets;
 	uint64_t wire_bytes;         /* sum of origlen: capinfos "Data size", tshark bytes */
 	uint64_t cap_bytes;          /* sum of caplen */
-	uint64_t first_ns;           /* timestamp of the first frame read */
+	bool have_time;              /* some frame had a timestamp (first/min/max are set) */
+	uint64_t untimed;            /* frames without a timestamp (pcapng Simple Packet Blocks) */
+	uint64_t malformed;          /* records the reader flags malformed (READER_REC_MALFORMED) */
+	char malformed_why[256];     /* the first one's reason, naming the field and value */
+	uint64_t first_ns;           /* timestamp of the first timed frame read */
 	uint64_t min_ns, max_ns;
 	uint64_t prev_ns;
 	uint64_t out_of_order;       /* frames older than the one before */
@@ -218,5 +222,17 @@ struct summary {
 	struct flow_side *side;
 	struct flow_feed *feed;
 };
+
+/*
+ * A time relative to the summary's first timed frame, in exact integer
+ * nanoseconds (negative for frames out of order before it); 0 when no frame
+ * had a time.
+ */
+static inline int64_t sum_rel_ns(const struct summary *s, uint64_t ts_ns)
+{
+	if (!s->have_time)
+		return 0;
+	return ts_ns >= s->first_ns ? (int64_t)(ts_ns - s->first_ns) : -(int64_t)(s->first_ns - ts_ns);
+}
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcaprec/util.h"
 #include "summary_int.h"
 
 #define LABEL "%-21s"
@@ -84,21 +85,31 @@ static void text_iface(FILE *o, const struct summary_iface *f, uint32_t id)
 
 static void text_totals(FILE *o, const struct summary *s)
 {
-	uint64_t dur = s->packets ? s->max_ns - s->min_ns : 0;
+	uint64_t dur = s->have_time ? s->max_ns - s->min_ns : 0;
 	double d = (double)dur / 1e9;
 	char t[64];
 
 	fprintf(o, LABEL "%llu\n", "Number of packets:", (unsigned long long)s->packets);
+	if (s->untimed)
+		fprintf(o, LABEL "%llu (Simple Packet Blocks carry no time)\n", "Untimed packets:",
+			(unsigned long long)s->untimed);
 	fprintf(o, LABEL "%llu bytes\n", "Data size:", (unsigned long long)s->wire_bytes);
 	if (s->cap_bytes != s->wire_bytes)
 		fprintf(o, LABEL "%llu bytes\n", "Captured size:", (unsigned long long)s->cap_bytes);
 	if (s->packets == 0)
 		return;
-	fprintf(o, LABEL "%.9f seconds\n", "Capture duration:", d);
-	sum_fmt_time(s->min_ns, false, t, sizeof t);
-	fprintf(o, LABEL "%s UTC\n", "First packet time:", t);
-	sum_fmt_time(s->max_ns, false, t, sizeof t);
-	fprintf(o, LABEL "%s UTC\n", "Last packet time:", t);
+	if (s->have_time) {
+		fmt_ns_secs((int64_t)dur, t, sizeof t);
+		fprintf(o, LABEL "%s seconds\n", "Capture duration:", t);
+		sum_fmt_time(s->min_ns, false, t, sizeof t);
+		fprintf(o, LABEL "%s UTC\n", "First packet time:", t);
+		sum_fmt_time(s->max_ns, false, t, sizeof t);
+		fprintf(o, LABEL "%s UTC\n", "Last packet time:", t);
+	} else { /* as capinfos says for files without timestamps */
+		fprintf(o, LABEL "n/a\n", "Capture duration:");
+		fprintf(o, LABEL "n/a\n", "First packet time:");
+		fprintf(o, LABEL "n/a\n", "Last packet time:");
+	}
 	if (dur) {
 		fprintf(o, LABEL "%.2f bytes/sec\n", "Data byte rate:", (double)s->wire_bytes / d);
 		fprintf(o, LABEL "%.2f bits/sec\n", "Data bit rate:", 8.0 * (double)s->wire_bytes / d);
@@ -112,7 +123,8 @@ static void text_totals(FILE *o, const struct summary *s)
 	else
 		fprintf(o, LABEL "n/a\n", "Average packet rate:");
 	fprintf(o, LABEL "%u - %u bytes (captured)\n", "Packet sizes:", s->caplen_min, s->caplen_max);
-	fprintf(o, LABEL "%s\n", "Strict time order:", s->out_of_order ? "False" : "True");
+	fprintf(o, LABEL "%s\n", "Strict time order:",
+		!s->have_time ? "Unknown" : s->out_of_order ? "False" : "True");
 }
 
 static void text_health(FILE *o, const struct summary *s)
@@ -125,6 +137,9 @@ static void text_health(FILE *o, const struct summary *s)
 	fprintf(o, LABEL "%llu truncated, %llu malformed, %llu cut by snap length\n", "Damaged packets:",
 		(unsigned long long)s->truncated, (unsigned long long)s->invalid,
 		(unsigned long long)s->snapped);
+	if (s->malformed)
+		fprintf(o, LABEL "%llu (first: %s)\n", "Malformed records:",
+			(unsigned long long)s->malformed, s->malformed_why);
 	fprintf(o, LABEL "%llu conversations tracked (max %llu)", "Flow table:",
 		(unsigned long long)flowtab_count(s->flows),
 		(unsigned long long)(s->opt.max_flows ? s->opt.max_flows : SUMMARY_DEFAULT_MAX_FLOWS));
@@ -206,7 +221,7 @@ static void text_conv(FILE *o, const struct summary *s, enum flow_kind k,
 			(unsigned long long)f->pkts[a], (unsigned long long)f->bytes[a],
 			(unsigned long long)(f->pkts[0] + f->pkts[1]),
 			(unsigned long long)(f->bytes[0] + f->bytes[1]),
-			((double)f->first_ns - (double)s->first_ns) / 1e9,
+			(double)sum_rel_ns(s, f->first_ns) / 1e9,
 			(double)(f->last_ns - f->first_ns) / 1e9);
 	}
 }
@@ -352,7 +367,7 @@ int summary_write_text(struct summary *s, FILE *out, bool tty)
 	if (rc == 0)
 		rc = text_ports(out, &t);
 	sum_tables_free(&t);
-	if (rc == 0 && s->packets)
+	if (rc == 0 && s->have_time)
 		rc = text_tseries(out, s, tty);
 	return rc == 0 && !ferror(out) ? 0 : -1;
 }

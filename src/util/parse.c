@@ -99,17 +99,34 @@ bool parse_duration(const char *s, uint64_t *out_ns)
 		{ "h", 3600ull * 1000000000ull },
 		{ "d", 86400ull * 1000000000ull },
 	};
-	uint64_t v;
+	uint64_t v, whole, frac = 0, scale = 1, part = 0;
 	const char *rest;
 
 	if (!s)
 		return false;
-	rest = parse_digits(s, &v);
-	if (!rest || !apply_unit(v, rest, units, sizeof units / sizeof units[0],
-				 1000000000ull, &v))
+	rest = parse_digits(s, &whole);
+	if (!rest)
 		return false;
-	if (v == 0)
+	if (*rest == '.') {
+		/* a fraction: 1 to 9 digits, what a nanosecond clock can tell apart */
+		const char *f = rest + 1;
+
+		for (rest = f; *rest >= '0' && *rest <= '9'; rest++) {
+			if (rest - f == 9)
+				return false;
+			frac = frac * 10 + (uint64_t)(*rest - '0');
+			scale *= 10;
+		}
+		if (rest == f)
+			return false;
+	}
+	if (!apply_unit(whole, rest, units, sizeof units / sizeof units[0], 1000000000ull, &v) ||
+	    !apply_unit(1, rest, units, sizeof units / sizeof units[0], 1000000000ull, &part))
 		return false;
-	*out_ns = v;
+	/* frac/scale of one unit, rounded down to whole nanoseconds; frac < scale <= 1e9 */
+	part = part / scale * frac + part % scale * frac / scale;
+	if (v > UINT64_MAX - part || v + part == 0)
+		return false;
+	*out_ns = v + part;
 	return true;
 }

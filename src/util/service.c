@@ -66,22 +66,25 @@ bool svc_stderr_is_journal(void)
 		(unsigned long long)st.st_ino == ino;
 }
 
-const char *svc_prio_prefix(FILE *fp, int prio)
+const char *svc_line_prefix(FILE *fp, int prio)
 {
 	static const char *const pfx[8] = { "<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>" };
 
-	if (fp != stderr || !svc_stderr_is_journal())
+	if (fp != stderr)
 		return "";
-	return pfx[prio & 7];
+	if (svc_stderr_is_journal())
+		return pfx[prio & 7];
+	/* erase a live counter (record on a terminal) before the line */
+	return isatty(STDERR_FILENO) ? "\r\033[K" : "";
 }
 
 void svc_log(int prio, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[8192];   /* paths up to PATH_MAX and their message */
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%spcaprec: %s\n", svc_prio_prefix(stderr, prio), msg);
+	fprintf(stderr, "%s%s\n", svc_line_prefix(stderr, prio), msg);
 }

@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
 # Writes the seed corpus for fuzz_reader into tests/fuzz/corpus/reader/: small pcap and pcapng files
-# in both byte orders using every block kind the reader knows, plus gzip and cut-off variants.
-import gzip, os, struct, sys
+# in both byte orders using every block kind the reader knows, plus gzip, zstd (with the zstd
+# tool: two frames, and one cut off) and cut-off variants.
+import gzip, os, struct, subprocess, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pcapng_blocks import blk, opt, pad  # noqa: E402
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "reader")
 os.makedirs(out, exist_ok=True)
@@ -13,17 +17,6 @@ def pcap(e, magic, recs):
     for sec, frac, data in recs:
         b += struct.pack(e + "IIII", sec, frac, len(data), len(data) + 4) + data
     return b
-
-def pad(b):
-    return b + b"\0" * (-len(b) % 4)
-
-def blk(e, t, body):
-    body = pad(body)
-    n = len(body) + 12
-    return struct.pack(e + "II", t, n) + body + struct.pack(e + "I", n)
-
-def opt(e, code, val):
-    return pad(struct.pack(e + "HH", code, len(val)) + val)
 
 def pcapng(e):
     shb = blk(e, 0x0a0d0d0a, struct.pack(e + "IHHq", 0x1a2b3c4d, 1, 0, -1) + opt(e, 0, b""))
@@ -50,6 +43,13 @@ files = {
 files["pcapng-le.gz"] = gzip.compress(files["pcapng-le"], mtime=0)
 files["pcap-cut.gz"] = gzip.compress(files["pcap-le-us"], mtime=0)[:-9]
 files["pcapng-cut"] = files["pcapng-be"][:-7]
+
+def zstd(data):
+    return subprocess.run(["zstd", "-q", "-c", "--no-progress"], input=data, check=True,
+                          stdout=subprocess.PIPE).stdout
+
+files["pcapng-le-2frames.zst"] = zstd(files["pcapng-le"][:100]) + zstd(files["pcapng-le"][100:])
+files["pcap-cut.zst"] = zstd(files["pcap-le-us"])[:-9]
 for name, data in files.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)

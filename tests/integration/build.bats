@@ -59,6 +59,7 @@ setup() {
 	grep -qx '755 ./usr/share/pcaprec/cron-summary' "$BATS_TEST_TMPDIR/files.txt"
 	grep -qx '644 ./usr/share/doc/pcaprec/README.md' "$BATS_TEST_TMPDIR/files.txt"
 	grep -qx '644 ./etc/pcaprec/default.conf' "$BATS_TEST_TMPDIR/files.txt"
+	grep -qx '644 ./usr/share/bash-completion/completions/pcaprec' "$BATS_TEST_TMPDIR/files.txt"
 	# nothing outside the listed places
 	[ "$(grep -cvE ' \./(usr/bin|usr/share/(man|pcaprec|doc|bash-completion)|lib/systemd/system|etc/pcaprec)/' "$BATS_TEST_TMPDIR/files.txt")" -eq 0 ]
 	# not stripped: dh_strip does that, into the -dbgsym package
@@ -108,4 +109,22 @@ pkg_of() {
 	for p in debhelper lintian fakeroot dpkg-dev; do grep -qx "$p" <<<"$output"; done
 	run sh scripts/deps.sh nosuchprofile
 	[ "$status" -eq 2 ]
+}
+
+@test "debian/control's Build-Depends hold deps.sh's build and test profiles (but build-essential and the clang runtime's version)" {
+	# Build-Depends as package names, one a line
+	sed -n '/^Build-Depends:/,/^[A-Z]/p' debian/control | sed '$d' | sed 's/^Build-Depends://' |
+		tr ',' '\n' | sed 's/[<(].*//; s/^[[:space:]]*//; s/[[:space:]]*$//' | grep . | sort -u \
+		>"$BATS_TEST_TMPDIR/bd"
+	cat "$BATS_TEST_TMPDIR/bd"
+	grep -qx 'debhelper-compat' "$BATS_TEST_TMPDIR/bd"
+	missing=
+	for p in $(sh scripts/deps.sh -n build test); do
+		case $p in
+		gcc | make | libc6-dev | dpkg-dev | util-linux) continue ;;   # build-essential, Essential: yes
+		libclang-rt-*-dev | libclang-common-*-dev) p=libclang-rt-dev ;;   # the versionless name
+		esac
+		grep -qx "$p" "$BATS_TEST_TMPDIR/bd" || missing="$missing $p"
+	done
+	[ -z "$missing" ] || { echo "not in Build-Depends:$missing"; false; }
 }

@@ -120,7 +120,11 @@ bad_value() {
 		bad_value summary --top "--top" "$v" "$f"
 		bad_value summary -n "--top" "$v" "$f"
 	done
-	bad_value summary -I "--interval" 1.5s "$f"
+	# a fraction is a duration (1.5s); a malformed one is not
+	bad_value summary -I "--interval" 1.5.5s "$f"
+	bad_value summary -I "--interval" .5s "$f"
+	run "$PCAPREC" summary -I 1.5s "$f"
+	[ "$status" -eq 0 ]
 	bad_value summary -I "--interval" 10000000000d "$f"
 	bad_value summary --threads "--threads" 3 "$f"
 	# the flow table indexes entries with 32 bits: the largest accepted value works
@@ -154,6 +158,8 @@ bad_value() {
 	rec -B "-B/--buffer" 2T
 	rec -C "-C/--rotate-size" 20000000000000T
 	rec --duration "--duration" 300000000000000000d
+	rec --duration "--duration" 0.5ns
+	rec --iface-wait "--iface-wait" 1.5.5s
 	rec --max-hooks "--max-hooks" 65
 	rec -z "-z/--compress" gzip:0
 	rec -z "-z/--compress" gzip:10

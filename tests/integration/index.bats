@@ -50,6 +50,23 @@ teardown() {
 	[ -z "$(find "$TMP" -name '*.tmp-*')" ]
 }
 
+@test "index a zstd capture of many frames (record -z zstd's layout): one chunk per frame run, extract answers the same with and without it" {
+	mkdir "$TMP/z"
+	"$TOOLS/gencap" 6M "$TMP/g.pcap" 5 >/dev/null
+	"$TOOLS/mkcap" --format pcapng --zstd 3 --buffer 256K "$TMP/g.pcap" "$TMP/z/g.pcapng.zst"
+	"$PCAPREC" extract -q -r "$TMP/z" -w "$TMP/noidx.pcapng" "udp or host 10.0.0.7"
+	run "$PCAPREC" index "$TMP/z"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	chunks=$(sed -n 's/.*g.pcapng.zst: indexed ([0-9]* packets, \([0-9]*\) chunks.*/\1/p' <<<"$output")
+	[ "$chunks" -gt 3 ]
+	"$PCAPREC" extract -q -r "$TMP/z" -w "$TMP/idx.pcapng" "udp or host 10.0.0.7"
+	cmp "$TMP/noidx.pcapng" "$TMP/idx.pcapng"
+	run "$PCAPREC" check --json "$TMP/z/g.pcapng.zst"
+	[ "$status" -eq 0 ]
+	grep -q '"index":"ok"' <<<"$output"
+}
+
 @test "a capture rewritten after indexing: check says INDEX STALE (exit 0), index rebuilds it" {
 	"$PCAPREC" index -q "$TMP/corpus.pcap"
 	cp "$TMP/flows.pcap" "$TMP/corpus.pcap"

@@ -89,7 +89,47 @@ teardown() {
 	echo "$output"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"needs CAP_NET_RAW"* ]]
+	[[ "$output" == *"setcap cap_net_raw+ep pcaprec"* ]]
+	[[ "$output" != *"cap_net_admin"* ]]
 	[ ! -e "$OUT/np.pcapng" ]
+	# root with every capability but CAP_NET_RAW (CAP_NET_ADMIN kept) cannot capture either
+	run in_b capsh --drop=cap_net_raw -- -c "exec \"$PCAPREC\" record -i $IF_B -w $OUT/nr.pcapng -c 1"
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"needs CAP_NET_RAW"*"setcap cap_net_raw+ep"* ]]
+	[ ! -e "$OUT/nr.pcapng" ]
+}
+
+@test "the start line names the file created (taken name, .gz) and every interface's link type" {
+	touch "$OUT/x.pcap"
+	run in_b timeout 5 "$PCAPREC" record -i "$IF_B" -w "$OUT/x.pcap" --duration 0.2s
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"recording on $IF_B (EN10MB), snaplen 262144, to $OUT/x-1.pcap (pcap)"* ]]
+	run in_b timeout 5 "$PCAPREC" record -i "$IF_B" -i lo -w "$OUT/g.pcapng" -z gzip --duration 0.2s
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"recording on $IF_B (EN10MB), lo (EN10MB), snaplen 262144, to $OUT/g.pcapng.gz (pcapng)"* ]]
+	[ -e "$OUT/g.pcapng.gz" ] && [ -e "$OUT/x-1.pcap" ]
+}
+
+@test "durations take fractions: --duration 0.5s and 1.5 stop on time; bad ones are exit 2" {
+	t0=$(date +%s%N)
+	run in_b timeout 5 "$PCAPREC" record -i "$IF_B" -w "$OUT/d.pcapng" --duration 0.5s
+	t1=$(date +%s%N)
+	echo "$output $(( (t1 - t0) / 1000000 )) ms"
+	[ "$status" -eq 0 ]
+	[ $((t1 - t0)) -ge 500000000 ] && [ $((t1 - t0)) -lt 2000000000 ]
+	t0=$(date +%s%N)
+	run in_b timeout 5 "$PCAPREC" record -i "$IF_B" -w "$OUT/e.pcapng" --duration 1.5
+	t1=$(date +%s%N)
+	[ "$status" -eq 0 ]
+	[ $((t1 - t0)) -ge 1500000000 ] && [ $((t1 - t0)) -lt 3000000000 ]
+	for d in 0.5ns .5s 1.5.5s 0.1234567891s 213504d; do
+		run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/f.pcapng" --duration "$d"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"--duration"* ]]
+	done
 }
 
 @test "pcaprec interfaces lists the namespace's interfaces with link type and state" {
@@ -104,6 +144,19 @@ teardown() {
 	echo "$output" | grep -E "^[0-9]+ +$IF_B +EN10MB +down"
 	run in_b "$PCAPREC" interfaces extra
 	[ "$status" -eq 2 ]
+}
+
+@test "pcaprec interfaces lists devices without a hardware address (tun) with their link type" {
+	ip -n "$NS_B" tuntap add dev prtun1 mode tun
+	ip -n "$NS_B" link set prtun1 up
+	idx=$(ip -n "$NS_B" -o link show prtun1 | cut -d: -f1)
+	run in_b "$PCAPREC" interfaces
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E "^$idx +prtun1 +RAW +up"
+	ip -n "$NS_B" link set prtun1 down
+	run in_b "$PCAPREC" interfaces
+	echo "$output" | grep -E "^$idx +prtun1 +RAW +down"
 }
 
 @test "CAP_NET_RAW alone is enough; promiscuous while recording, undone after, never with -p" {

@@ -361,6 +361,41 @@ static void test_pcap_flags(void **state)
 	}
 }
 
+/* reader_record_problem names the field and the value found in the file, not a normalised time. */
+static void test_record_problem(void **state)
+{
+	static const struct {
+		uint32_t magic, frac, caplen, origlen;
+		const char *want;
+	} rows[] = {
+		{ 0xa1b2c3d4, 1500000, 60, 60,
+		  "byte 24: record 1: ts_usec is 1500000, not below 1000000 (a fraction of a second out of range)" },
+		{ 0xa1b2c3d4, 4294967295u, 60, 60,
+		  "byte 24: record 1: ts_usec is 4294967295, not below 1000000 (a fraction of a second out of range)" },
+		{ 0xa1b23c4d, 1000000000, 60, 60,
+		  "byte 24: record 1: ts_nsec is 1000000000, not below 1000000000 (a fraction of a second out of range)" },
+		{ 0xa1b2c3d4, 0, 60, 40, "byte 24: record 1: caplen 60 is larger than origlen 40" },
+		{ 0xa1b2c3d4, 999999, 60, 60, "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct buf b = { 0 };
+		char err[256], why[256];
+		struct reader *r;
+		struct frame f;
+
+		pcap_hdr(&b, rows[i].magic, 65535, 1);
+		pcap_rec(&b, 7, rows[i].frac, rows[i].caplen, rows[i].origlen);
+		r = reader_open_mem(b.p, b.len, "m", err, sizeof err);
+		assert_non_null(r);
+		assert_int_equal(reader_next(r, &f), 1);
+		assert_int_equal(reader_record_problem(r, why, sizeof why), rows[i].want[0] != '\0');
+		assert_string_equal(why, rows[i].want);
+		reader_close(r);
+		b_free(&b);
+	}
+}
+
 static void test_pcap_fcs_len(void **state)
 {
 	struct buf b = { 0 };
@@ -543,9 +578,10 @@ static void test_pcapng_packet_kinds(void **state)
 	struct buf b = { 0 };
 	struct want w[] = {
 		{ 5000000, 40, 60, 1, 0, 0, FRAME_DIR_UNKNOWN },    /* EPB */
-		{ 0, 40, 60, 1, 0, 0, FRAME_DIR_UNKNOWN },          /* SPB cut to snaplen 40 */
-		{ 0, 10, 10, 1, 0, 0, FRAME_DIR_UNKNOWN },          /* SPB: origlen below the padded room */
-		{ 0, 20, 100, 1, 0, 0, FRAME_DIR_UNKNOWN },         /* SPB: origlen above the room: room */
+		/* SPBs carry no time: ts 0 and READER_REC_NO_TIME */
+		{ 0, 40, 60, 1, 0, READER_REC_NO_TIME, FRAME_DIR_UNKNOWN },  /* SPB cut to snaplen 40 */
+		{ 0, 10, 10, 1, 0, READER_REC_NO_TIME, FRAME_DIR_UNKNOWN },  /* SPB: origlen below the padded room */
+		{ 0, 20, 100, 1, 0, READER_REC_NO_TIME, FRAME_DIR_UNKNOWN }, /* SPB: origlen above the room: room */
 		{ 7000000, 20, 64, 1, 0, 0, FRAME_DIR_UNKNOWN },    /* obsolete PB */
 		{ 8000000, 4, 4, 1, 0, 0, FRAME_DIR_IN },
 		{ 9000000, 4, 4, 1, 0, 0, FRAME_DIR_OUT },
@@ -1122,12 +1158,13 @@ static void test_zstd_cut_everywhere(void **state)
 	zstd_append(&z, plain.p + plain.len / 2, plain.len - plain.len / 2);
 	for (size_t cut = 4; cut < z.len; cut++) {
 		char err[512], want_msg[160];
-		struct reader *r = reader_open_mem(z.p, cut, "m", err, sizeof err);
+		struct reader *r;
 		size_t n = 0;
 		int rc;
 
 		if (cut == first)
 			continue;   /* a whole frame: a clean end, cut inside a record */
+		r = reader_open_mem(z.p, cut, "m", err, sizeof err);
 		snprintf(want_msg, sizeof want_msg,
 			 "truncated zstd stream: input ends at compressed offset %zu inside the frame that "
 			 "starts at compressed offset %zu", cut, cut < first ? (size_t)0 : first);
@@ -1265,6 +1302,7 @@ int main(void)
 		cmocka_unit_test(test_pcap_magics),
 		cmocka_unit_test(test_pcap_flags),
 		cmocka_unit_test(test_pcap_fcs_len),
+		cmocka_unit_test(test_record_problem),
 		cmocka_unit_test(test_pcap_old_variants),
 		cmocka_unit_test(test_pcap_truncated_everywhere),
 		cmocka_unit_test(test_pcap_damage),

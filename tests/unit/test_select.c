@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zstd.h>
 
 #include "pcaprec/select.h"
 
@@ -149,7 +150,17 @@ static void put(const char *path, const void *b, size_t n)
 	fclose(f);
 }
 
-/* A ring directory: captures (pcap, pcapng, .part) kept sorted; sidecars, empty and foreign files skipped. */
+/* A zstd frame of `n` bytes at `b`, written to `path`. */
+static void put_zstd(const char *path, const void *b, size_t n)
+{
+	uint8_t z[256];
+	size_t len = ZSTD_compress(z, sizeof z, b, n, 3);
+
+	assert_false(ZSTD_isError(len));
+	put(path, z, len);
+}
+
+/* A ring directory: captures (pcap, pcapng, .part, zstd of pcap) kept sorted; sidecars, empty and foreign files skipped. */
 static void test_dir(void **state)
 {
 	static const unsigned char pcap[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
@@ -157,11 +168,11 @@ static void test_dir(void **state)
 	char dir[] = "/tmp/test_select.XXXXXX", p[256], err[512];
 	struct selection s;
 	static const char *const names[] = { "b.pcap", "a.pcapng.part", "a.pcap.pidx", "c.txt",
-					     "empty.part", ".hidden.pcap" };
+					     "empty.part", ".hidden.pcap", "d.pcap.zst", "e.txt.zst" };
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < 8; i++) {
 		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
 		if (i == 0 || i == 2 || i == 5)
 			put(p, pcap, sizeof pcap);
@@ -169,6 +180,10 @@ static void test_dir(void **state)
 			put(p, ng, sizeof ng);
 		else if (i == 3)
 			put(p, "hello", 5);
+		else if (i == 6)
+			put_zstd(p, pcap, sizeof pcap);
+		else if (i == 7)
+			put_zstd(p, "hello", 5);
 		else
 			put(p, "", 0);
 	}
@@ -176,11 +191,13 @@ static void test_dir(void **state)
 	assert_int_equal(mkdir(p, 0700), 0);
 	sel_init(&s);
 	assert_int_equal(sel_add_path(&s, dir, err, sizeof err), 0);
-	assert_int_equal(s.npaths, 2);
+	assert_int_equal(s.npaths, 3);
 	snprintf(p, sizeof p, "%s/a.pcapng.part", dir);
 	assert_string_equal(s.paths[0], p);
 	snprintf(p, sizeof p, "%s/b.pcap", dir);
 	assert_string_equal(s.paths[1], p);
+	snprintf(p, sizeof p, "%s/d.pcap.zst", dir);
+	assert_string_equal(s.paths[2], p);
 	assert_int_equal(sel_add_path(&s, "-", err, sizeof err), 0);
 	assert_int_equal(sel_add_path(&s, "-", err, sizeof err), -1);
 	snprintf(p, sizeof p, "%s/missing", dir);
@@ -190,7 +207,7 @@ static void test_dir(void **state)
 	assert_int_equal(sel_add_path(&s, p, err, sizeof err), -1);
 	assert_non_null(strstr(err, "no capture file"));
 	sel_free(&s);
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < 8; i++) {
 		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
 		unlink(p);
 	}

@@ -100,14 +100,14 @@ static void test_journal_stream(void **state)
 	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
 	unsetenv("JOURNAL_STREAM");
 	assert_false(svc_stderr_is_journal());
-	assert_string_equal(svc_prio_prefix(stderr, SVC_ERR), "");
+	assert_string_equal(svc_line_prefix(stderr, SVC_ERR), "");
 	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
 	setenv("JOURNAL_STREAM", v, 1);
 	assert_true(svc_stderr_is_journal());
-	assert_string_equal(svc_prio_prefix(stderr, SVC_ERR), "<3>");
-	assert_string_equal(svc_prio_prefix(stderr, SVC_WARNING), "<4>");
-	assert_string_equal(svc_prio_prefix(stderr, SVC_INFO), "<6>");
-	assert_string_equal(svc_prio_prefix(stdout, SVC_INFO), "");
+	assert_string_equal(svc_line_prefix(stderr, SVC_ERR), "<3>");
+	assert_string_equal(svc_line_prefix(stderr, SVC_WARNING), "<4>");
+	assert_string_equal(svc_line_prefix(stderr, SVC_INFO), "<6>");
+	assert_string_equal(svc_line_prefix(stdout, SVC_INFO), "");
 	/* stderr redirected elsewhere by a child of the service: plain lines again */
 	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino + 1);
 	setenv("JOURNAL_STREAM", v, 1);
