@@ -108,6 +108,13 @@ bool print_tcp_seq(const struct print_opts *o, struct print_state *st, const str
 		   uint32_t *seq, uint32_t *ack, uint32_t *sack_base);
 
 /*
+ * Start loading the table slot print_tcp_seq will look at for `d`, so that
+ * the cache miss overlaps the formatting of the line before it.
+ */
+void print_seq_prefetch(const struct print_opts *o, const struct print_state *st,
+			const struct dec_packet *d);
+
+/*
  * The same packet as one JSON object on one line (NDJSON) with every
  * decoded field; key names are documented in README and never change.
  * When the object does not fit in `cap` (>= 128) bytes, a complete stub

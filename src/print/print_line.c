@@ -236,6 +236,7 @@ size_t print_line(const struct print_opts *o, struct print_state *st, const stru
 	struct pbuf b;
 
 	pb_init(&b, buf, cap - 1);
+	print_seq_prefetch(o, st, d);
 	if (o->number)
 		pb_printf(&b, "%5llu  ", (unsigned long long)st->number);
 	print_ts(o, st, f->ts_ns, &b);

@@ -13,13 +13,16 @@
 struct seq_entry {
 	uint8_t used, version;
 	uint16_t port_a, port_b;
-	uint8_t addr_a[16], addr_b[16];
+	uint8_t addr[32];        /* a's address, then b's (IPv4: the first 4 bytes of each half) */
 	uint32_t seq, ack;
 };
 
 /* Open addressing, twice the entries it may hold, never shrunk: a capture's conversations are not forgotten. */
 struct print_seqtab {
 	uint32_t n;
+	const struct dec_packet *pending; /* the packet print_seq_prefetch keyed last */
+	struct seq_entry pending_key;
+	uint32_t pending_hash;
 	struct seq_entry slot[2 * PRINT_SEQ_MAX_FLOWS];
 };
 
@@ -29,41 +32,73 @@ void print_state_free(struct print_state *st)
 	st->seq = NULL;
 }
 
+/* A multiply-xorshift mix of the key's words: a few cycles, where a byte-wise hash took a hundred. */
 static uint32_t seq_hash(const struct seq_entry *k)
 {
-	uint32_t h = 2166136261u; /* FNV-1a over the key */
-	const uint8_t *p = k->addr_a;
+	uint64_t w[4], h = ((uint64_t)k->port_a << 32 | (uint64_t)k->port_b << 16 | k->version) *
+			   0x9e3779b97f4a7c15ull;
 
-	for (int i = 0; i < 32; i++)
-		h = (h ^ p[i]) * 16777619u;
-	h = (h ^ k->port_a) * 16777619u;
-	h = (h ^ k->port_b) * 16777619u;
-	return (h ^ k->version) * 16777619u;
+	memcpy(w, k->addr, sizeof w);
+	for (int i = 0; i < 4; i++) {
+		h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
 }
 
 static bool seq_same(const struct seq_entry *a, const struct seq_entry *b)
 {
 	return a->version == b->version && a->port_a == b->port_a && a->port_b == b->port_b &&
-	       memcmp(a->addr_a, b->addr_a, 16) == 0 && memcmp(a->addr_b, b->addr_b, 16) == 0;
+	       memcmp(a->addr, b->addr, sizeof a->addr) == 0;
 }
 
-/* The slot holding key k, or the empty slot where it would go. */
-static struct seq_entry *seq_find(struct print_seqtab *t, const struct seq_entry *k)
+/* The slot holding key k (of hash h), or the empty slot where it would go. */
+static struct seq_entry *seq_find(struct print_seqtab *t, const struct seq_entry *k, uint32_t h)
 {
-	uint32_t mask = 2 * PRINT_SEQ_MAX_FLOWS - 1, i = seq_hash(k) & mask;
+	uint32_t mask = 2 * PRINT_SEQ_MAX_FLOWS - 1, i = h & mask;
 
 	while (t->slot[i].used && !seq_same(&t->slot[i], k))
 		i = (i + 1) & mask;
 	return &t->slot[i];
 }
 
-bool print_tcp_seq(const struct print_opts *o, struct print_state *st, const struct dec_packet *d,
-		   uint32_t *seq, uint32_t *ack, uint32_t *sack_base)
+/* The conversation key of `d` in tcpdump's collating order; returns whether it is reversed. */
+static bool seq_key(const struct dec_packet *d, struct seq_entry *k)
 {
 	const struct dec_ip *ip = &d->ip;
 	const struct dec_tcp *t = &d->tcp;
 	size_t alen = ip->version == 6 ? 16 : 4;
+	bool rev = t->sport > t->dport || (t->sport == t->dport && memcmp(ip->src, ip->dst, alen) > 0);
+
+	memset(k, 0, sizeof *k);
+	k->used = 1;
+	k->version = ip->version;
+	memcpy(k->addr, rev ? ip->dst : ip->src, alen);
+	memcpy(k->addr + 16, rev ? ip->src : ip->dst, alen);
+	k->port_a = rev ? t->dport : t->sport;
+	k->port_b = rev ? t->sport : t->dport;
+	return rev;
+}
+
+void print_seq_prefetch(const struct print_opts *o, const struct print_state *st,
+			const struct dec_packet *d)
+{
+	struct print_seqtab *t = st->seq;
+
+	if (o->abs_seq || !t || d->tp.proto != DEC_P_TCP || !(d->tcp.flags & TCP_ACK))
+		return;
+	seq_key(d, &t->pending_key);
+	t->pending_hash = seq_hash(&t->pending_key);
+	t->pending = d;
+	__builtin_prefetch(&t->slot[t->pending_hash & (2 * PRINT_SEQ_MAX_FLOWS - 1)]);
+}
+
+bool print_tcp_seq(const struct print_opts *o, struct print_state *st, const struct dec_packet *d,
+		   uint32_t *seq, uint32_t *ack, uint32_t *sack_base)
+{
+	const struct dec_tcp *t = &d->tcp;
 	struct seq_entry k, *e;
+	uint32_t h;
 	bool rev;
 
 	*seq = t->seq;
@@ -71,21 +106,17 @@ bool print_tcp_seq(const struct print_opts *o, struct print_state *st, const str
 	*sack_base = 0;
 	if (o->abs_seq || !(t->flags & TCP_ACK))
 		return true;
-	memset(&k, 0, sizeof k);
-	k.used = 1;
-	k.version = ip->version;
-	rev = t->sport > t->dport ||
-	       (t->sport == t->dport && memcmp(ip->src, ip->dst, alen) > 0);
-	memcpy(k.addr_a, rev ? ip->dst : ip->src, alen);
-	memcpy(k.addr_b, rev ? ip->src : ip->dst, alen);
-	k.port_a = rev ? t->dport : t->sport;
-	k.port_b = rev ? t->sport : t->dport;
+	rev = seq_key(d, &k);
 	if (!st->seq) {
 		st->seq = calloc(1, sizeof *st->seq);
 		if (!st->seq)
 			return false;
 	}
-	e = seq_find(st->seq, &k);
+	/* the key print_seq_prefetch made for this packet, if it did (the same decode, unchanged) */
+	h = st->seq->pending == d && seq_same(&st->seq->pending_key, &k) ? st->seq->pending_hash
+									    : seq_hash(&k);
+	st->seq->pending = NULL;
+	e = seq_find(st->seq, &k, h);
 	if (!e->used || (t->flags & TCP_SYN)) {
 		if (!e->used) {
 			if (st->seq->n >= PRINT_SEQ_MAX_FLOWS)
