@@ -241,6 +241,14 @@ int pidx_builder_state(struct pidx_builder *b, uint64_t raw_off, const uint8_t *
  */
 void pidx_builder_member(struct pidx_builder *b, uint64_t file_off, uint64_t raw_off);
 
+/*
+ * The same when the member's file offset is not known yet (a compressed
+ * writer reports it once the member is written): pidx_builder_member_file()
+ * fills it in later. A chunk whose offset never arrives fails the write.
+ */
+void pidx_builder_member_raw(struct pidx_builder *b, uint64_t raw_off);
+void pidx_builder_member_file(struct pidx_builder *b, uint64_t raw_off, uint64_t file_off);
+
 /* One record of `rec_len` raw bytes at raw offset `raw_off` holding frame f. */
 void pidx_builder_add(struct pidx_builder *b, const struct frame *f, uint64_t raw_off, uint32_t rec_len);
 
@@ -261,6 +269,14 @@ void pidx_builder_end(struct pidx_builder *b, uint64_t raw_off, bool damaged);
  */
 int pidx_builder_write(struct pidx_builder *b, const char *capture, bool tmp_only,
 		       char *tmp_out, size_t tmp_len, char *err, size_t errlen);
+
+/*
+ * The sidecar's bytes (malloc'd, *out) for the capture open on `fd`
+ * (readable; fingerprinted now: write it only after the last byte of the
+ * capture). For a caller that writes and renames the sidecar itself.
+ */
+int pidx_builder_serialize_fd(struct pidx_builder *b, int fd, const char *capture,
+			      uint8_t **out, size_t *len, char *err, size_t errlen);
 
 /*
  * Read CAPTURE through the reader and write its sidecar. 0 when written

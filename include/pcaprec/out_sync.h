@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include "pcaprec/output.h"
 
 /*
@@ -28,6 +30,11 @@ struct out_sync_job {
 	size_t ext_len;              /* bytes at the end of name that a "-N" collision suffix goes before */
 	uint64_t packets, drops, first_ts_ns, last_ts_ns;
 	uint64_t closed_ns;          /* CLOCK_REALTIME when the file ended */
+	mode_t mode;                 /* of the file, given to its index too */
+	gid_t gid;                   /* (gid_t)-1: leave the index's group */
+	bool index;                  /* the file gets an index (NAME.pidx) */
+	uint8_t *pidx;               /* its bytes (freed by the job); NULL: build it from the published file */
+	size_t pidx_len;
 	uint64_t size;               /* result: bytes on disk */
 	int published;               /* result: 0, or -1 (left as NAME.part, logged) */
 };
@@ -62,9 +69,16 @@ void out_sync_close(struct out_sync *s);
 /*
  * The job itself, exported for tests: fsync, size, close, rename NAME.part
  * to NAME without replacing anything (on a collision "-N" goes before the
- * last ext_len bytes), fsync the directory.
+ * last ext_len bytes), fsync the directory. With an index, NAME.pidx is
+ * written under a temporary name first and renamed just before the file,
+ * so a published file always has its index (a crash between the two
+ * renames leaves NAME.part and a stale NAME.pidx: the leftover is
+ * re-indexed when it is published at restart).
  */
 void out_sync_run(struct out_sync_job *j, int dirfd, const char *dirpath, output_log_fn *log,
 		  void *log_ctx);
+
+/* Build PATH's index by reading it (leftovers, files whose index could not be kept); logs failures. */
+void out_index_file(const char *path, output_log_fn *log, void *log_ctx);
 
 #endif

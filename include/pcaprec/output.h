@@ -52,6 +52,7 @@ struct output_config {
 	uint64_t flush_interval_ns;/* writer_flush period from output_tick; 0 means 1 s */
 	const char *ifnames;       /* %i: interface names joined by '+' */
 	struct writer_opts wopts;  /* format, meta, interfaces; gzip_level is taken from above */
+	bool no_index;             /* --no-index: no FILE.pidx beside each published file */
 	output_stats_fn *stats;    /* NULL: ISBs carry only pcaprec's own drops */
 	void *stats_ctx;
 	output_log_fn *log;
@@ -193,7 +194,7 @@ struct output_cli {
 #define OUTPUT_CLI_SHORTOPTS "w:C:G:W:z:Z:"
 
 /* Number of entries in output_cli_options (without a terminator). */
-#define OUTPUT_CLI_NOPTS 20
+#define OUTPUT_CLI_NOPTS 21
 
 /*
  * getopt_long entries for the long flags; long-only ones use codes from

@@ -215,6 +215,20 @@ uint64_t writer_bytes(const struct writer *w);
  */
 bool writer_last_member(const struct writer *w, struct writer_member *m);
 
+/*
+ * The file header writer_open() laid out (pcap file header, or SHB and
+ * every IDB): true with the bytes at *p (valid until the next writer call)
+ * while nothing else was written or flushed, false afterwards.
+ */
+bool writer_header(const struct writer *w, const uint8_t **p, size_t *len);
+
+/*
+ * Compressed writers: the uncompressed offset at which the member being
+ * filled begins (a record written now that makes this equal to its own
+ * offset starts a new member). Plain writers: writer_bytes().
+ */
+uint64_t writer_member_start(const struct writer *w);
+
 /* Frames accepted so far. */
 uint64_t writer_frames(const struct writer *w);
 

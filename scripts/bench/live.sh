@@ -62,12 +62,16 @@ mount -t tmpfs -o size=6g tmpfs "$MNT"
 
 # The destination MAC is not B's, so B's stack drops the frames at once and
 # the recorders (promiscuous) are what is measured, not B's UDP stack.
+# BENCH_TG_FLOWS=random: a random source port per frame (a new flow almost
+# every frame: the index's worst case), else one flow.
 tgcfg() {
+	sp=40000
+	[ "${BENCH_TG_FLOWS:-one}" = random ] && sp='drnd()'
 	cat <<CFG
 {
   eth(da=02:00:00:00:00:02, sa=02:00:00:00:00:01, type=0x0800),
   ipv4(saddr=192.0.2.1, daddr=192.0.2.2, ttl=64),
-  udp(sp=40000, dp=9),
+  udp(sp=$sp, dp=9),
   fill(0x41, $(($1 - 42)))
 }
 CFG
@@ -76,6 +80,7 @@ CFG
 recorder_cmd() {
 	case $1 in
 	pcaprec-pcapng) echo "$PCAPREC record -q -i $IF_B -w $2.pcapng" ;;
+	pcaprec-pcapng-noindex) echo "$PCAPREC record -q --no-index -i $IF_B -w $2.pcapng" ;;
 	pcaprec-pcap) echo "$PCAPREC record -q -i $IF_B -w $2.pcap" ;;
 	pcaprec-gzip1) echo "$PCAPREC record -q -i $IF_B -z gzip:1 -w $2.pcapng" ;;
 	tcpdump) echo "tcpdump -q -i $IF_B -w $2.pcap" ;;
@@ -114,6 +119,7 @@ count_frames() {
 	for f in "$1".*; do
 		[ -f "$f" ] || continue
 		case $f in
+		*.pidx) continue ;;
 		*.gz) c=$(zcat "$f" | "$TOOLS/pcaploop" - | cut -d' ' -f1) ;;
 		*) c=$("$TOOLS/pcaploop" "$f" | cut -d' ' -f1) ;;
 		esac

@@ -34,9 +34,18 @@ struct bsig {
 
 /* A flow row and when its packets' keys were last added (chunk generation + what else they depend on). */
 struct bflow {
+	uint64_t hash;            /* 0: empty slot */
 	struct pidx_flow f;
 	uint32_t kgen;
-	uint32_t ksig;
+	uint8_t kx[16];           /* the packet fields besides the row's that its keys came from */
+};
+
+/* A packet whose flow lookup and keys wait for the next packet (its slot prefetched meanwhile). */
+struct bpend {
+	struct pkey k;
+	uint64_t h;
+	uint64_t ts;
+	uint32_t origlen;
 };
 
 struct pidx_builder {
@@ -45,6 +54,7 @@ struct pidx_builder {
 	uint32_t format;
 	bool compressed;
 	bool oom;
+	bool unresolved;          /* a chunk's member never got its file offset */
 	/* finished chunks and their filters */
 	struct bchunk *chunks;
 	size_t nchunks, chunks_cap;
@@ -64,13 +74,15 @@ struct pidx_builder {
 	size_t kcap, kn;
 	struct bsig *sig;
 	uint32_t gen;
+	bool pending;
+	struct bpend pend;
 	bool member_pending;
 	uint64_t member_file, member_raw;
 	/* flows */
-	struct bflow *flows;
-	size_t nflows, flows_cap;
-	uint64_t *ftab;           /* slot: flow index + 1 (low 32 bits), hash tag (high 32); 0 empty */
+	struct bflow *ftab;       /* open addressing, rows in place */
+	uint32_t *ftag;           /* per slot: the hash's high half (never 0), 0 empty; probed instead of the rows */
 	size_t fcap_tab;
+	size_t nflows;
 	bool flows_incomplete;
 	/* interfaces */
 	struct pidx_iface *ifaces;

@@ -18,6 +18,7 @@
 #define PIDX_MAX_STATE (4u << 20)   /* bytes of state blocks kept per file */
 #define PIDX_MAX_NHASH 16u
 #define PIDX_FP_SPAN 65536u         /* head and tail bytes fingerprinted */
+#define PIDX_OFF_UNKNOWN UINT64_MAX /* a member's file offset not reported yet */
 
 enum pidx_section {
 	PIDX_SEC_CHUNKS = 1,
@@ -71,8 +72,9 @@ struct pidx {
 /* Format names in file order (index 0..2). */
 extern const char *const pidx_format_names[3];
 
-/* Fingerprint `path` as it is now; -1 with a message. */
+/* Fingerprint `path` (or the file open on `fd`, readable, named `path` in messages) as it is now; -1 with a message. */
 int pidx_fingerprint(const char *path, struct pidx_fp *fp, char *err, size_t errlen);
+int pidx_fingerprint_fd(int fd, const char *path, struct pidx_fp *fp, char *err, size_t errlen);
 
 /* Bytes of state blocks in effect at chunk i (prefix of ix->state). */
 size_t pidx_state_len(const struct pidx *ix, size_t i);

@@ -57,30 +57,35 @@ static int read_span_crc(int fd, uint64_t off, size_t n, uint32_t *crc, char *er
 	return 0;
 }
 
-int pidx_fingerprint(const char *path, struct pidx_fp *fp, char *err, size_t errlen)
+int pidx_fingerprint_fd(int fd, const char *path, struct pidx_fp *fp, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	uint64_t span;
 	char why[300];
 
-	if (fd < 0)
+	if (fstat(fd, &st) < 0)
 		return errf(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errf(err, errlen, "%s: %s", path, S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
-		close(fd);
-		return -1;
-	}
+	if (!S_ISREG(st.st_mode))
+		return errf(err, errlen, "%s: not a regular file", path);
 	fp->size = (uint64_t)st.st_size;
 	fp->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	span = fp->size < PIDX_FP_SPAN ? fp->size : PIDX_FP_SPAN;
 	if (read_span_crc(fd, 0, (size_t)span, &fp->crc_head, why, sizeof why) < 0 ||
-	    read_span_crc(fd, fp->size - span, (size_t)span, &fp->crc_tail, why, sizeof why) < 0) {
-		close(fd);
+	    read_span_crc(fd, fp->size - span, (size_t)span, &fp->crc_tail, why, sizeof why) < 0)
 		return errf(err, errlen, "%s: %s", path, why);
-	}
-	close(fd);
 	return 0;
+}
+
+int pidx_fingerprint(const char *path, struct pidx_fp *fp, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	rc = pidx_fingerprint_fd(fd, path, fp, err, errlen);
+	close(fd);
+	return rc;
 }
 
 void pidx_free(struct pidx *ix)

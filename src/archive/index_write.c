@@ -127,8 +127,9 @@ static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp
 		memcpy(d + off[PIDX_SEC_BLOOM], b->bloom, b->bloom_len);
 	if (b->state_len)
 		memcpy(d + off[PIDX_SEC_STATE], b->state, b->state_len);
-	for (size_t i = 0; i < b->nflows; i++)
-		put_flow(d + off[PIDX_SEC_FLOWS] + i * PIDX_FLOW_REC, &b->flows[i].f);
+	for (size_t i = 0, k = 0; i < b->fcap_tab && k < b->nflows; i++)
+		if (b->ftag[i])
+			put_flow(d + off[PIDX_SEC_FLOWS] + k++ * PIDX_FLOW_REC, &b->ftab[i].f);
 	for (size_t i = 0; i < b->nifaces; i++)
 		put_iface(d + off[PIDX_SEC_IFACES] + i * PIDX_IFACE_REC, &b->ifaces[i]);
 	st_le32(d + total - 4, (uint32_t)crc32(crc32(0L, Z_NULL, 0), d, (uInt)(total - 4)));
@@ -162,6 +163,31 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* Finish and lay out the sidecar for a capture fingerprinted as fp. */
+static int finish_serialize(struct pidx_builder *b, const char *capture, const struct pidx_fp *fp,
+			    uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+	pidx_builder_finish(b);
+	if (b->oom)
+		return errf(err, errlen, "%s: out of memory while indexing", capture);
+	if (b->unresolved)
+		return errf(err, errlen, "%s: a compressed member's file offset was never reported", capture);
+	*out = serialize(b, fp, len);
+	if (!*out)
+		return errf(err, errlen, "%s: index would exceed %u bytes (or out of memory)", capture, PIDX_MAX_FILE);
+	return 0;
+}
+
+int pidx_builder_serialize_fd(struct pidx_builder *b, int fd, const char *capture,
+			      uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+	struct pidx_fp fp;
+
+	if (pidx_fingerprint_fd(fd, capture, &fp, err, errlen) < 0)
+		return -1;
+	return finish_serialize(b, capture, &fp, out, len, err, errlen);
+}
+
 int pidx_builder_write(struct pidx_builder *b, const char *capture, bool tmp_only,
 		       char *tmp_out, size_t tmp_len, char *err, size_t errlen)
 {
@@ -171,16 +197,11 @@ int pidx_builder_write(struct pidx_builder *b, const char *capture, bool tmp_onl
 	size_t len;
 	int fd;
 
-	pidx_builder_finish(b);
-	if (b->oom)
-		return errf(err, errlen, "%s: out of memory while indexing", capture);
 	if (tmp_name(capture, tmp, sizeof tmp) < 0 || pidx_path(capture, final, sizeof final) < 0)
 		return errf(err, errlen, "%s: path too long for its index", capture);
-	if (pidx_fingerprint(capture, &fp, err, errlen) < 0)
+	if (pidx_fingerprint(capture, &fp, err, errlen) < 0 ||
+	    finish_serialize(b, capture, &fp, &d, &len, err, errlen) < 0)
 		return -1;
-	d = serialize(b, &fp, &len);
-	if (!d)
-		return errf(err, errlen, "%s: index would exceed %u bytes", capture, PIDX_MAX_FILE);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		free(d);

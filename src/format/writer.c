@@ -848,6 +848,20 @@ int writer_close(struct writer *w, int *errnum, char *err, size_t errlen)
 	return writer_close_lost(w, NULL, errnum, err, errlen);
 }
 
+bool writer_header(const struct writer *w, const uint8_t **p, size_t *len)
+{
+	if (w->frames != 0 || w->len != w->bytes || w->len == 0)
+		return false;
+	*p = w->buf;
+	*len = w->len;
+	return true;
+}
+
+uint64_t writer_member_start(const struct writer *w)
+{
+	return w->zc ? w->bytes - w->len : w->bytes;
+}
+
 uint64_t writer_bytes(const struct writer *w)
 {
 	return w->bytes;

@@ -11,6 +11,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "pcaprec/index.h"
 #include "pcaprec/out_sync.h"
 #include "pcaprec/output.h"
 #include "pcaprec/service.h"
@@ -43,6 +44,9 @@ struct output {
 	uint64_t seq;              /* next %n */
 
 	uint64_t period_start, deadline;   /* -G period; deadline 0 without -G */
+
+	struct pidx_builder *ix;   /* the index of the file in progress; NULL with --no-index, -w -, zstd */
+	bool ix_failed;            /* this file's index cannot be trusted: rebuilt from the file when published */
 
 	struct writer *w;          /* file in progress, or NULL */
 	int fd;
@@ -139,7 +143,8 @@ static int create_part(struct output *o, char *err, size_t errlen)
 	mode_t mode = o->cfg.mode ? o->cfg.mode : 0640;
 	int fd;
 
-	fd = openat(o->dirfd, o->part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	/* read too: the index fingerprints the file's first and last bytes when it ends */
+	fd = openat(o->dirfd, o->part, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return errf(err, errlen, "cannot create %s%s: %s", o->dirpath, o->part, strerror(errno));
 	/* Held while writing: tells a restarted recorder this .part is not a leftover. */
@@ -152,6 +157,60 @@ static int create_part(struct output *o, char *err, size_t errlen)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * The index is fed as the file is written: its header as the first state
+ * block, each accepted record at its raw offset, each compressed member's
+ * start (its file offset follows when the writer reports the member).
+ */
+static void index_start(struct output *o)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (!o->ix)
+		return;
+	pidx_builder_reset(o->ix);
+	pidx_builder_format(o->ix, o->wopts.format == OUT_PCAPNG ? "pcapng" :
+			    o->wopts.format == OUT_PCAP_NS ? "pcap-ns" : "pcap", o->wopts.gzip_level > 0);
+	o->ix_failed = !writer_header(o->w, &p, &n) || pidx_builder_state(o->ix, 0, p, n) != 0;
+}
+
+static void index_frame(struct output *o, const struct frame *f, uint64_t off)
+{
+	uint64_t end = writer_bytes(o->w);
+	struct frame g = *f;
+
+	if (o->wopts.gzip_level > 0 && off > 0 && writer_member_start(o->w) == off)
+		pidx_builder_member_raw(o->ix, off);
+	/* the time as the file holds it: microsecond pcap drops the rest */
+	if (o->wopts.format == OUT_PCAP_US)
+		g.ts_ns -= g.ts_ns % 1000u;
+	pidx_builder_add(o->ix, &g, off, (uint32_t)(end - off));
+}
+
+static void index_member(void *ctx, const struct writer_member *m)
+{
+	struct output *o = ctx;
+
+	if (o->ix)
+		pidx_builder_member_file(o->ix, m->raw_off, m->file_off);
+}
+
+/* The finished file's sidecar for the job (written and renamed with the file), or a rebuild from the file. */
+static void index_finish(struct output *o, struct out_sync_job *j)
+{
+	char err[512];
+
+	if (!o->ix)
+		return;
+	j->index = true;
+	if (o->ix_failed || pidx_builder_serialize_fd(o->ix, o->fd, o->part, &j->pidx, &j->pidx_len,
+						       err, sizeof err) != 0) {
+		j->pidx = NULL;   /* out_sync builds it by reading the published file */
+		j->pidx_len = 0;
+	}
 }
 
 /* Start a new file named for time t. 0, or -1 with the output blocked. */
@@ -171,6 +230,8 @@ static int file_open(struct output *o, uint64_t t, uint64_t now)
 	}
 	snprintf(path, sizeof path, "%s%s", o->dirpath, o->part);
 	o->w = writer_open(o->fd, path, &o->wopts, err, sizeof err);
+	if (o->w)
+		index_start(o);
 	if (o->w && writer_flush(o->w, false, &errnum, err, sizeof err) != 0) {
 		writer_close(o->w, &errnum, NULL, 0);
 		o->w = NULL;
@@ -222,6 +283,16 @@ static void write_isbs(struct output *o, uint64_t now)
 			if (!o->blocked)
 				LOG(o, "%s", err);
 			break;
+		}
+		if (o->ix && o->wopts.format == OUT_PCAPNG) {
+			struct pidx_iface pi = {
+				.stats_have = READER_STAT_STARTTIME | READER_STAT_ENDTIME | READER_STAT_IFRECV |
+					      READER_STAT_IFDROP | READER_STAT_OSDROP,
+				.starttime_ns = st.start_ns, .endtime_ns = st.end_ns, .ifrecv = st.ifrecv,
+				.ifdrop = st.ifdrop, .osdrop = st.osdrop,
+			};
+
+			pidx_builder_iface(o->ix, (uint32_t)i, &pi);
 		}
 	}
 	memcpy(o->snap, o->cum, o->nif * sizeof o->snap[0]);
@@ -294,6 +365,9 @@ static void hand_over(struct output *o, uint64_t now)
 	j.first_ts_ns = o->f_first_ts;
 	j.last_ts_ns = o->f_last_ts;
 	j.closed_ns = now;
+	j.mode = o->cfg.mode ? o->cfg.mode : 0640;
+	j.gid = o->cfg.gid;
+	index_finish(o, &j);
 	o->fd = -1;
 	if (!o->sync && !o->sync_tried) {
 		o->sync_tried = true;
@@ -337,6 +411,8 @@ static void leftovers_prepare(struct output *o, const struct out_ring *pub)
 		if (out_file_count(path, hf, err, sizeof err) != 0)
 			LOG(o, "leftover %s: %s; announced with the %llu packets before that", path, err,
 			    (unsigned long long)hf->packets);
+		if (o->ix)
+			out_index_file(path, o->cfg.log, o->cfg.log_ctx);
 		o->nleft++;
 	}
 	if (pub->n && !o->left)
@@ -369,6 +445,8 @@ static int file_close(struct output *o, uint64_t now)
 	if (!o->w)
 		return 0;
 	write_isbs(o, now);
+	if (o->ix)
+		pidx_builder_end(o->ix, writer_bytes(o->w), false);
 	o->bytes += writer_bytes(o->w);
 	if (o->to_stdout) {
 		rc = writer_close_lost(o->w, &pending, &errnum, err, sizeof err);
@@ -383,6 +461,7 @@ static int file_close(struct output *o, uint64_t now)
 	if (writer_finish(o->w, false, &pending, &errnum, err, sizeof err) != 0) {
 		/* The file keeps what reached the disk whole; what was held is lost. */
 		LOG(o, "%s", err);
+		o->ix_failed = o->ix_failed || pending > 0;
 		o->drops += pending;
 		o->f_drops += pending;
 		o->packets -= pending;
@@ -439,6 +518,7 @@ static int out_write(struct output *o, const struct frame *f, uint64_t now, bool
 {
 	char err[512];
 	int errnum = 0;
+	uint64_t off;
 
 	if (o->deadline && now >= o->deadline)
 		period_roll(o, now);
@@ -455,6 +535,7 @@ static int out_write(struct output *o, const struct frame *f, uint64_t now, bool
 			return -1;
 		}
 	}
+	off = writer_bytes(o->w);
 	if ((ref ? writer_write_ref(o->w, f, &errnum, err, sizeof err) :
 		   writer_write(o->w, f, &errnum, err, sizeof err)) != 0) {
 		block(o, errnum, err, now);
@@ -462,6 +543,8 @@ static int out_write(struct output *o, const struct frame *f, uint64_t now, bool
 		return -1;
 	}
 	o->f_deliv[f->iface < o->nif ? f->iface : 0]++;
+	if (o->ix)
+		index_frame(o, f, off);
 	if (o->f_packets++ == 0)
 		o->f_first_ts = f->ts_ns;
 	o->f_last_ts = f->ts_ns;
@@ -629,6 +712,13 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	if (!o->to_stdout && !(o->match = rot_matcher_new(o->tmpl, o->numbered, cfg->rot.utc,
 							  cfg->ifnames, o->suffix, err, errlen)))
 		return -1;
+	if (!o->to_stdout && !cfg->no_index && cfg->wopts.zstd_level <= 0) {
+		o->ix = pidx_builder_new(NULL, err, errlen);
+		if (!o->ix)
+			return -1;
+		o->wopts.on_member = index_member;
+		o->wopts.member_ctx = o;
+	}
 	o->nif = o->wopts.nifaces ? o->wopts.nifaces : 1;
 	o->snap = calloc(o->nif, sizeof *o->snap);
 	o->cum = calloc(o->nif, sizeof *o->cum);
@@ -662,6 +752,7 @@ static void output_free(struct output *o)
 	free(o->f_deliv);
 	free(o->dirpath);
 	free(o->tmpl);
+	pidx_builder_free(o->ix);
 	free(o);
 }
 

@@ -26,6 +26,7 @@ enum {
 	OPT_PIDFILE,
 	OPT_FLUSH_INTERVAL,
 	OPT_COMPRESS_THREADS,
+	OPT_NO_INDEX,
 };
 
 const struct option output_cli_options[OUTPUT_CLI_NOPTS] = {
@@ -49,6 +50,7 @@ const struct option output_cli_options[OUTPUT_CLI_NOPTS] = {
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "flush-interval", required_argument, NULL, OPT_FLUSH_INTERVAL },
 	{ "compress-threads", required_argument, NULL, OPT_COMPRESS_THREADS },
+	{ "no-index", no_argument, NULL, OPT_NO_INDEX },
 };
 
 void output_cli_init(struct output_cli *c)
@@ -142,6 +144,7 @@ int output_cli_parse(struct output_cli *c, int code, const char *arg, char *err,
 	case OPT_NO_ALIGN: g->rot.align = false; return 1;
 	case OPT_UTC: g->rot.utc = true; return 1;
 	case OPT_EMPTY_FILES: g->empty_files = true; return 1;
+	case OPT_NO_INDEX: g->no_index = true; return 1;
 	case 'W':
 		if (!parse_uint(arg, 1, 100000000, &v))
 			return bad(err, errlen, "-W/--keep", arg, "a file count >= 1");
@@ -274,6 +277,8 @@ void output_cli_help(FILE *fp)
 "      --max-hooks N      hooks running at once (4); more are queued\n"
 "      --print-closed     print 'PATH PACKETS BYTES' for each published file\n"
 "      --flush-interval DUR  flush the file in progress this often (1s)\n"
+"      --no-index         no index: by default each published file NAME gets\n"
+"                         NAME.pidx beside it (pcaprec index; not for zstd)\n"
 "  -Z, --user USER        drop to USER after opening the socket and first file\n"
 "      --group GROUP      group of the output files\n"
 "      --mode MODE        permissions of the output files (0640)\n"

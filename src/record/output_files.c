@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pcaprec/index.h"
 #include "pcaprec/output.h"
 #include "pcaprec/service.h"
 #include "pcaprec/reader.h"
@@ -346,6 +347,15 @@ int out_file_count(const char *path, struct hook_file *hf, char *err, size_t err
 }
 
 /* Remove the oldest entry from the ring, deleting its file. */
+/* The index beside a deleted capture goes with it (NAME.pidx, see index.h). */
+static void out_unlink_sidecar(int dirfd, const char *name)
+{
+	char side[NAME_MAX + 1];
+
+	if (snprintf(side, sizeof side, "%s" PIDX_SUFFIX, name) < (int)sizeof side)
+		unlinkat(dirfd, side, 0);
+}
+
 static void drop_first(struct out_ring *r, int dirfd, const char *dirpath,
 		       const char *why, output_log_fn *log, void *log_ctx)
 {
@@ -357,8 +367,10 @@ static void drop_first(struct out_ring *r, int dirfd, const char *dirpath,
 	if (r->owned && fstatat(dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !owned_file(&st, r->owner, whynot, sizeof whynot))
 		out_log(log, log_ctx, "not deleting %s%s (%s): it %s now", dirpath, e->name, why, whynot);
-	else if (unlinkat(dirfd, e->name, 0) == 0)
+	else if (unlinkat(dirfd, e->name, 0) == 0) {
 		out_logp(log, log_ctx, SVC_INFO, "deleted %s%s (%s)", dirpath, e->name, why);
+		out_unlink_sidecar(dirfd, e->name);
+	}
 	else if (errno != ENOENT)
 		out_log(log, log_ctx, "cannot delete %s%s: %s", dirpath, e->name, strerror(errno));
 	r->total -= e->size;

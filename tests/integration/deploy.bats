@@ -152,10 +152,12 @@ flags_documented() {
 	[ "$(grep -n . "$OUT/notify.txt" | grep -m1 -v LISTENING | cut -d: -f2)" = READY=1 ]
 	[ "$(grep -c '^STATUS=' "$OUT/notify.txt")" -le 4 ]
 	ls -l "$st/$IF_B"
-	[ "$(ls "$st/$IF_B" | wc -l)" -eq 2 ]
-	[ -z "$(ls "$st/$IF_B" | grep -v "^$IF_B-[0-9]\{8\}-[0-9]\{4\}\(-1\)\?\.pcapng\.gz$")" ]
+	# two captures, each with its index (NAME.pidx)
+	[ "$(ls "$st/$IF_B" | grep -vc '\.pidx$')" -eq 2 ]
+	[ -z "$(ls "$st/$IF_B" | grep -v "^$IF_B-[0-9]\{8\}-[0-9]\{4\}\(-1\)\?\.pcapng\.gz\(\.pidx\)\?$")" ]
 	: >"$OUT/all.txt"
-	for f in $(ls -tr "$st/$IF_B"); do
+	for f in $(ls -tr "$st/$IF_B" | grep -v '\.pidx$'); do
+		[ -s "$st/$IF_B/$f.pidx" ]
 		[ "$(stat -c '%U %a' "$st/$IF_B/$f")" = "nobody 640" ]
 		# tshark and libpcap on the compressed file
 		[ "$(capinfos -c -M "$st/$IF_B/$f" | awk '/Number of packets/ {print $NF}')" -eq \

@@ -3,6 +3,9 @@
 # pcaprec index: sidecars for files and directories, idempotence, stale and
 # damaged sidecars found by check and rebuilt by index, bad input.
 
+load ../lib/netns
+load ../lib/record
+
 setup() {
 	TMP=$(mktemp -d)
 	cp "$TESTDATA"/*.pcap "$TESTDATA"/*.pcapng "$TMP/"
@@ -10,6 +13,9 @@ setup() {
 
 teardown() {
 	rm -rf "$TMP"
+	if [ -n "${NS_A:-}" ]; then
+		rec_test_teardown || true
+	fi
 }
 
 @test "index a directory: every capture gets a sidecar, a second run leaves them alone" {
@@ -141,4 +147,114 @@ teardown() {
 		grep -qF "cannot create its index" <<<"$output"
 	fi
 	chmod 0755 "$TMP"
+}
+
+# ---- record indexes what it publishes (test network: two namespaces, veth) ----
+
+rec_env() {
+	rec_test_setup
+	OUT="$BATS_TEST_TMPDIR/out"
+	mkdir -p "$OUT"
+}
+
+# Every capture in $OUT has a sidecar that check finds sound and agreeing
+# with the reader; no sidecar without its capture, no temporary left.
+all_indexed() {
+	local f n=0
+	for f in "$OUT"/*; do
+		case "$f" in
+		*.pidx)
+			[ -e "${f%.pidx}" ] || { echo "orphan sidecar $f"; return 1; } ;;
+		*.part) ;;
+		*)
+			n=$((n + 1))
+			run "$PCAPREC" check --json "$f"
+			echo "$output"
+			[ "$status" -eq 0 ]
+			grep -qF '"index":"ok"' <<<"$output" || { echo "no sound index for $f"; return 1; } ;;
+		esac
+	done
+	[ -z "$(find "$OUT" -name '.*pidx.tmp-*')" ]
+	[ "$n" -ge "$1" ]
+}
+
+@test "record -C and -G: every published file has a valid index beside it; --no-index writes none" {
+	rec_env
+	rec_start "$NS_B" "$OUT/c-%n.pcapng" -i "$IF_B" -C 20K --flush-interval 100ms
+	send_udp 600 IDXC
+	sleep 0.4
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	ls -l "$OUT"
+	all_indexed 3
+	rm -f "$OUT"/*
+	rec_start "$NS_B" "$OUT/g-%n.pcap" -i "$IF_B" -G 300ms --no-align
+	for i in 1 2 3; do send_udp 50 "IDG$i"; sleep 0.35; done
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	all_indexed 3
+	rm -f "$OUT"/*
+	rec_start "$NS_B" "$OUT/n.pcap" -i "$IF_B" --no-index
+	send_udp 20 NOIX
+	sleep 0.3
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	[ -e "$OUT/n.pcap" ]
+	[ -z "$(ls "$OUT" | grep pidx)" ]
+}
+
+@test "record -z gzip: every published file has a valid index; -W deletes a capture's index with it" {
+	rec_env
+	rec_start "$NS_B" "$OUT/z-%n.pcapng.gz" -i "$IF_B" --rotate-packets 400 -W 2 --flush-interval 50ms
+	for i in 1 2 3 4; do send_udp 400 "IDZ$i"; sleep 0.1; done
+	sleep 0.3
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	ls -l "$OUT"
+	[ "$(ls "$OUT" | grep -c '\.gz$')" -eq 2 ]
+	[ "$(ls "$OUT" | grep -c '\.gz\.pidx$')" -eq 2 ]
+	grep -q 'deleted' "$REC_ERR"
+	all_indexed 2
+}
+
+@test "record killed with -9: the leftover .part published at restart gets its index" {
+	rec_env
+	rec_start "$NS_B" "$OUT/k.pcapng" -i "$IF_B" --flush-interval 100ms
+	send_udp 50 KIDX
+	sleep 0.5
+	kill -KILL "$REC_PID"
+	wait "$REC_PID" || true
+	REC_PID=
+	[ -e "$OUT/k.pcapng.part" ]
+	[ ! -e "$OUT/k.pcapng.pidx" ]
+	rec_start "$NS_B" "$OUT/k.pcapng" -i "$IF_B"
+	grep -q 'published leftover k.pcapng.part as k.pcapng' "$REC_ERR"
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	ls -l "$OUT"
+	[ -s "$OUT/k.pcapng.pidx" ]
+	all_indexed 2
+}
+
+@test "record -z gzip: one chunk per 1 MiB gzip member, the same chunks the reader finds in the published file" {
+	rec_env
+	rec_start "$NS_B" "$OUT/big.pcapng.gz" -i "$IF_B"
+	timeout 60 ip netns exec "$NS_A" /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(3000):
+    s.sendto(b"PCAPREC-BIG-%04d" % i + b"z" * 900, ("192.0.2.2", 40009 + i % 7))
+    if i % 100 == 0:
+        time.sleep(0.002)
+'
+	sleep 0.3
+	rec_stop
+	[ "$REC_STATUS" -eq 0 ]
+	all_indexed 1
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/pidx_chunks.py" "$OUT/big.pcapng.gz.pidx" >"$OUT/../rec.txt"
+	cat "$OUT/../rec.txt"
+	[ "$(wc -l <"$OUT/../rec.txt")" -ge 2 ]
+	cp "$OUT/big.pcapng.gz" "$OUT/../copy.pcapng.gz"
+	"$PCAPREC" index -q "$OUT/../copy.pcapng.gz"
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/pidx_chunks.py" "$OUT/../copy.pcapng.gz.pidx" | diff "$OUT/../rec.txt" -
 }

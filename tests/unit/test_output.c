@@ -21,6 +21,7 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
+#include "pcaprec/index.h"
 #include "pcaprec/out_sync.h"
 #include "pcaprec/output.h"
 
@@ -109,6 +110,10 @@ static struct frame mkframe(struct fixture *fx, uint32_t seq, uint32_t len, uint
 }
 
 /* Sorted names in the fixture dir; returns count. */
+/*
+ * The directory's files but the captures' indexes, sorted. An index there
+ * loads (fresh, sound).
+ */
 static size_t list_dir(struct fixture *fx, char names[][256], size_t max)
 {
 	DIR *d = opendir(fx->dir);
@@ -117,13 +122,44 @@ static size_t list_dir(struct fixture *fx, char names[][256], size_t max)
 
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL) {
+		char path[600], why[600];
+		size_t len = strlen(de->d_name);
+		struct pidx *ix;
+
 		if (de->d_name[0] == '.' || n == max)
 			continue;
+		snprintf(path, sizeof path, "%s/%s", fx->dir, de->d_name);
+		if (len > 5 && strcmp(de->d_name + len - 5, ".pidx") == 0) {
+			path[strlen(path) - 5] = '\0';
+			if (access(path, F_OK) == 0)
+				continue;   /* a capture's index; one without its capture is listed */
+		} else if (!(len > 5 && strcmp(de->d_name + len - 5, ".part") == 0)) {
+			enum pidx_status st = pidx_load(path, &ix, why, sizeof why);
+
+			if (st != PIDX_OK && st != PIDX_NONE)
+				fail_msg("%s: index not sound: %s", path, why);
+			pidx_free(ix);
+		}
 		snprintf(names[n++], 256, "%s", de->d_name);
 	}
 	closedir(d);
 	qsort(names, n, 256, (int (*)(const void *, const void *))strcmp);
 	return n;
+}
+
+/* The published file `name` has its index, up to date and sound, describing `packets` packets. */
+static void assert_indexed(struct fixture *fx, const char *name, uint64_t packets)
+{
+	char path[512], why[600];
+	struct pidx *ix;
+	struct pidx_info info;
+
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	if (pidx_load(path, &ix, why, sizeof why) != PIDX_OK)
+		fail_msg("%s: no sound index: %s", path, why);
+	pidx_get_info(ix, &info);
+	assert_int_equal(info.packets, packets);
+	pidx_free(ix);
 }
 
 /* Read a file with libpcap; append the frame numbers to seqs; returns the count or -1. */
@@ -208,6 +244,7 @@ static void test_part_then_rename(void **state)
 		assert_string_equal(names[i], want);
 		k = read_seqs(fx, names[i], seqs + total, 64 - (size_t)total);
 		assert_int_equal(k, i < 3 ? 3 : 1);
+		assert_indexed(fx, names[i], (uint64_t)k);
 		total += k;
 	}
 	assert_int_equal(total, 10);
@@ -275,6 +312,10 @@ static void test_keep_and_max_total(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(names[0], "k-000005.pcap");
 	assert_string_equal(names[1], "k-000006.pcap");
+	/* the budget deleted each capture's index with it */
+	assert_false(exists(fx, "k-000001.pcap.pidx"));
+	assert_false(exists(fx, "k-000004.pcap.pidx"));
+	assert_indexed(fx, "k-000005.pcap", 1);
 	assert_int_equal(output_close(o, T0, NULL), 0);
 	assert_non_null(strstr(fx->log, "deleted"));
 
@@ -784,6 +825,8 @@ static void test_pcapng_gzip_isb(void **state)
 	assert_int_equal(output_close(o, T0 + S, NULL), 0);
 	n = list_dir(fx, names, 16);
 	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_indexed(fx, names[i], i < 2 ? 3 : 1);
 	for (size_t i = 0; i < n; i++) {
 		long len = gunzip_file(fx, names[i], buf, sizeof buf);
 		uint64_t recv, osdrop;
