@@ -24,6 +24,7 @@
 #include "pcaprec/index.h"
 #include "pcaprec/out_sync.h"
 #include "pcaprec/output.h"
+#include "pcaprec/util.h"
 
 #define S 1000000000ull
 #define MS 1000000ull
@@ -1130,6 +1131,89 @@ static void test_cli_flags(void **state)
 	}
 }
 
+/* One gzip member (RFC 1952) of `n` bytes appended to `out` at *len. */
+static void gz_member(uint8_t *out, size_t *len, size_t cap, const uint8_t *p, size_t n)
+{
+	z_stream z;
+
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = out + *len;
+	z.avail_out = (uInt)(cap - *len);
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*len = cap - z.avail_out;
+	deflateEnd(&z);
+}
+
+static void put_file(struct fixture *fx, const char *name, const uint8_t *b, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+/*
+ * Compressed leftovers at publish: one of whole members and a cut-off one
+ * is cut after its last whole member (so it is valid gzip holding whole
+ * records); one whose only member is cut off (as an older recorder's single
+ * stream) is published as it is, not emptied.
+ */
+static void test_leftover_compressed(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t raw[24 + 3 * 76], gz[4096];
+	size_t n1 = 0, n2, n3;
+	char err[256];
+	struct output *o;
+
+	memset(raw, 0, sizeof raw);
+	st_le32(raw, 0xa1b2c3d4);
+	raw[4] = 2;
+	raw[6] = 4;
+	st_le32(raw + 16, 262144);
+	st_le32(raw + 20, 1);
+	for (uint32_t i = 0; i < 3; i++) {
+		uint8_t *r = raw + 24 + i * 76;
+
+		st_le32(r, 1700000000 + i);
+		st_le32(r + 8, 60);
+		st_le32(r + 12, 60);
+		r[16 + 42] = (uint8_t)(40 + i);
+	}
+	gz_member(gz, &n1, sizeof gz, raw, 24 + 76);
+	n2 = n1;
+	gz_member(gz, &n2, sizeof gz, raw + 24 + 76, 76);
+	n3 = n2;
+	gz_member(gz, &n3, sizeof gz, raw + 24 + 152, 76);
+	put_file(fx, "g-000001.pcap.gz.part", gz, n2 + (n3 - n2) / 2);
+	put_file(fx, "g-000002.pcap.gz.part", gz, n1 / 2);
+	set_template(fx, "g.pcap.gz");
+	fx->cfg.rot.max_packets = 1;
+	fx->log[0] = '\0';
+	o = output_open(&fx->cfg, T0, err, sizeof err);
+	assert_non_null(o);
+	assert_int_equal(output_close(o, T0, NULL), 0);
+	assert_true(exists(fx, "g-000001.pcap.gz"));
+	assert_int_equal(file_size(fx, "g-000001.pcap.gz"), n2);
+	assert_non_null(strstr(fx->log, "after its last whole gzip member (2 members, 176 bytes uncompressed)"));
+	{
+		uint8_t back[sizeof raw + 16];
+
+		assert_int_equal(gunzip_file(fx, "g-000001.pcap.gz", back, sizeof back), 24 + 2 * 76);
+		assert_memory_equal(back, raw, 24 + 2 * 76);
+	}
+	assert_true(exists(fx, "g-000002.pcap.gz"));
+	assert_int_equal(file_size(fx, "g-000002.pcap.gz"), n1 / 2);
+	assert_non_null(strstr(fx->log, "g-000002.pcap.gz.part: no whole gzip member; left as it is"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1138,6 +1222,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep_and_max_total, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftover_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leftover_compressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_exact_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collision, setup, teardown),
