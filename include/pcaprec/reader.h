@@ -27,11 +27,14 @@ enum {
 	READER_REC_CAPLEN_GT_SNAPLEN = 1u << 2, /* accepted (libpcap cuts such records to snaplen) */
 	READER_REC_BAD_OPTIONS = 1u << 3,     /* pcapng packet block options overrun the block */
 	READER_REC_NO_TIME = 1u << 4,         /* pcapng Simple Packet Block: no timestamp (ts_ns is 0) */
+	READER_REC_TS_OVERFLOW = 1u << 5,     /* pcapng timestamp (with if_tsoffset) outside unsigned
+						 64-bit ns since 1970: ts_ns wrapped */
 };
 
 /* The flags that make a record malformed (check: DAMAGED; summary: counted as damaged). */
 #define READER_REC_MALFORMED \
-	(READER_REC_FRAC_OVERFLOW | READER_REC_CAPLEN_GT_ORIGLEN | READER_REC_BAD_OPTIONS)
+	(READER_REC_FRAC_OVERFLOW | READER_REC_CAPLEN_GT_ORIGLEN | READER_REC_BAD_OPTIONS | \
+	 READER_REC_TS_OVERFLOW)
 
 /* Which ISB options were present (reader_iface.stats_have). */
 enum {

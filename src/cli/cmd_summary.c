@@ -381,7 +381,8 @@ static int pump(struct summary *s, const struct input *in, struct sum_cli *c)
 		}
 		dec_packet(f.linktype, f.data, f.caplen, f.origlen, SUMMARY_DEC_DEPTH, &d);
 		summary_add_ts(s, &f, &d, fl & READER_REC_NO_TIME ? SUMMARY_TS_NONE :
-					  fl & READER_REC_FRAC_OVERFLOW ? SUMMARY_TS_BAD : SUMMARY_TS_OK);
+					  fl & (READER_REC_FRAC_OVERFLOW | READER_REC_TS_OVERFLOW) ?
+					  SUMMARY_TS_BAD : SUMMARY_TS_OK);
 		if (m.on && (++n & 0xffff) == 0) {
 			const struct reader *cur = input_current(in);
 			if (!m.total)

@@ -64,22 +64,36 @@ static int ng_opt_next(const struct reader *r, struct cursor *c, struct ng_opt *
 	return 1;
 }
 
-static uint64_t ticks_to_ns(const struct rd_iface *f, uint64_t t)
+/* Ticks of the interface's if_tsresol in ns; *ovf set when they do not fit 64 bits. */
+static uint64_t ticks_to_ns(const struct rd_iface *f, uint64_t t, bool *ovf)
 {
 	static const uint64_t pow10[] = { 1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u,
 		10000000u, 100000000u, 1000000000u, 10000000000u };
 
-	if (f->pow2)
-		return (uint64_t)(((unsigned __int128)t * 1000000000u) >> f->exp);
-	if (f->exp <= 9)
+	if (f->pow2) {
+		unsigned __int128 v = ((unsigned __int128)t * 1000000000u) >> f->exp;
+
+		*ovf |= v > UINT64_MAX;
+		return (uint64_t)v;
+	}
+	if (f->exp <= 9) {
+		*ovf |= t > UINT64_MAX / pow10[9 - f->exp];
 		return t * pow10[9 - f->exp];
+	}
 	return t / pow10[f->exp - 9];
 }
 
-/* Ticks to ns since the epoch, with if_tsoffset (seconds) added; wraps like unsigned arithmetic. */
-static uint64_t iface_time(const struct rd_iface *f, uint64_t t)
+/*
+ * Ticks to ns since the epoch, with if_tsoffset (seconds) added. A time
+ * that does not fit unsigned 64-bit nanoseconds (before 1970 or after
+ * 2554) sets *ovf and is returned wrapped, for the caller to flag.
+ */
+static uint64_t iface_time(const struct rd_iface *f, uint64_t t, bool *ovf)
 {
-	return ticks_to_ns(f, t) + (uint64_t)f->pub.tsoffset * 1000000000u;
+	__int128 v = (__int128)ticks_to_ns(f, t, ovf) + (__int128)f->pub.tsoffset * 1000000000;
+
+	*ovf |= v < 0 || v > (__int128)UINT64_MAX;
+	return (uint64_t)v;
 }
 
 static void ng_free_strings(struct reader_iface *f)
@@ -148,6 +162,25 @@ static int ng_load_block(struct reader *r, uint64_t off, uint32_t type, uint32_t
 	return 0;
 }
 
+/*
+ * 4.1 SHB options (after magic 4, version 4, section length 8): none is
+ * used, but each must lie inside the block, as libpcap does not check.
+ */
+static int ng_shb_options(struct reader *r, uint64_t off, const uint8_t *p, uint32_t len)
+{
+	struct cursor c = cur_make(p + 24, len - 28u);
+	struct ng_opt o;
+	int rc;
+
+	while ((rc = ng_opt_next(r, &c, &o)) > 0)
+		;
+	if (rc < 0)
+		return rd_fail(r, off + (uint64_t)(c.p - p),
+			       "Section Header Block: option %u of length %u overruns the block",
+			       o.code, o.len);
+	return 0;
+}
+
 /* 4.1: a new section; its byte-order magic decides how everything up to the next SHB is read. */
 static int ng_read_shb(struct reader *r, uint64_t off)
 {
@@ -175,6 +208,8 @@ static int ng_read_shb(struct reader *r, uint64_t off)
 	if (major != 1)
 		return rd_fail(r, off + 12, "Section Header Block: expected version 1.x, found %u.%u",
 			       major, rd_u16(r, p + 14));
+	if (ng_shb_options(r, off, p, len) < 0)
+		return -1;
 	r->sections++;
 	r->sec_base = r->nifaces;
 	r->blocks++;
@@ -356,7 +391,13 @@ static int ng_read_epb(struct reader *r, uint64_t off, const uint8_t *p, uint32_
 	f = ng_iface(r, off + 8, id, what);
 	if (!f)
 		return -1;
-	out->ts_ns = iface_time(f, rd_ts(r, p + 12));
+	{
+		bool ovf = false;
+
+		r->rec_ticks = rd_ts(r, p + 12);
+		out->ts_ns = iface_time(f, r->rec_ticks, &ovf);
+		r->rec_flags |= ovf ? READER_REC_TS_OVERFLOW : 0;
+	}
 	out->dir = FRAME_DIR_UNKNOWN;
 	padded = ((size_t)caplen + 3u) & ~(size_t)3u;
 	ng_packet_options(r, p + 28 + padded, room - padded, out);
@@ -389,10 +430,11 @@ static void ng_isb_option(struct reader *r, struct rd_iface *f, const struct ng_
 		READER_STAT_USRDELIV };
 	struct reader_iface *s = &f->pub;
 	uint64_t v;
+	bool ovf = false;   /* a statistics time out of range is kept wrapped: not a record */
 
 	if (o->code < 2 || o->code > 8 || o->len != 8)
 		return;
-	v = o->code <= 3 ? iface_time(f, rd_ts(r, o->val)) : rd_u64(r, o->val);
+	v = o->code <= 3 ? iface_time(f, rd_ts(r, o->val), &ovf) : rd_u64(r, o->val);
 	switch (o->code) {
 	case 2: s->starttime_ns = v; break;
 	case 3: s->endtime_ns = v; break;

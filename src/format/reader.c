@@ -239,6 +239,10 @@ bool reader_record_problem(const struct reader *r, char *buf, size_t len)
 	else if (fl & READER_REC_BAD_OPTIONS)
 		snprintf(buf, len, "byte %llu: record %llu: packet block options overrun the block",
 			 off, rec);
+	else if (fl & READER_REC_TS_OVERFLOW)
+		snprintf(buf, len, "byte %llu: record %llu: timestamp %llu (if_tsresol ticks, with "
+			 "if_tsoffset) is outside 64-bit nanoseconds since 1970", off, rec,
+			 (unsigned long long)r->rec_ticks);
 	return fl != 0;
 }
 

@@ -33,6 +33,7 @@ struct reader {
 	uint64_t rec_off;
 	uint32_t rec_flags;
 	uint32_t rec_frac;       /* pcap: the record's ts_usec/ts_nsec field as found */
+	uint64_t rec_ticks;      /* pcapng EPB/PB: the timestamp as found, in if_tsresol ticks */
 	uint32_t rec_caplen, rec_origlen; /* the record's length fields as found */
 	char err[768];
 	uint64_t err_off;

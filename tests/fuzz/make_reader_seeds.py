@@ -40,6 +40,14 @@ files = {
     "pcapng-be": pcapng(">"),
     "pcapng-two-sections": pcapng("<") + pcapng(">"),
 }
+# damage the reader must name (pcaprec check: DAMAGED at the offset): an SHB option claiming
+# more bytes than its block holds, and an EPB time beyond 64-bit nanoseconds (microseconds)
+files["pcapng-shb-opt-overrun"] = (
+    blk("<", 0x0a0d0d0a, struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1) + struct.pack("<HH", 3, 64) + b"os")
+    + pcapng("<")[32:])
+files["pcapng-ts-overflow"] = (
+    pcapng("<")[:32] + blk("<", 1, struct.pack("<HHI", 1, 0, 0) + opt("<", 0, b""))
+    + blk("<", 6, struct.pack("<IIIII", 0, 0x00418937, 0x4bc6a7f0, 20, 20) + PKT[:20]))
 files["pcapng-le.gz"] = gzip.compress(files["pcapng-le"], mtime=0)
 files["pcap-cut.gz"] = gzip.compress(files["pcap-le-us"], mtime=0)[:-9]
 files["pcapng-cut"] = files["pcapng-be"][:-7]

@@ -191,6 +191,20 @@ EOF
 	[[ "$output" == *"DAMAGED: byte 44: record 2: ts_usec is 1500000, not below 1000000 (a fraction of a second out of range)"* ]]
 }
 
+@test "check names an SHB option that overruns its block and a pcapng time beyond 64-bit ns (libpcap reads both)" {
+	C="$BATS_TEST_DIRNAME/../fuzz/corpus/reader"
+	run "$PCAPREC" check "$C/pcapng-shb-opt-overrun"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"DAMAGED: byte 24: file header: Section Header Block: option 3 of length 64 overruns the block"* ]]
+	run "$PCAPREC" check "$C/pcapng-ts-overflow"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"DAMAGED: byte 56: record 1: timestamp 18446744073709552 (if_tsresol ticks, with if_tsoffset) is outside 64-bit nanoseconds since 1970"* ]]
+	# libpcap itself reads the second one and wraps the time: our reader is the one that notices
+	tshark -r "$C/pcapng-ts-overflow" >/dev/null 2>&1
+}
+
 @test "fuzz corpus replays cleanly through the reader" {
 	run "$TOOLS/fuzz_reader" "$BATS_TEST_DIRNAME/../fuzz/corpus/reader"
 	echo "$output"

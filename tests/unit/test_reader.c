@@ -809,6 +809,116 @@ static void test_pcapng_damage(void **state)
 	}
 }
 
+/* SHB with one option: code 2 (shb_hardware) of `optlen` bytes, `have` of them present. */
+static void ng_shb_opt(struct buf *b, uint16_t optlen, uint16_t have)
+{
+	size_t s = ng_begin(b, 0x0a0d0d0a);
+
+	b_u32(b, 0x1a2b3c4d);
+	b_u16(b, 1);
+	b_u16(b, 0);
+	b_u64(b, UINT64_MAX);
+	b_u16(b, 2);
+	b_u16(b, optlen);
+	for (uint16_t i = 0; i < have; i++)
+		b_put(b, "h", 1);
+	ng_end(b, s);
+}
+
+/* An SHB option longer than its block is damage at the option (first and later sections). */
+static void test_pcapng_shb_option_overrun(void **state)
+{
+	struct buf b = { 0 };
+
+	(void)state;
+	ng_shb_opt(&b, 8, 8);          /* sound: an 8-byte option, then the trailer */
+	ng_idb(&b, 1, 0, NULL, 0, 0);
+	ng_epb(&b, 0, 1000, 20, 20, 1);
+	expect_frames(&b, (const struct want[]){ { 1000000, 20, 20, 1, 0, 0, FRAME_DIR_IN } }, 1, 0, NULL);
+	b_free(&b);
+	ng_shb_opt(&b, 200, 8);        /* claims 200 bytes, the block has 8 */
+	expect_open_fail(&b, "mem: byte 24: file header: Section Header Block: option 2 of length 200 "
+			 "overruns the block");
+	b_free(&b);
+	ng_shb_opt(&b, 9, 8);          /* 9 pads to 12: one byte past the options */
+	expect_open_fail(&b, "mem: byte 24: file header: Section Header Block: option 2 of length 9 "
+			 "overruns the block");
+	b_free(&b);
+	/* a second section's SHB: the first section's packet is kept */
+	ng_shb(&b);
+	ng_idb(&b, 1, 0, NULL, 0, 0);
+	ng_epb(&b, 0, 1000, 20, 20, 1);
+	{
+		size_t at = b.len;
+		char msg[128];
+
+		ng_shb_opt(&b, 0xffff, 4);
+		snprintf(msg, sizeof msg, "mem: byte %zu: record 2: Section Header Block: option 2 of "
+			 "length 65535 overruns the block", at + 24);
+		expect_frames(&b, (const struct want[]){ { 1000000, 20, 20, 1, 0, 0, FRAME_DIR_IN } }, 1, -1,
+			      msg);
+	}
+	b_free(&b);
+}
+
+struct ts_case {
+	uint8_t tsresol;       /* 0: none (microseconds) */
+	int64_t tsoffset;
+	uint64_t ticks;
+	bool overflow;
+	uint64_t want_ns;      /* when not overflow */
+};
+
+/* pcapng times that do not fit 64-bit nanoseconds are flagged, never wrapped silently. */
+static void test_pcapng_ts_overflow(void **state)
+{
+	static const struct ts_case rows[] = {
+		{ 0, 0, 18446744073709551ull, false, 18446744073709551000ull },
+		{ 0, 0, 18446744073709552ull, true, 0 },
+		{ 9, 0, UINT64_MAX, false, UINT64_MAX },
+		{ 9, 1, UINT64_MAX - 999999999ull, true, 0 },
+		{ 9, 1, UINT64_MAX - 1000000000ull, false, UINT64_MAX },
+		{ 9, -10, 5000000000ull, true, 0 },
+		{ 9, -10, 10000000000ull, false, 0 },
+		{ 3, 0, 18446744073709ull, false, 18446744073709000000ull },
+		{ 3, 0, 18446744073710ull, true, 0 },
+		{ 12, 0, UINT64_MAX, false, UINT64_MAX / 1000 },
+		{ 0x81, 0, 36893488147ull, false, 18446744073500000000ull },
+		{ 0x81, 0, UINT64_MAX, true, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct buf b = { 0 };
+		char err[512], why[256];
+		struct frame f;
+		struct reader *r;
+		size_t epb;
+
+		ng_shb(&b);
+		ng_idb(&b, 1, 0, NULL, rows[i].tsresol, rows[i].tsoffset);
+		epb = b.len;
+		ng_epb(&b, 0, rows[i].ticks, 20, 20, 1);
+		print_message("# case %zu\n", i);
+		r = reader_open_mem(b.p, b.len, "mem", err, sizeof err);
+		assert_non_null(r);
+		assert_int_equal(reader_next(r, &f), 1);
+		assert_int_equal((reader_record_flags(r) & READER_REC_TS_OVERFLOW) != 0, rows[i].overflow);
+		assert_int_equal(reader_record_problem(r, why, sizeof why), rows[i].overflow);
+		if (rows[i].overflow) {
+			char want[128];
+
+			snprintf(want, sizeof want, "byte %zu: record 1: timestamp %llu (if_tsresol ticks", epb,
+				 (unsigned long long)rows[i].ticks);
+			if (!strstr(why, want))
+				fail_msg("'%s' lacks '%s'", why, want);
+		} else {
+			assert_int_equal(f.ts_ns, rows[i].want_ns);
+		}
+		reader_close(r);
+		b_free(&b);
+	}
+}
+
 /* Damage inside packet options, a short EPB, SPB without an interface, a bad second SHB. */
 static void test_pcapng_more_damage(void **state)
 {
@@ -1314,6 +1424,8 @@ int main(void)
 		cmocka_unit_test(test_pcapng_truncated_everywhere),
 		cmocka_unit_test(test_pcapng_damage),
 		cmocka_unit_test(test_pcapng_more_damage),
+		cmocka_unit_test(test_pcapng_shb_option_overrun),
+		cmocka_unit_test(test_pcapng_ts_overflow),
 		cmocka_unit_test(test_gzip_whole_and_members),
 		cmocka_unit_test(test_gzip_cut_everywhere),
 		cmocka_unit_test(test_zstd_frames),
