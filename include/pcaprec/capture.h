@@ -217,4 +217,23 @@ struct capture_iface {
  */
 int capture_list_ifaces(struct capture_iface **out, char *err, size_t errlen);
 
+/* What the kernel tells about an interface, for its pcapng IDB (src/capture/ifinfo.c). */
+struct capture_iface_info {
+	char alias[257];          /* `ip link set IF alias TEXT` (if_description), "" if none */
+	char hardware[96];        /* driver and bus as ethtool -i shows them (if_hardware), "" if unknown */
+	uint64_t speed_bps;       /* /sys/class/net/IF/speed in bit/s (if_speed), 0 if unknown */
+};
+
+/* Fill *info for `ifname` in this namespace; what cannot be learned stays empty or 0. */
+void capture_iface_info(const char *ifname, struct capture_iface_info *info);
+
+/*
+ * The CPU model from /proc/cpuinfo text ("model name", else "Hardware",
+ * "cpu model", "Processor"), trimmed, into buf. False when none is there.
+ */
+bool cpuinfo_model(const char *text, char *buf, size_t len);
+
+/* cpuinfo_model of this machine's /proc/cpuinfo (shb_hardware). */
+bool capture_cpu_model(char *buf, size_t len);
+
 #endif

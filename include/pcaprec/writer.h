@@ -22,6 +22,8 @@ struct writer_iface {
 	const char *filter;       /* if_filter expression, or NULL */
 	uint32_t linktype;        /* LINKTYPE_* */
 	uint32_t snaplen;         /* 0 or > FRAME_MAX_CAPLEN: FRAME_MAX_CAPLEN */
+	const char *hardware;     /* if_hardware (driver, bus), or NULL */
+	uint64_t speed;           /* if_speed in bits per second, 0 = unknown (omitted) */
 };
 
 /* Section-wide facts, written as pcapng SHB options; NULL fields are omitted. */

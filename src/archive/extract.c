@@ -270,7 +270,7 @@ static int open_output(struct xrun *x)
 {
 	struct writer_opts wo = { 0 };
 	struct writer_meta meta = { 0 };
-	static const struct writer_iface fallback = { NULL, NULL, NULL, LINKTYPE_ETHERNET, 0 };
+	static const struct writer_iface fallback = { NULL, NULL, NULL, LINKTYPE_ETHERNET, 0, NULL, 0 };
 	struct writer_iface *arr;
 	char err[512];
 

@@ -36,6 +36,7 @@ struct rec_args {
 	uint64_t iface_wait_ns;
 	struct filter_opts filter;
 	char *expr;                  /* trailing words joined, owned */
+	const char *comment;         /* --capture-comment: the SHB's opt_comment */
 	struct output_cli oc;        /* -w, rotation and output-file flags (output.h) */
 };
 
@@ -72,6 +73,8 @@ static void rec_usage(FILE *out)
 "                         it up again, in a new file, when it is back)\n"
 "      --iface-wait DUR   when no interface is left, wait up to DUR for one\n"
 "                         to come back (default 0: end at once, exit 1)\n"
+"      --capture-comment TEXT  a comment in every pcapng file's header (SHB\n"
+"                         opt_comment, as dumpcap's; at most 4096 bytes)\n"
 "  -q, --quiet            no start banner, no live counter (on a terminal) and\n"
 "                         no statistics on stderr\n"
 "  -n, -nn                accepted for tcpdump habits (no names are resolved)\n"
@@ -92,7 +95,11 @@ static int rec_bad(const char *flag, const char *val, const char *want)
 	return EXIT_USAGE;
 }
 
-enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF, OPT_EXIT_ON_LOSS, OPT_IFACE_WAIT };
+enum { OPT_FORMAT = 256, OPT_DURATION, OPT_FILTER, OPT_BPF, OPT_EXIT_ON_LOSS, OPT_IFACE_WAIT,
+       OPT_COMMENT };
+
+/* Longest --capture-comment, in bytes (a pcapng option holds up to 65535). */
+#define REC_MAX_COMMENT 4096
 
 static int rec_opt(struct rec_args *a, int c, const char *arg)
 {
@@ -137,6 +144,14 @@ static int rec_opt(struct rec_args *a, int c, const char *arg)
 			return rec_bad("--duration", arg, "want a duration like 30s, 15m, 1h");
 		return 0;
 	case OPT_EXIT_ON_LOSS: a->exit_on_iface_loss = true; return 0;
+	case OPT_COMMENT:
+		if (strlen(arg) > REC_MAX_COMMENT) {
+			svc_log(SVC_ERR, "pcaprec record: bad value for --capture-comment: %zu bytes, "
+				"want at most %d", strlen(arg), REC_MAX_COMMENT);
+			return EXIT_USAGE;
+		}
+		a->comment = arg;
+		return 0;
 	case OPT_IFACE_WAIT:
 		if (!parse_duration(arg, &a->iface_wait_ns))
 			return rec_bad("--iface-wait", arg, "want a duration like 30s, 15m, 1h");
@@ -173,6 +188,7 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, enum out_format 
 		{ "bpf", required_argument, NULL, OPT_BPF },
 		{ "exit-on-iface-loss", no_argument, NULL, OPT_EXIT_ON_LOSS },
 		{ "iface-wait", required_argument, NULL, OPT_IFACE_WAIT },
+		{ "capture-comment", required_argument, NULL, OPT_COMMENT },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	/* ours, then the output flags (output_cli_options), then the terminator */
@@ -450,6 +466,8 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	struct utsname un;
 	char os[200], err[512];
 	struct writer_meta meta = { NULL, NULL, "pcaprec " PCAPREC_VERSION, NULL };
+	struct capture_iface_info info[REC_MAX_IFACES];
+	char cpu[256];
 	struct writer_opts wo;
 	struct record_opts ro;
 	struct record_result res;
@@ -458,12 +476,20 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 		snprintf(os, sizeof os, "%s %s", un.sysname, un.release);
 		meta.os = os;
 	}
+	if (capture_cpu_model(cpu, sizeof cpu))
+		meta.hardware = cpu;
+	meta.comment = a->comment;
 	memset(wi, 0, sizeof wi);
 	for (size_t i = 0; i < a->nifaces; i++) {
 		wi[i].name = ring_ifname(rings[i]);
 		wi[i].linktype = ring_linktype(rings[i]);
 		wi[i].snaplen = ring_snaplen(rings[i]);
 		wi[i].filter = a->filter.expr;
+		/* if_description from the alias, if_hardware, if_speed: where the kernel knows them */
+		capture_iface_info(wi[i].name, &info[i]);
+		wi[i].description = info[i].alias[0] ? info[i].alias : NULL;
+		wi[i].hardware = info[i].hardware[0] ? info[i].hardware : NULL;
+		wi[i].speed = info[i].speed_bps;
 	}
 	memset(&wo, 0, sizeof wo);
 	wo.format = fmt;

@@ -28,9 +28,11 @@
 #define SHB_USERAPPL 4
 #define IF_NAME 2
 #define IF_DESCRIPTION 3
+#define IF_SPEED 8
 #define IF_TSRESOL 9
 #define IF_FILTER 11
 #define IF_OS 12
+#define IF_HARDWARE 15
 #define EPB_FLAGS 2
 #define ISB_STARTTIME 2
 #define ISB_ENDTIME 3
@@ -178,12 +180,13 @@ size_t pcapng_shb_encode(uint8_t *p0, const struct writer_meta *meta)
  * Interface Description Block (section 4.2): LinkType (16 bits), reserved,
  * SnapLen (a field, not an option), then if_name, if_description,
  * if_tsresol = 9 (nanoseconds, always present), if_filter (first octet 0:
- * a libpcap filter string), if_os.
+ * a libpcap filter string), if_os, if_hardware and if_speed (64 bits, bits
+ * per second; section 4.2 options 15 and 8) when known.
  */
 size_t pcapng_idb_size(const struct writer_iface *ifc, const char *os)
 {
 	size_t n = 20 + opt_str_size(ifc->name) + opt_str_size(ifc->description) + 8 +
-		   opt_str_size(os) + 4;
+		   opt_str_size(os) + opt_str_size(ifc->hardware) + (ifc->speed ? 12 : 0) + 4;
 
 	if (ifc->filter)
 		n += 4 + pad4(1 + strlen(ifc->filter));
@@ -215,6 +218,9 @@ size_t pcapng_idb_encode(uint8_t *p0, const struct writer_iface *ifc, uint32_t s
 		p += 4 + padded;
 	}
 	p = opt_str(p, IF_OS, os);
+	p = opt_str(p, IF_HARDWARE, ifc->hardware);
+	if (ifc->speed)
+		p = opt_u64(p, IF_SPEED, ifc->speed);
 	return block_finish(p0, p, true);
 }
 

@@ -127,6 +127,59 @@ static void test_ring_bytes(void **state)
 	assert_int_equal(capture_ring_bytes(1500, 1ull << 40), 65536ull * (128u << 10));
 }
 
+/* CPU model lines as /proc/cpuinfo writes them on x86, ARM and MIPS, and texts without one. */
+static void test_cpuinfo_model(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want;   /* NULL: none found */
+	} rows[] = {
+		{ "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel\t\t: 85\n"
+		  "model name\t: Intel(R) Xeon(R) CPU @ 2.20GHz\nstepping\t: 7\n", "Intel(R) Xeon(R) CPU @ 2.20GHz" },
+		{ "model name\t: AMD EPYC  \r\nmodel name\t: other\n", "AMD EPYC" },
+		{ "processor\t: 0\nBogoMIPS\t: 108.00\nHardware\t: BCM2835\n", "BCM2835" },
+		{ "system type\t\t: MT7621\ncpu model\t\t: MIPS 1004Kc V2.15\n", "MIPS 1004Kc V2.15" },
+		{ "Processor\t: ARMv7 Processor rev 4 (v7l)", "ARMv7 Processor rev 4 (v7l)" },
+		{ "model\t\t: 85\nmodel name\t:   \n", NULL },
+		{ "model named\t: no\n", NULL },
+		{ "model name no colon\n", NULL },
+		{ "", NULL },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(buf, 'x', sizeof buf);
+		buf[sizeof buf - 1] = '\0';
+		if (!rows[i].want) {
+			assert_false(cpuinfo_model(rows[i].text, buf, sizeof buf));
+			continue;
+		}
+		assert_true(cpuinfo_model(rows[i].text, buf, sizeof buf));
+		assert_string_equal(buf, rows[i].want);
+	}
+	/* a value longer than the buffer is cut, never overrun */
+	assert_true(cpuinfo_model("model name: 0123456789", buf, 5));
+	assert_string_equal(buf, "0123");
+}
+
+/* An interface that is not there, or a name that is not a name, gives nothing (and no crash). */
+static void test_iface_info_missing(void **state)
+{
+	struct capture_iface_info info;
+
+	(void)state;
+	capture_iface_info("pcaprec-none0", &info);
+	assert_string_equal(info.alias, "");
+	assert_string_equal(info.hardware, "");
+	assert_int_equal(info.speed_bps, 0);
+	capture_iface_info("../../../etc", &info);
+	assert_string_equal(info.alias, "");
+	assert_int_equal(info.speed_bps, 0);
+	capture_iface_info("", &info);
+	assert_string_equal(info.hardware, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +188,8 @@ int main(void)
 		cmocka_unit_test(test_vlan_insert_too_short),
 		cmocka_unit_test(test_sll2_header),
 		cmocka_unit_test(test_ring_bytes),
+		cmocka_unit_test(test_cpuinfo_model),
+		cmocka_unit_test(test_iface_info_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

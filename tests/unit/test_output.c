@@ -795,7 +795,7 @@ static int isb_sum(const uint8_t *b, size_t n, uint32_t ifc, uint64_t *ifrecv, u
 static void test_pcapng_gzip_isb(void **state)
 {
 	struct fixture *fx = *state;
-	struct writer_iface ifs[2] = { { "eth0", NULL, NULL, 1, 65535 }, { "eth1", NULL, NULL, 1, 65535 } };
+	struct writer_iface ifs[2] = { { "eth0", NULL, NULL, 1, 65535, NULL, 0 }, { "eth1", NULL, NULL, 1, 65535, NULL, 0 } };
 	struct fake_loop fl;
 	char names[16][256], err[256], errbuf[PCAP_ERRBUF_SIZE];
 	static uint8_t buf[1 << 16];

@@ -166,7 +166,7 @@ static void test_pcap_bytes(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, rows[i].snaplen };
+		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, rows[i].snaplen, NULL, 0 };
 		struct writer_opts o = { rows[i].fmt, -1, 0, NULL, &ifc, 1, 0, 0, NULL, NULL };
 		struct frame f = mkframe(TS1, payload5, rows[i].caplen, 60, 0, FRAME_DIR_IN);
 		struct tmpout t;
@@ -279,8 +279,8 @@ static void test_pcapng_bytes(void **state)
 {
 	static const struct writer_meta meta = { "hw", "Linux", "app", NULL };
 	static const struct writer_iface ifc[2] = {
-		{ "eth0", "d", "tcp", LINKTYPE_ETHERNET, 65535 },
-		{ NULL, NULL, NULL, LINKTYPE_LINUX_SLL2, 3 },
+		{ "eth0", "d", "tcp", LINKTYPE_ETHERNET, 65535, NULL, 0 },
+		{ NULL, NULL, NULL, LINKTYPE_LINUX_SLL2, 3, NULL, 0 },
 	};
 	struct writer_opts o = { OUT_PCAPNG, -1, 0, &meta, ifc, 2, 0, 0, NULL, NULL };
 	struct iface_stats st = { .start_ns = 1000000000ull, .end_ns = 2000000000ull, .ifrecv = 1000,
@@ -332,7 +332,7 @@ static void test_pcapng_minimal(void **state)
 		0x09, 0x00, 0x01, 0x00, 0x09, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0,
 	};
 	/* snaplen 0 means the largest (FRAME_MAX_CAPLEN, 0x40000) */
-	struct writer_iface ifc = { NULL, NULL, NULL, LINKTYPE_RAW, 0 };
+	struct writer_iface ifc = { NULL, NULL, NULL, LINKTYPE_RAW, 0, NULL, 0 };
 	struct writer_opts o = { OUT_PCAPNG, -1, 0, NULL, &ifc, 1, 0, 0, NULL, NULL };
 	struct tmpout t;
 	char err[256];
@@ -353,9 +353,9 @@ static void test_pcapng_minimal(void **state)
 static void test_bad_args(void **state)
 {
 	static const struct writer_iface two[2] = {
-		{ "a", NULL, NULL, LINKTYPE_ETHERNET, 100 }, { "b", NULL, NULL, LINKTYPE_ETHERNET, 100 },
+		{ "a", NULL, NULL, LINKTYPE_ETHERNET, 100, NULL, 0 }, { "b", NULL, NULL, LINKTYPE_ETHERNET, 100, NULL, 0 },
 	};
-	static const struct writer_iface big_lt = { "a", NULL, NULL, 70000, 100 };
+	static const struct writer_iface big_lt = { "a", NULL, NULL, 70000, 100, NULL, 0 };
 	static const struct {
 		struct writer_opts o;
 		const char *msg;
@@ -567,7 +567,7 @@ static void set_level(struct writer_opts *o, int level)
 static void write_file_threads(enum out_format fmt, int level, unsigned threads, size_t bufsz,
 			       uint32_t nframes, struct tmpout *t)
 {
-	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000, NULL, 0 };
 	struct writer_opts o = { fmt, level, bufsz, NULL, &ifc, 1, threads, 0, NULL, NULL };
 	struct writer *w;
 	char err[256];
@@ -640,7 +640,7 @@ static void test_gzip_incompressible(void **state)
 	(void)state;
 	for (size_t i = 0; i < 4; i++) {
 		for (size_t b = 0; b < 2; b++) {
-			struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 0 };
+			struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 0, NULL, 0 };
 			struct writer_opts o = { OUT_PCAPNG, -1, bufs[b], NULL, &ifc, 1, 0, 0, NULL, NULL };
 			uint64_t x = 88172645463325252ull, total;
 			struct tmpout t;
@@ -760,7 +760,7 @@ static uint64_t pcap_records(const uint8_t *p, size_t len)
 static void test_members(void **state)
 {
 	static const int levels[] = { 1, ZSTD(1) };
-	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000, NULL, 0 };
 
 	(void)state;
 	for (size_t l = 0; l < 2; l++) {
@@ -841,7 +841,7 @@ static uint64_t zcut_at(const char *path, uint64_t len, int kind, uint64_t *memb
 static void test_zcut(void **state)
 {
 	static const int levels[] = { 1, ZSTD(1) };
-	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000, NULL, 0 };
 
 	(void)state;
 	for (size_t l = 0; l < 2; l++) {
@@ -911,7 +911,7 @@ static void test_flush_visibility(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
-		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+		struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000, NULL, 0 };
 		struct writer_opts o = { OUT_PCAPNG, levels[i], 0, NULL, &ifc, 1, 0, 0, NULL, NULL };
 		struct tmpout t;
 		struct stat st;
@@ -995,7 +995,7 @@ static void test_ref_equals_copy(void **state)
 		for (int level = -1; level <= 1; level += 2)
 			for (size_t bi = 0; bi < 3; bi++)
 				for (size_t si = 0; si < 2; si++) {
-					struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+					struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000, NULL, 0 };
 					struct writer_opts o = { fmts[fi], level, bufs[si], NULL, &ifc, 1, 0, 0, NULL, NULL };
 					size_t alen, blen;
 					uint8_t *a = ref_file(&o, false, 1, &alen);
@@ -1053,7 +1053,7 @@ static void set_fsize(rlim_t lim)
 static void efbig_case(enum out_format fmt, int level, unsigned threads,
 		       uint32_t (*wr)(struct writer *, uint32_t, uint32_t))
 {
-	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000, NULL, 0 };
 	struct writer_opts o = { fmt, level, 16384, NULL, &ifc, 1, threads, 0, NULL, NULL };
 	struct rlimit saved;
 	struct tmpout t;
@@ -1152,7 +1152,7 @@ static void test_efbig_rollback(void **state)
 /* A pipe whose reader is gone: EPIPE is reported, nothing crashes, close frees. */
 static void test_pipe_error(void **state)
 {
-	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000 };
+	struct writer_iface ifc = { "eth0", NULL, NULL, LINKTYPE_ETHERNET, 1000, NULL, 0 };
 	struct writer_opts o = { OUT_PCAP_US, -1, 0, NULL, &ifc, 1, 0, 0, NULL, NULL };
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 	char err[256];
