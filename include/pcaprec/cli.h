@@ -89,6 +89,16 @@ int cli_inputs(const char *cmd, int argc, char **argv, int dd, bool filter_given
  */
 int cli_open_status(const char *path);
 
+/*
+ * The inputs of read/summary through the selection: directories among
+ * `given` expanded to their captures, then the files an index rules out
+ * for the window of sel and `plan_expr` dropped; *paths and *n point into sel.
+ * Returns -1 to go on, or an exit code after a one-line message.
+ */
+struct selection;
+int sel_inputs(const char *cmd, struct selection *sel, char *const *given, int ngiven, const char *plan_expr,
+	       char ***paths, int *n);
+
 /* The same for the one of `paths` that a reader message `err` ("PATH: ...") names; EXIT_DAMAGED if none. */
 int cli_open_status_named(const char *err, char *const *paths, size_t n);
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Most inputs one selection holds after directories are expanded (reader_set's limit). */
 #define SEL_MAX_FILES 65535u
@@ -58,6 +59,23 @@ void sel_free(struct selection *s);
 int sel_add_path(struct selection *s, const char *path, char *err, size_t errlen);
 
 /*
+ * sel_add_path() for commands that open each input themselves and report
+ * what does not open: a directory is expanded as there, anything else is
+ * taken as given, unchecked. -1 only for a directory that cannot be used.
+ */
+int sel_add_input(struct selection *s, const char *path, char *err, size_t errlen);
+
+/*
+ * Drop the inputs whose index shows that nothing in them can be selected:
+ * no chunk meets the window, or none may match `plan_expr` (NULL: the
+ * window alone). Inputs without a usable index stay; a stale or damaged
+ * index is named on `diag` (one line per file, "pcaprec CMD: ...") and its
+ * file stays. At least one input is kept (the last, when all would go),
+ * so a command needing one still has it. Returns how many were dropped.
+ */
+size_t sel_prune(struct selection *s, const char *plan_expr, FILE *diag, const char *cmd);
+
+/*
  * --since (until false) or --until (until true) from its text, relative
  * forms against `now_ns`. -1 with "--since: 'TEXT': reason" in `err`.
  */
@@ -90,8 +108,7 @@ bool sel_range_overlaps(const struct selection *s, int64_t first_ns, int64_t las
 enum { SEL_OPT_SINCE = 0x5e1, SEL_OPT_UNTIL = 0x5e2 };
 int sel_option(struct selection *s, const char *cmd, int c, const char *arg, int64_t now_ns);
 
-/* The long options for getopt_long (since, until), terminated by a zero entry, for merging into a command's table. */
-#define SEL_LONGOPTS { "since", 1, NULL, SEL_OPT_SINCE }, { "until", 1, NULL, SEL_OPT_UNTIL }
+/* Commands list { "since", required_argument, NULL, SEL_OPT_SINCE } and the same for "until" in their tables. */
 
 /* Format ns since the epoch as RFC 3339 UTC with the given number of fraction digits (0, 3, 6, 9). */
 void sel_format_time(int64_t ns, int digits, char *buf, size_t len);

@@ -198,6 +198,15 @@ int sel_add_path(struct selection *s, const char *path, char *err, size_t errlen
 	return push_path(s, path, err, errlen);
 }
 
+int sel_add_input(struct selection *s, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (path && strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return add_dir(s, path, err, errlen);
+	return push_path(s, path ? path : "", err, errlen);
+}
+
 int sel_set_time(struct selection *s, bool until, const char *text, int64_t now_ns,
 		 char *err, size_t errlen)
 {

@@ -174,7 +174,7 @@ static int parse_epoch(const char *p, int64_t *out, char *err, size_t errlen)
 	if (*p == '+')
 		p++;
 	if (!isdigit((unsigned char)*p))
-		return errf(err, errlen, "not a number");
+		return errf(err, errlen, "expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+HH:MM], epoch seconds or -DURATION");
 	for (; isdigit((unsigned char)*p); p++) {
 		if (secs > (INT64_MAX / NS_PER_S - 9) / 10)
 			return errf(err, errlen, "too far in the future");

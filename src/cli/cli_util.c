@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pcaprec/cli.h"
+#include "pcaprec/select.h"
 
 /* What a tcpdump or dumpcap user may type, and how pcaprec spells it. */
 struct cli_hint {
@@ -226,4 +227,21 @@ int cli_inputs(const char *cmd, int argc, char **argv, int dd, bool filter_given
 		return EXIT_ERROR;
 	}
 	return 0;
+}
+
+int sel_inputs(const char *cmd, struct selection *sel, char *const *given, int ngiven, const char *plan_expr,
+	       char ***paths, int *n)
+{
+	char err[4200];
+
+	for (int i = 0; i < ngiven; i++) {
+		if (sel_add_input(sel, given[i], err, sizeof err) < 0) {
+			fprintf(stderr, "pcaprec %s: %s\n", cmd, err);
+			return EXIT_ERROR;
+		}
+	}
+	sel_prune(sel, plan_expr, stderr, cmd);
+	*paths = sel->paths;
+	*n = (int)sel->npaths;
+	return -1;
 }

@@ -73,7 +73,8 @@ struct extract_cli {
 static int extract_parse(int argc, char **argv, struct extract_cli *c)
 {
 	static const struct option longopts[] = {
-		SEL_LONGOPTS,
+		{ "since", required_argument, NULL, SEL_OPT_SINCE },
+		{ "until", required_argument, NULL, SEL_OPT_UNTIL },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
 		{ "quiet", no_argument, NULL, 'q' },

@@ -12,6 +12,7 @@
 #include "pcaprec/filter.h"
 #include "pcaprec/print.h"
 #include "pcaprec/reader.h"
+#include "pcaprec/select.h"
 #include "pcaprec/util.h"
 
 struct read_opts {
@@ -24,6 +25,7 @@ struct read_opts {
 	struct filter_opts filter; /* --filter EXPR, -F FILE, --bpf FILE, trailing words */
 	char **rfiles;            /* -r FILE, in order (up to argc of them) */
 	int nrfiles;
+	struct selection sel;     /* --since/--until; directories expanded (select.h) */
 };
 
 /* State of one run: options, printer memory, the output line and counters. */
@@ -81,7 +83,11 @@ static void read_usage(FILE *out)
 		"  -d, -dd, -ddd print the filter compiled for the first file's link type\n"
 		"                (listing, C array, decimal) like tcpdump, and exit\n"
 		"  -r FILE       read FILE (repeatable); the words after the options are then\n"
-		"                the filter expression\n"
+		"                the filter expression. A directory (here or as FILE) stands\n"
+		"                for the captures in it (a ring, .part included)\n"
+		"  --since T     only packets at or after T; --until T: only before T\n"
+		"                (T as for extract: 2026-12-04T10:02:00Z, local 2026-12-04T10:02,\n"
+		"                epoch 1764842520.5, relative -15m); an index skips files\n"
 		"  -h, --help    this text\n"
 		"\n"
 		"Truncated packets end in [|proto], malformed ones in (invalid).\n"
@@ -93,6 +99,8 @@ static void read_usage(FILE *out)
 enum { OPT_JSON = 256, OPT_MERGE, OPT_NANO, OPT_UTC, OPT_FILTER, OPT_BPF };
 
 static const struct option read_longopts[] = {
+	{ "since", required_argument, NULL, SEL_OPT_SINCE },
+	{ "until", required_argument, NULL, SEL_OPT_UNTIL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "nano", no_argument, NULL, OPT_NANO },
@@ -137,6 +145,11 @@ static int read_parse(int argc, char **argv, struct read_opts *o, bool *help)
 			break;
 		case 'r':
 			o->rfiles[o->nrfiles++] = optarg;
+			break;
+		case SEL_OPT_SINCE:
+		case SEL_OPT_UNTIL:
+			if (sel_option(&o->sel, "read", c, optarg, (int64_t)now_realtime_ns()) < 0)
+				return -1;
 			break;
 		case 'S':
 			o->print.abs_seq = true;
@@ -269,6 +282,8 @@ static bool read_frame(struct read_run *run, const struct frame *f, const struct
 	struct dec_packet d;
 	size_t n;
 
+	if (!sel_keep_ts(&run->o->sel, f->ts_ns))
+		return true;
 	if (fl & READER_REC_MALFORMED)
 		read_malformed(run, r);
 	if (!read_keep(run, f))
@@ -367,9 +382,7 @@ static int read_inputs(int argc, char **argv, int dd, struct read_opts *o, char 
 		return rc;
 	if (*expr)
 		o->filter.expr = *expr;
-	*paths = o->rfiles;
-	*n = o->nrfiles;
-	return -1;
+	return sel_inputs("read", &o->sel, o->rfiles, o->nrfiles, o->filter.expr, paths, n);
 }
 
 static int read_run_all(struct read_opts *o, char **paths, int n)
@@ -426,6 +439,8 @@ int cmd_read(int argc, char **argv)
 		rc = EXIT_OK;
 	} else if ((rc = read_inputs(argc, argv, dd, &o, &paths, &n, &expr)) >= 0) {
 		/* rc set */
+	} else if (n == 0 && o.nrfiles > 0) {
+		rc = EXIT_OK; /* every file ruled out by its index */
 	} else if (n == 0) {
 		fprintf(stderr, "pcaprec read: no input file (use '-' for standard input)\n");
 		read_usage(stderr);
@@ -435,5 +450,6 @@ int cmd_read(int argc, char **argv)
 	}
 	free(expr);
 	free(o.rfiles);
+	sel_free(&o.sel);
 	return rc;
 }

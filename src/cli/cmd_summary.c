@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pcaprec/cli.h"
@@ -11,6 +12,7 @@
 #include "pcaprec/filter.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/summary.h"
+#include "pcaprec/select.h"
 #include "pcaprec/util.h"
 
 #define PROGRESS_MIN_BYTES (64u << 20)    /* smaller inputs finish before a meter helps */
@@ -35,8 +37,10 @@ struct sum_cli {
 	bool merge;
 	bool progress;
 	int nreports;
-	char **paths;   /* -r files, then file arguments (argc slots) */
+	char **given;   /* -r files, then file arguments (argc slots) */
+	char **paths;   /* the inputs: given, directories expanded, index-pruned (in sel) */
 	int npaths;
+	struct selection sel;
 	char *expr;     /* trailing expression joined, owned */
 };
 
@@ -55,7 +59,13 @@ static void usage(FILE *o)
 	      "  -n, --top N         rows per table, 0 = all (default 10); -n or -nn without a\n"
 	      "                      number are accepted as in tcpdump (no names are resolved)\n"
 	      "  -r FILE             summarize FILE (repeatable); the words after the options\n"
-	      "                      are then a pcap-filter(7) expression, as in tcpdump\n"
+	      "                      are then a pcap-filter(7) expression, as in tcpdump.\n"
+	      "                      A directory (here or as FILE) is a ring: its captures\n"
+	      "                      (.part included) in one report, merged by time\n"
+	      "      --since T       only packets at or after T; --until T: only before T\n"
+	      "                      (as for extract: 2026-12-04T10:02:00Z, local\n"
+	      "                      2026-12-04T10:02, epoch 1764842520.5, -15m); files whose\n"
+	      "                      index shows nothing inside are not read\n"
 	      "  -I, --interval DUR  time series interval (30s, 250ms, 1m...); default: a round\n"
 	      "                      interval giving at most 60 rows. Widened (x2, x5) when the\n"
 	      "                      capture would need more than 8192 buckets.\n"
@@ -80,6 +90,8 @@ static void usage(FILE *o)
 }
 
 static const struct option sum_longopts[] = {
+	{ "since", required_argument, NULL, SEL_OPT_SINCE },
+	{ "until", required_argument, NULL, SEL_OPT_UNTIL },
 	{ "json", no_argument, NULL, 'j' },
 	{ "top", required_argument, NULL, 'n' },
 	{ "interval", required_argument, NULL, 'I' },
@@ -116,7 +128,7 @@ static int opt_top(struct sum_cli *c, char **argv, const char *arg, bool long_fo
 		return 0;
 	}
 	if (!long_form && separate && !(arg[0] >= '0' && arg[0] <= '9') && access(arg, F_OK) == 0) {
-		c->paths[c->npaths++] = (char *)arg;
+		c->given[c->npaths++] = (char *)arg;
 		return 0;
 	}
 	fprintf(stderr, "pcaprec summary: --top: '%s' is not a count\n", arg);
@@ -133,8 +145,11 @@ static int sum_opt(struct sum_cli *c, int ch, char **argv)
 	case 'm': c->merge = true; break;
 	case 'P': c->progress = false; break;
 	case 'f': c->flt.expr = optarg; c->opts.filter = optarg; break;
-	case 'r': c->paths[c->npaths++] = optarg; break;
+	case 'r': c->given[c->npaths++] = optarg; break;
 	case 'h': usage(stdout); return -1;
+	case SEL_OPT_SINCE:
+	case SEL_OPT_UNTIL:
+		return sel_option(&c->sel, "summary", ch, optarg, (int64_t)now_realtime_ns()) < 0 ? EXIT_USAGE : 0;
 	case 'n':
 		return opt_top(c, argv, optarg, strncmp(argv[optind - 1], "--", 2) == 0 ||
 					  (optind >= 2 && strncmp(argv[optind - 2], "--top", 5) == 0));
@@ -179,11 +194,20 @@ static int parse_args(int argc, char **argv, struct sum_cli *c)
 		if (rc)
 			return rc;
 	}
-	rc = cli_inputs("summary", argc, argv, dd, c->flt.expr != NULL, c->paths, &c->npaths, &c->expr);
+	rc = cli_inputs("summary", argc, argv, dd, c->flt.expr != NULL, c->given, &c->npaths, &c->expr);
 	if (rc)
 		return rc;
 	if (c->expr)
 		c->flt.expr = c->opts.filter = c->expr;
+	for (int i = 0; i < c->npaths; i++) {
+		struct stat st;
+
+		if (strcmp(c->given[i], "-") != 0 && stat(c->given[i], &st) == 0 && S_ISDIR(st.st_mode))
+			c->merge = true; /* a ring: one report over its files, in time order */
+	}
+	rc = sel_inputs("summary", &c->sel, c->given, c->npaths, c->flt.expr, &c->paths, &c->npaths);
+	if (rc >= 0)
+		return rc;
 	if (c->npaths == 0) {
 		fprintf(stderr, "pcaprec summary: no input file (use - for stdin)\n");
 		usage(stderr);
@@ -367,6 +391,8 @@ static int pump(struct summary *s, const struct input *in, struct sum_cli *c)
 		rc = input_next(in, &f);
 		if (rc <= 0)
 			break;
+		if (!sel_keep_ts(&c->sel, f.ts_ns))
+			continue;
 		fl = reader_record_flags(input_current(in));
 		if (fl & READER_REC_MALFORMED)
 			note_malformed(s, input_current(in));
@@ -549,21 +575,23 @@ int cmd_summary(int argc, char **argv)
 	struct sum_cli c = { .progress = true };
 	int st, rc;
 
-	c.paths = calloc((size_t)argc + 1, sizeof *c.paths);
-	if (!c.paths) {
+	c.given = calloc((size_t)argc + 1, sizeof *c.given);
+	if (!c.given) {
 		fprintf(stderr, "pcaprec summary: out of memory\n");
 		return EXIT_ERROR;
 	}
 	rc = parse_args(argc, argv, &c);
 	if (rc) {
-		free(c.paths);
+		free(c.given);
 		free(c.expr);
+		sel_free(&c.sel);
 		return rc < 0 ? EXIT_OK : rc;
 	}
 	st = summarize(&c);
 	filter_release(&c.flt);
-	free(c.paths);
+	free(c.given);
 	free(c.expr);
+	sel_free(&c.sel);
 	if (c.json && c.nreports)
 		fputs("]}\n", stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

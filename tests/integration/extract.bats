@@ -299,3 +299,33 @@ fmt_ns() {
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$output" -eq 100 ]
 }
+
+@test "read and summary take the selection: a ring directory, --since/--until, the index skipping files; the same packets as extract" {
+	gen_ring
+	local w=(--since 1767225600.03 --until 1767225600.07)
+	"$PCAPREC" extract -q -r "$RING" "${w[@]}" -w "$TMP/x.pcapng" udp
+	"$PCAPREC" read -tt --nano "$TMP/x.pcapng" >"$TMP/want"
+	[ -s "$TMP/want" ]
+	"$PCAPREC" read -tt --nano -r "$RING" "${w[@]}" udp >"$TMP/got"
+	cmp "$TMP/want" "$TMP/got"
+	"$PCAPREC" read -tt --nano "$RING" "${w[@]}" -- udp | cmp - "$TMP/want"
+	local n
+	n=$("$TOOLS/pktlist" "$TMP/x.pcapng" | wc -l)
+	run "$PCAPREC" summary -r "$RING" "${w[@]}" udp
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qE "^Number of packets: +$n\$"
+	"$PCAPREC" index "$RING" >/dev/null
+	"$PCAPREC" read -tt --nano -r "$RING" "${w[@]}" udp | cmp - "$TMP/want"
+	run "$PCAPREC" summary -r "$RING" "${w[@]}" udp
+	echo "$output" | grep -qE "^Number of packets: +$n\$"
+	# the index let summary skip the files before the window: they are not in its report
+	local first
+	first=$(ring_files | head -1)
+	"$PCAPREC" summary -r "$RING" | grep -q "File name: *$first\$"
+	! "$PCAPREC" summary -r "$RING" --since 1767225600.09 | grep -q "File name: *$first\$"
+	mv "$RING"/*.pidx "$TMP/"
+	"$PCAPREC" summary -r "$RING" --since 1767225600.09 | grep -q "File name: *$first\$"
+	run "$PCAPREC" read -r "$RING" --since tomorrow
+	[ "$status" -eq 2 ]
+	[ "$output" = "pcaprec read: --since: 'tomorrow': expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+HH:MM], epoch seconds or -DURATION" ]
+}
