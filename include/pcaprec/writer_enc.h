@@ -20,8 +20,13 @@
 #define PCAP_FILE_HEADER_LEN 24u
 #define PCAP_RECORD_HEADER_LEN 16u
 
-/* Longest string the writer puts into one pcapng option (names, OS, filter...). */
-#define WENC_MAX_STRING 4096u
+/*
+ * Longest string the writer puts into one pcapng option (names, OS,
+ * filter...): an option's length is 16 bits and if_filter puts a type byte
+ * in front, so a filter expression of up to 65534 bytes (a 1000-term
+ * or-chain is 20-30 KB) is kept whole.
+ */
+#define WENC_MAX_STRING 65534u
 
 /* Classic pcap file header (libpcap savefile format, version 2.4). */
 size_t pcap_header_encode(uint8_t *p, bool nano, uint32_t snaplen, uint32_t linktype);

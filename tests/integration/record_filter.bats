@@ -154,6 +154,33 @@ received_by_filter() {
 	grep -qx '10 packets re-checked in pcaprec (the kernel filter could not decide them)' "$OUT/r.pcapng.err"
 }
 
+@test "a 1000-term or-chain records at once, kept whole in if_filter; one past the kernel's limit is one line, exit 2" {
+	local e
+	e=$(python3 -c "print('vlan and (' + ' or '.join('udp port %d' % (9000 + i) for i in range(1000)) + ')')")
+	start_bg "$OUT/long.pcapng" -i "$IF_B" --filter "$e"
+	send_tagged 9999 10
+	send_udp 5 LONG
+	sleep 0.2
+	kill -INT "${PIDS[0]}"
+	wait "${PIDS[0]}"
+	PIDS=()
+	cat "$OUT/long.pcapng.err"
+	# 9999 is in the chain (tagged frames are re-checked: two copies of 4000
+	# instructions do not fit the kernel); untagged frames to port 40009 are not
+	[ "$(marked "$OUT/long.pcapng" 9999)" -eq 10 ]
+	grep -qx '10 packets re-checked in pcaprec (the kernel filter could not decide them)' "$OUT/long.pcapng.err"
+	[ "$(tcpdump -r "$OUT/long.pcapng" -nn -A 2>/dev/null | grep -c PCAPREC-LONG)" -eq 0 ]
+	capinfos "$OUT/long.pcapng" | grep -q 'vlan and (udp port 9000 or udp port 9001'
+	tshark -r "$OUT/long.pcapng" -c 1 >/dev/null
+	e=$(python3 -c "print(' or '.join('host 2001:db8::%x' % (i + 1) for i in range(1000)))")
+	run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/big.pcapng" --filter "$e"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *'filter "host 2001:db8::1 or host 2001:db8::2 or'*"too large"*"4096"* ]]
+	[ ! -e "$OUT/big.pcapng" ]
+}
+
 @test "a bad filter expression: exit 2 with the compiler's message, no file" {
 	run in_b "$PCAPREC" record -i "$IF_B" -w "$OUT/bad.pcapng" --filter 'udp port'
 	echo "$output"
