@@ -86,7 +86,9 @@ static int extract_parse(int argc, char **argv, struct extract_cli *c)
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":r:c:w:qh", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt("extract", argc, argv, ":r:c:w:qh", longopts)) != -1) {
+		if (ch == CLI_OPT_BAD)
+			return -1; /* reported, abbreviations included */
 		rc = sel_option(&c->sel, "extract", ch, optarg, now);
 		if (rc < 0)
 			return rc;

@@ -275,8 +275,10 @@ hint() {
 	hint check --qui "$TESTDATA/raw.pcap" -- "unknown option '--qui' (long options are not abbreviated: --quiet?)"
 	hint rotate --pid x -- "unknown option '--pid' (long options are not abbreviated: --pidfile?)"
 	hint interfaces --hel -- "unknown option '--hel'"
+	hint extract --no-ind -r "$TESTDATA/raw.pcap" -- "unknown option '--no-ind' (long options are not abbreviated: --no-index?)"
+	hint index --forc "$TMP" -- "unknown option '--forc'"
 	# every long option of every command: its name minus the last letter is refused
-	for cmd in record read summary check rotate; do
+	for cmd in record read summary check rotate extract index; do
 		for o in $("$PCAPREC" "$cmd" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
 			[ "$o" = --help ] && continue
 			run --separate-stderr "$PCAPREC" "$cmd" "${o%?}" x
