@@ -481,7 +481,8 @@ static int rec_capture(const struct rec_args *a, enum out_format fmt, struct rin
 	meta.comment = a->comment;
 	memset(wi, 0, sizeof wi);
 	for (size_t i = 0; i < a->nifaces; i++) {
-		wi[i].name = ring_ifname(rings[i]);
+		/* argv, not the ring: a ring is replaced when its interface comes back */
+		wi[i].name = a->ifnames[i];
 		wi[i].linktype = ring_linktype(rings[i]);
 		wi[i].snaplen = ring_snaplen(rings[i]);
 		wi[i].filter = a->filter.expr;

@@ -186,7 +186,9 @@ teardown() {
 # Runs the recorder under strace with every socket() failing (so a ring can
 # never be set up, whatever the binary does) and records the calls it tried.
 rec_no_socket() {
-	run in_b strace -f -qq -o "$OUT/trace" -e trace=socket,setsockopt \
+	# LeakSanitizer cannot run under ptrace (SAN=1 builds)
+	run in_b env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o "$OUT/trace" -e trace=socket,setsockopt \
 		-e inject=socket:error=EACCES "$PCAPREC" record "$@"
 	echo "$* -> $status: $output"
 }
