@@ -37,6 +37,8 @@ static const char index_usage[] =
 	"options:\n"
 	"  -f, --force        rebuild indexes that are up to date too\n"
 	"  -j, --threads N    files indexed at once (default: online CPUs, max 64)\n"
+	"      --chunk-size SIZE  raw bytes per chunk of plain files (default 1M,\n"
+	"                     4K to 64M): smaller skips more, costs more index\n"
 	"  -q, --quiet        print only files that failed\n"
 	"  -n, -nn            accepted for tcpdump habits\n"
 	"  -h, --help         this text\n"
@@ -60,6 +62,7 @@ struct index_run {
 	struct job *jobs;
 	size_t njobs, cap;
 	bool force, quiet, progress;
+	struct pidx_build_opts bopts;
 	atomic_size_t next;
 	pthread_mutex_t mu;
 	size_t done, printed;
@@ -187,7 +190,7 @@ static void index_one(struct index_run *run, struct job *j)
 		return;
 	}
 	pidx_free(ix);
-	if (pidx_build_file(j->path, NULL, &damaged, j->msg, sizeof j->msg) < 0) {
+	if (pidx_build_file(j->path, &run->bopts, &damaged, j->msg, sizeof j->msg) < 0) {
 		int os = cli_open_status(j->path);
 
 		j->res = os == EXIT_ERROR ? JOB_FAILED : JOB_NOTCAP;
@@ -287,6 +290,7 @@ static int parse_args(int argc, char **argv, struct index_run *run, unsigned *th
 		{ "force", no_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "chunk-size", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -300,6 +304,14 @@ static int parse_args(int argc, char **argv, struct index_run *run, unsigned *th
 		case 'n': break; /* tcpdump habit */
 		case 'f': run->force = true; break;
 		case 'q': run->quiet = true; break;
+		case 'C':
+			if (!parse_size(optarg, 1, false, &v) || v < 4096 || v > (64u << 20)) {
+				fprintf(stderr, "pcaprec index: --chunk-size: expected a size from 4K to 64M, found '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			run->bopts.chunk_bytes = v;
+			break;
 		case 'j':
 			if (!parse_uint(optarg, 1, INDEX_MAX_THREADS, &v)) {
 				fprintf(stderr, "pcaprec index: --threads: expected 1 to %u, found '%s'\n",

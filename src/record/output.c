@@ -164,6 +164,12 @@ static int create_part(struct output *o, char *err, size_t errlen)
  * block, each accepted record at its raw offset, each compressed member's
  * start (its file offset follows when the writer reports the member).
  */
+/* gzip or zstd: the index's chunks are the compressed members. */
+static bool out_compressed(const struct output *o)
+{
+	return o->wopts.gzip_level > 0 || o->wopts.zstd_level > 0;
+}
+
 static void index_start(struct output *o)
 {
 	const uint8_t *p;
@@ -173,7 +179,7 @@ static void index_start(struct output *o)
 		return;
 	pidx_builder_reset(o->ix);
 	pidx_builder_format(o->ix, o->wopts.format == OUT_PCAPNG ? "pcapng" :
-			    o->wopts.format == OUT_PCAP_NS ? "pcap-ns" : "pcap", o->wopts.gzip_level > 0);
+			    o->wopts.format == OUT_PCAP_NS ? "pcap-ns" : "pcap", out_compressed(o));
 	o->ix_failed = !writer_header(o->w, &p, &n) || pidx_builder_state(o->ix, 0, p, n) != 0;
 }
 
@@ -182,7 +188,7 @@ static void index_frame(struct output *o, const struct frame *f, uint64_t off)
 	uint64_t end = writer_bytes(o->w);
 	struct frame g = *f;
 
-	if (o->wopts.gzip_level > 0 && off > 0 && writer_member_start(o->w) == off)
+	if (out_compressed(o) && off > 0 && writer_member_start(o->w) == off)
 		pidx_builder_member_raw(o->ix, off);
 	/* the time as the file holds it: microsecond pcap drops the rest */
 	if (o->wopts.format == OUT_PCAP_US)
@@ -712,7 +718,7 @@ static int setup(struct output *o, const struct output_config *cfg, char *err, s
 	if (!o->to_stdout && !(o->match = rot_matcher_new(o->tmpl, o->numbered, cfg->rot.utc,
 							  cfg->ifnames, o->suffix, err, errlen)))
 		return -1;
-	if (!o->to_stdout && !cfg->no_index && cfg->wopts.zstd_level <= 0) {
+	if (!o->to_stdout && !cfg->no_index) {
 		o->ix = pidx_builder_new(NULL, err, errlen);
 		if (!o->ix)
 			return -1;

@@ -278,7 +278,7 @@ void output_cli_help(FILE *fp)
 "      --print-closed     print 'PATH PACKETS BYTES' for each published file\n"
 "      --flush-interval DUR  flush the file in progress this often (1s)\n"
 "      --no-index         no index: by default each published file NAME gets\n"
-"                         NAME.pidx beside it (pcaprec index; not for zstd)\n"
+"                         NAME.pidx beside it (see pcaprec index)\n"
 "  -Z, --user USER        drop to USER after opening the socket and first file\n"
 "      --group GROUP      group of the output files\n"
 "      --mode MODE        permissions of the output files (0640)\n"

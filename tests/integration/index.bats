@@ -149,6 +149,23 @@ teardown() {
 	chmod 0755 "$TMP"
 }
 
+@test "--chunk-size 4K: many chunks, still agreeing with the reader; the fuzz corpus of the loader replays clean" {
+	run "$PCAPREC" index --chunk-size 4K "$TMP/flows.pcap"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	chunks=$(sed -n 's/.* packets, \([0-9]*\) chunks,.*/\1/p' <<<"$output")
+	[ "$chunks" -ge 40 ]
+	run "$PCAPREC" check --json "$TMP/flows.pcap"
+	grep -qF '"index":"ok"' <<<"$output"
+	run "$PCAPREC" index --chunk-size 1K "$TMP/flows.pcap"
+	[ "$status" -eq 2 ]
+	grep -qF -- "--chunk-size: expected a size from 4K to 64M, found '1K'" <<<"$output"
+	run "$TOOLS/fuzz_index" "$BATS_TEST_DIRNAME/../fuzz/corpus/index"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^replayed ([1-9][0-9]+) inputs' <<<"$output"
+}
+
 # ---- record indexes what it publishes (test network: two namespaces, veth) ----
 
 rec_env() {
@@ -236,9 +253,11 @@ all_indexed() {
 	all_indexed 2
 }
 
-@test "record -z gzip: one chunk per 1 MiB gzip member, the same chunks the reader finds in the published file" {
+@test "record -z gzip and -z zstd: one chunk per 1 MiB member, the same chunks the reader finds in the published file" {
 	rec_env
-	rec_start "$NS_B" "$OUT/big.pcapng.gz" -i "$IF_B"
+	for z in gz zst; do
+	rm -f "$OUT"/*
+	rec_start "$NS_B" "$OUT/big.pcapng.$z" -i "$IF_B"
 	timeout 60 ip netns exec "$NS_A" /usr/bin/python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -251,10 +270,11 @@ for i in range(3000):
 	rec_stop
 	[ "$REC_STATUS" -eq 0 ]
 	all_indexed 1
-	/usr/bin/python3 "$BATS_TEST_DIRNAME/pidx_chunks.py" "$OUT/big.pcapng.gz.pidx" >"$OUT/../rec.txt"
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/pidx_chunks.py" "$OUT/big.pcapng.$z.pidx" >"$OUT/../rec.txt"
 	cat "$OUT/../rec.txt"
 	[ "$(wc -l <"$OUT/../rec.txt")" -ge 2 ]
-	cp "$OUT/big.pcapng.gz" "$OUT/../copy.pcapng.gz"
-	"$PCAPREC" index -q "$OUT/../copy.pcapng.gz"
-	/usr/bin/python3 "$BATS_TEST_DIRNAME/pidx_chunks.py" "$OUT/../copy.pcapng.gz.pidx" | diff "$OUT/../rec.txt" -
+	cp "$OUT/big.pcapng.$z" "$OUT/../copy.pcapng.$z"
+	"$PCAPREC" index -q -f "$OUT/../copy.pcapng.$z"
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/pidx_chunks.py" "$OUT/../copy.pcapng.$z.pidx" | diff "$OUT/../rec.txt" -
+	done
 }

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Writes the seed corpus for fuzz_index into tests/fuzz/corpus/index/: the
+# sidecars `pcaprec index` makes for the test captures (pcap, pcapng with two
+# sections, gzip with several members, one cut short), and damaged copies
+# (cut, a flipped byte, a later version). PCAPREC names the binary.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out="$here/corpus/index"
+td="$here/../../testdata"
+PCAPREC=${PCAPREC:-$here/../../build/rel/pcaprec}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+cp "$td/corpus.pcap" "$td/sll2.pcap" "$td/corpus.pcapng" "$tmp/"
+cat "$td/corpus.pcapng" "$td/corpus.pcapng" >"$tmp/two-sections.pcapng"
+head -c 5000 "$td/flows.pcap" >"$tmp/cut.pcap"
+head -c 30000 "$td/flows.pcap" >"$tmp/flows30k.pcap"
+gzip -c "$td/corpus.pcap" >"$tmp/tool.pcap.gz"
+"$PCAPREC" index -q --chunk-size 4K "$tmp" || true
+for f in "$tmp"/*.pidx; do
+	cp "$f" "$out/$(basename "$f")"
+done
+s="$out/corpus.pcap.pidx"
+head -c 200 "$s" >"$out/damaged-cut.pidx"
+python3 - "$s" "$out" <<'PY'
+import sys, zlib, struct
+d = bytearray(open(sys.argv[1], "rb").read())
+f = bytearray(d); f[100] ^= 0x40
+open(sys.argv[2] + "/damaged-flip.pidx", "wb").write(f)
+v = bytearray(d); struct.pack_into("<I", v, 8, 2)
+struct.pack_into("<I", v, len(v) - 4, zlib.crc32(bytes(v[:-4])))
+open(sys.argv[2] + "/damaged-version.pidx", "wb").write(v)
+# a chunk count that does not match its section, checksum fixed up
+c = bytearray(d); struct.pack_into("<I", c, 72 + 4, 1000)
+struct.pack_into("<I", c, len(c) - 4, zlib.crc32(bytes(c[:-4])))
+open(sys.argv[2] + "/damaged-count.pidx", "wb").write(c)
+PY
