@@ -43,6 +43,7 @@ static void extract_usage(FILE *out)
 		"                   .pcap picks pcap\n"
 		"  --no-index       do not look at index sidecars (scan every file)\n"
 		"  -q, --quiet      no report on stderr (warnings and errors still)\n"
+		"  -n, -nn          accepted for tcpdump habits\n"
 		"  -h, --help       this text\n"
 		"\n"
 		"Report on stderr: files and chunks skipped thanks to the index, bytes\n"
@@ -86,7 +87,7 @@ static int extract_parse(int argc, char **argv, struct extract_cli *c)
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = cli_getopt("extract", argc, argv, ":r:c:w:qh", longopts)) != -1) {
+	while ((ch = cli_getopt("extract", argc, argv, ":r:c:w:qhn", longopts)) != -1) {
 		if (ch == CLI_OPT_BAD)
 			return -1; /* reported, abbreviations included */
 		rc = sel_option(&c->sel, "extract", ch, optarg, now);
@@ -111,6 +112,8 @@ static int extract_parse(int argc, char **argv, struct extract_cli *c)
 			break;
 		case 'q':
 			c->o.quiet = true;
+			break;
+		case 'n': /* tcpdump habit: no names are resolved anyway */
 			break;
 		case 'h':
 			c->help = true;

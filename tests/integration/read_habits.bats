@@ -222,6 +222,11 @@ live() {
 	[ "$status" -eq 0 ]
 	run "$PCAPREC" interfaces -n
 	[ "$status" -eq 0 ]
+	run "$PCAPREC" extract -nn -r "$TESTDATA/raw.pcap" -w "$TMP/e.pcapng" icmp
+	[ "$status" -eq 0 ]
+	[ "$(tcpdump -r "$TMP/e.pcapng" 2>/dev/null | wc -l)" -eq 1 ]
+	run "$PCAPREC" index -n "$TMP/e.pcapng"
+	[ "$status" -eq 0 ]
 	run "$PCAPREC" rotate -nn --pidfile "$TMP/none"
 	[ "$status" -eq 1 ]
 	# record takes -nn and goes on to the interface (exit 1), not the usage error (2)
