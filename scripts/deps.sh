@@ -21,7 +21,8 @@ demo="$build iproute2 iputils-ping wireshark-common python3"
 test_="$build libcmocka-dev bats tshark tcpdump zstd iproute2 iputils-ping cppcheck python3
 python3-scapy procps libcap2-bin strace util-linux systemd man-db dpkg-dev clang"
 bench="$test_ netsniff-ng"
-package="$test_ debhelper lintian fakeroot dpkg-dev"
+# the versionless runtime too: debian/control names it so (no clang version there)
+package="$test_ debhelper lintian fakeroot dpkg-dev libclang-rt-dev"
 
 # The sanitizer runtime that matches the clang we will have: the installed
 # clang's major version if there is one, else Debian's default (the
