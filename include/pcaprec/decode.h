@@ -79,7 +79,8 @@ struct dec_layer {
 };
 
 #define DEC_MAX_VLAN 4       /* tags kept; more set link.vlan_more */
-#define DEC_MAX_IP6_EXT 8    /* IPv6 extension headers recorded */
+#define DEC_MAX_IP6_EXT 8    /* IPv6 extension headers kept in dec_ip.ext[] (the first ones) */
+#define DEC_IP6_EXT_LIMIT 64 /* IPv6 extension headers decoded; after that ip.ext_more, the rest not decoded */
 #define DEC_MAX_TCP_OPT 40   /* 40 option bytes -> at most 40 options (all NOP) */
 #define DEC_MAX_SACK 4       /* SACK blocks kept from one option */
 
@@ -151,10 +152,36 @@ struct dec_ip {
 	bool df, mf;              /* DF is IPv4 only */
 	bool has_frag;            /* IPv6 fragment header present / IPv4 MF or offset != 0 */
 	uint16_t frag_off;        /* offset in bytes (field * 8) */
-	uint8_t n_ext;            /* IPv6 extension headers in ext[] (in order) */
+	uint8_t n_ext;            /* IPv6 extension headers decoded (up to DEC_IP6_EXT_LIMIT);
+				   * the first DEC_MAX_IP6_EXT are in ext[]; all of them
+				   * through dec_ip6_ext_next() */
 	uint8_t ext[DEC_MAX_IP6_EXT];
 	uint32_t ext_off[DEC_MAX_IP6_EXT]; /* packet offset of each header in ext[] */
 	uint16_t ext_len[DEC_MAX_IP6_EXT]; /* its length in bytes */
+	bool ext_more;            /* another extension header followed the DEC_IP6_EXT_LIMIT-th:
+				   * it and what follows are not decoded (ip.proto is its type) */
+	uint16_t plen;            /* IPv6 payload length field as found (0: jumbogram or Big TCP) */
+	uint32_t jumbo;           /* RFC 2675 Jumbo Payload option value, 0 when none */
+};
+
+/* One IPv6 extension header, as dec_ip6_ext_next() reads it back from the packet. */
+struct dec_ip6_ext {
+	uint8_t type;             /* 0 hop-by-hop, 43 routing, 44 fragment, 60 destination options */
+	uint32_t off;             /* packet offset */
+	uint16_t len;             /* bytes */
+	uint32_t rest;            /* IP payload bytes after this header (IPv6 payload length
+				   * minus the headers up to and including this one) */
+	/* fragment header (RFC 8200 4.5) */
+	uint32_t frag_id;
+	uint16_t frag_off;        /* bytes (field * 8) */
+	bool frag_mf;
+};
+
+/* Where dec_ip6_ext_next() is in the chain; start it zeroed. */
+struct dec_ip6_ext_iter {
+	uint8_t i;                /* headers returned so far */
+	uint8_t type;
+	uint32_t off;
 };
 
 /* TCP option kinds (RFC 9293 3.2, RFC 7323, RFC 2018). */
@@ -199,6 +226,8 @@ struct dec_udp {
 	uint16_t sport, dport;
 	uint16_t len;             /* UDP length field (RFC 768) */
 	uint16_t csum;
+	uint32_t length;          /* the length in effect: len, or for len 0 over IPv6 (RFC 2675
+				   * jumbogram, Linux Big TCP/GSO) the IPv6 payload bytes left */
 };
 
 /* ICMP (RFC 792) and ICMPv6 (RFC 4443, RFC 4861 neighbour discovery). */
@@ -259,6 +288,14 @@ struct dec_packet {
  */
 void dec_packet(uint32_t linktype, const uint8_t *p, size_t caplen, uint32_t origlen,
 		enum dec_depth depth, struct dec_packet *out);
+
+/*
+ * Extension header it->i of the IPv6 packet `d` decoded from p[0..caplen)
+ * (the same bytes dec_packet() saw) into *e; false after the last one
+ * (d->ip.n_ext of them). Reads only inside p[0..caplen).
+ */
+bool dec_ip6_ext_next(const uint8_t *p, size_t caplen, const struct dec_packet *d,
+		      struct dec_ip6_ext_iter *it, struct dec_ip6_ext *e);
 
 /* Short lower-case name of a protocol ("ether", "vlan"... "tcp"), never NULL. */
 const char *dec_proto_name(enum dec_proto proto);

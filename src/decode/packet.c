@@ -141,7 +141,7 @@ static void set_payload(size_t caplen, struct dec_packet *out)
 		uint32_t used = out->tp.off - out->net.off - out->net.hdr_len + out->tp.hdr_len;
 		wire = out->ip.payload_len > used ? out->ip.payload_len - used : 0;
 		if (out->tp.proto == DEC_P_UDP)
-			wire = out->udp.len >= 8 ? out->udp.len - 8u : 0;
+			wire = out->udp.length - 8u;
 	} else if (out->net.status == DEC_OK && out->net.proto != DEC_P_ARP) {
 		off = out->net.off + out->net.hdr_len;
 		wire = out->ip.payload_len;

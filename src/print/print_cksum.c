@@ -69,8 +69,8 @@ int print_cksum_l4(const struct frame *f, const struct dec_packet *d, uint16_t *
 		break;
 	case DEC_P_UDP:
 		field = 6;
-		if (d->udp.len < len)
-			len = d->udp.len;
+		if (d->udp.length < len)
+			len = d->udp.length;
 		break;
 	case DEC_P_ICMP:
 	case DEC_P_ICMPV6:

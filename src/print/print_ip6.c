@@ -3,15 +3,6 @@
 #include "pcaprec/print.h"
 #include "pcaprec/util.h"
 
-/* The captured bytes of extension header i, or NULL. */
-static const uint8_t *ext_bytes(const struct frame *f, const struct dec_packet *d, int i)
-{
-	uint32_t off = d->ip.ext_off[i];
-	if (off > f->caplen || f->caplen - off < d->ip.ext_len[i])
-		return NULL;
-	return f->data + off;
-}
-
 /* Hop-by-hop / destination options (RFC 8200 4.2), tcpdump -v's notation. */
 static void print_tlv_options(const uint8_t *h, size_t len, struct pbuf *b)
 {
@@ -62,48 +53,51 @@ static void print_rt6(const struct print_opts *o, const uint8_t *h, size_t len, 
 void print_ip6_ext(const struct print_opts *o, const struct frame *f, const struct dec_packet *d,
 		   struct pbuf *b)
 {
-	for (uint8_t i = 0; i < d->ip.n_ext; i++) {
-		const uint8_t *h = ext_bytes(f, d, i);
-		uint16_t len = d->ip.ext_len[i];
-		switch (d->ip.ext[i]) {
+	struct dec_ip6_ext_iter it = {0};
+	struct dec_ip6_ext e;
+
+	while (dec_ip6_ext_next(f->data, f->caplen, d, &it, &e)) {
+		const uint8_t *h = f->data + e.off;
+		switch (e.type) {
 		case 0:
 		case 60:
-			pb_puts(b, d->ip.ext[i] ? "DSTOPT " : "HBH ");
-			if (o->verbose && h) {
-				print_tlv_options(h, len, b);
+			pb_puts(b, e.type ? "DSTOPT " : "HBH ");
+			if (o->verbose) {
+				print_tlv_options(h, e.len, b);
 				pb_puts(b, " ");
 			}
 			break;
 		case 43:
-			if (h)
-				print_rt6(o, h, len, b);
-			else
-				pb_puts(b, "RT6 ");
+			print_rt6(o, h, e.len, b);
 			break;
 		case 44:
+			/* offset | the IP payload bytes after this header */
 			pb_puts(b, "frag (");
 			if (o->verbose)
-				pb_printf(b, "0x%08x:", d->ip.id);
-			pb_printf(b, "%u|%u)%s", d->ip.frag_off, d->ip.payload_len,
-				  d->ip.frag_off ? "" : " ");
+				pb_printf(b, "0x%08x:", e.frag_id);
+			pb_printf(b, "%u|%u)%s", e.frag_off, e.rest, e.frag_off ? "" : " ");
 			break;
 		default:
 			break;
 		}
 	}
+	if (d->ip.ext_more)
+		pb_printf(b, "[more than %u extension headers, not decoded] ", DEC_IP6_EXT_LIMIT);
 }
 
 bool print_ip6_final_dst(const struct frame *f, const struct dec_packet *d, uint8_t dst[16])
 {
-	for (uint8_t i = 0; i < d->ip.n_ext; i++) {
-		const uint8_t *h = ext_bytes(f, d, i);
-		uint16_t len = d->ip.ext_len[i];
-		if (d->ip.ext[i] != 43 || h == NULL || h[3] == 0)
+	struct dec_ip6_ext_iter it = {0};
+	struct dec_ip6_ext e;
+
+	while (dec_ip6_ext_next(f->data, f->caplen, d, &it, &e)) {
+		const uint8_t *h = f->data + e.off;
+		if (e.type != 43 || h[3] == 0)
 			continue;
-		if ((h[2] == 0 || h[2] == 2) && len >= 24) {
+		if ((h[2] == 0 || h[2] == 2) && e.len >= 24) {
 			/* the last listed address is the final destination */
 			for (int k = 0; k < 16; k++)
-				dst[k] = h[len - 16 + k];
+				dst[k] = h[e.len - 16 + k];
 			return true;
 		}
 	}

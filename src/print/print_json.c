@@ -122,7 +122,7 @@ static void json_arp(const struct dec_packet *d, struct pbuf *b)
 	pb_puts(b, "}");
 }
 
-static void json_ip(const struct dec_packet *d, struct pbuf *b)
+static void json_ip(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_ip *ip = &d->ip;
 	bool first = true;
@@ -153,9 +153,15 @@ static void json_ip(const struct dec_packet *d, struct pbuf *b)
 		kv_u(b, &first, "next_hdr", ip->next_hdr);
 		key(b, &first, "ext");
 		pb_puts(b, "[");
-		for (uint8_t i = 0; i < ip->n_ext; i++)
-			pb_printf(b, "%s%u", i ? "," : "", ip->ext[i]);
+		struct dec_ip6_ext_iter it = {0};
+		struct dec_ip6_ext e;
+		while (dec_ip6_ext_next(f->data, f->caplen, d, &it, &e))
+			pb_printf(b, "%s%u", it.i > 1 ? "," : "", e.type);
 		pb_puts(b, "]");
+		if (ip->ext_more)
+			kv_b(b, &first, "ext_more", true);
+		if (ip->plen == 0)
+			kv_u(b, &first, "jumbo", ip->jumbo);
 		if (ip->has_frag) {
 			kv_u(b, &first, "frag_id", ip->id);
 			kv_b(b, &first, "mf", ip->mf);
@@ -261,6 +267,8 @@ static void json_transport(const struct dec_packet *d, struct pbuf *b)
 		kv_u(b, &first, "dport", d->udp.dport);
 		if (d->tp.status != DEC_TRUNCATED) {
 			kv_u(b, &first, "len", d->udp.len);
+			if (d->udp.length != d->udp.len)
+				kv_u(b, &first, "length", d->udp.length);
 			kv_u(b, &first, "checksum", d->udp.csum);
 		}
 	} else if ((d->tp.proto == DEC_P_ICMP || d->tp.proto == DEC_P_ICMPV6) && d->caplen > d->tp.off + 1) {
@@ -317,7 +325,7 @@ size_t print_json(const struct print_opts *o, struct print_state *st, const stru
 	if (d->net.proto == DEC_P_ARP)
 		json_arp(d, &b);
 	else if (d->net.proto == DEC_P_IPV4 || d->net.proto == DEC_P_IPV6)
-		json_ip(d, &b);
+		json_ip(f, d, &b);
 	json_transport(d, &b);
 	if (d->payload_off || d->payload_len)
 		pb_printf(&b, ",\"payload\":{\"offset\":%u,\"caplen\":%u,\"len\":%u}", d->payload_off,

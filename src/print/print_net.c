@@ -198,7 +198,7 @@ static void print_ipv6_verbose(const struct dec_packet *d, struct pbuf *b)
 	if (ip->flowlabel)
 		pb_printf(b, "flowlabel 0x%05x, ", ip->flowlabel);
 	pb_printf(b, "hlim %u, next-header %s (%u) payload length: %u) ", ip->ttl,
-		  ipproto_name(ip->next_hdr), ip->next_hdr, ip->total_len - 40u);
+		  ipproto_name(ip->next_hdr), ip->next_hdr, ip->plen);
 }
 
 /* tcpdump's marker names for a cut extension header. */
@@ -255,6 +255,8 @@ void print_net(const struct print_opts *o, struct print_state *st, const struct 
 		pb_ip(b, 6, ip->dst);
 		pb_puts(b, ": ");
 		print_ip6_ext(o, f, d, b);
+		if (ip->ext_more)
+			return;
 		if (d->net.status == DEC_TRUNCATED) {
 			pb_printf(b, " [|%s]", ip6_ext_trunc_name(ip->proto));
 			return;

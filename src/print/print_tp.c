@@ -255,7 +255,7 @@ static void print_udp(const struct print_opts *o, const struct frame *f,
 			pb_printf(b, "[bad udp cksum 0x%04x -> 0x%04x!] ", d->udp.csum, want);
 	}
 	pb_puts(b, "UDP, length ");
-	pb_uint(b, (uint32_t)(d->udp.len - 8u));
+	pb_uint(b, d->udp.length - 8u);
 }
 
 void print_transport(const struct print_opts *o, struct print_state *st, const struct frame *f,

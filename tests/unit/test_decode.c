@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "pcaprec/decode.h"
+#include "pcaprec/util.h"
 #include "pcaprec/frame.h"
 
 /*
@@ -612,6 +613,113 @@ static void test_ip_len_short(void **state)
 	assert_int_equal(d.ip.total_len, 200);
 }
 
+/*
+ * Raw IPv6 packet with `n` extension headers, the first `nfrag` of them
+ * fragment headers (id i+1, offset 0, M set), the rest destination options,
+ * then UDP with `udplen` and 10 payload bytes; returns its length.
+ */
+static size_t ip6_chain(uint8_t *pkt, size_t cap, unsigned n, unsigned nfrag, uint16_t plen_override,
+			bool use_plen_override, uint16_t udplen)
+{
+	size_t len = 40 + 8 * (size_t)n + 8 + 10;
+	assert_true(len <= cap);
+	memset(pkt, 0, len);
+	pkt[0] = 0x60;
+	st_be16(pkt + 4, use_plen_override ? plen_override : (uint16_t)(len - 40));
+	pkt[6] = n ? (nfrag ? 44 : 60) : 17;
+	pkt[7] = 64;
+	pkt[8] = 0x20; pkt[23] = 1;
+	pkt[24] = 0x20; pkt[39] = 2;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *h = pkt + 40 + 8 * i;
+		h[0] = i + 1 == n ? 17 : (i + 1 < nfrag ? 44 : 60);
+		if (i < nfrag) {
+			h[3] = 1;
+			st_be32(h + 4, i + 1);
+		} else {
+			h[2] = 1; h[3] = 4; /* PadN of 4 */
+		}
+	}
+	uint8_t *u = pkt + 40 + 8 * n;
+	st_be16(u, 1000);
+	st_be16(u + 2, 2000);
+	st_be16(u + 4, udplen);
+	return len;
+}
+
+/* Every extension header up to DEC_IP6_EXT_LIMIT decoded with its own values; more are flagged. */
+static void test_ip6_many_ext(void **state)
+{
+	static uint8_t pkt[2048];
+	struct dec_packet d;
+	static const unsigned counts[][2] = { {1, 0}, {1, 1}, {8, 3}, {9, 2}, {20, 5}, {64, 7}, {65, 0}, {80, 4} };
+	(void)state;
+
+	for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		unsigned n = counts[k][0], nfrag = counts[k][1];
+		size_t len = ip6_chain(pkt, sizeof pkt, n, nfrag, 0, false, 18);
+		dec_packet(LINKTYPE_RAW, pkt, len, (uint32_t)len, DEC_DEPTH_ALL, &d);
+		assert_int_equal(d.status, DEC_OK);
+		unsigned want = n < DEC_IP6_EXT_LIMIT ? n : DEC_IP6_EXT_LIMIT;
+		assert_int_equal(d.ip.n_ext, want);
+		assert_int_equal(d.ip.ext_more, n > DEC_IP6_EXT_LIMIT);
+		assert_int_equal(d.tp.proto, n > DEC_IP6_EXT_LIMIT ? DEC_P_OTHER : DEC_P_UDP);
+		struct dec_ip6_ext_iter it = {0};
+		struct dec_ip6_ext e;
+		unsigned i = 0;
+		while (dec_ip6_ext_next(pkt, len, &d, &it, &e)) {
+			assert_int_equal(e.off, 40 + 8 * i);
+			assert_int_equal(e.len, 8);
+			assert_int_equal(e.rest, len - 40 - 8 * (i + 1));
+			assert_int_equal(e.type, i < nfrag ? 44 : 60);
+			if (i < nfrag) {
+				assert_int_equal(e.frag_id, i + 1);
+				assert_int_equal(e.frag_off, 0);
+				assert_true(e.frag_mf);
+			}
+			i++;
+		}
+		assert_int_equal(i, want);
+		if (n <= DEC_MAX_IP6_EXT)
+			for (i = 0; i < n; i++)
+				assert_int_equal(d.ip.ext[i], i < nfrag ? 44 : 60);
+	}
+}
+
+/* UDP length 0 is valid over IPv6 payload length 0 (jumbogram / Big TCP), not over IPv4 or a set length. */
+static void test_udp_len0_jumbo(void **state)
+{
+	static uint8_t pkt[2048];
+	struct dec_packet d;
+	(void)state;
+
+	size_t len = ip6_chain(pkt, sizeof pkt, 0, 0, 0, true, 0);
+	dec_packet(LINKTYPE_RAW, pkt, len, 70048, DEC_DEPTH_ALL, &d);
+	assert_int_equal(d.tp.status, DEC_OK);
+	assert_int_equal(d.ip.plen, 0);
+	assert_int_equal(d.udp.len, 0);
+	assert_int_equal(d.udp.length, 70008);
+	assert_int_equal(d.payload_len, 70000);
+	len = ip6_chain(pkt, sizeof pkt, 0, 0, 0, false, 0);
+	dec_packet(LINKTYPE_RAW, pkt, len, (uint32_t)len, DEC_DEPTH_ALL, &d);
+	assert_int_equal(d.tp.status, DEC_INVALID);
+	/* hop-by-hop with a Jumbo Payload option of 70008 */
+	memset(pkt, 0, 58);
+	pkt[0] = 0x60; pkt[6] = 0; pkt[7] = 64;
+	pkt[40] = 17; pkt[41] = 0; pkt[42] = 0xc2; pkt[43] = 4;
+	st_be32(pkt + 44, 70016);
+	st_be16(pkt + 48, 1); st_be16(pkt + 50, 2);
+	dec_packet(LINKTYPE_RAW, pkt, 58, 70056, DEC_DEPTH_ALL, &d);
+	assert_int_equal(d.ip.jumbo, 70016);
+	assert_int_equal(d.ip.total_len, 70056);
+	assert_int_equal(d.tp.status, DEC_OK);
+	assert_int_equal(d.udp.length, 70008);
+	/* a jumbo value under 65536 is not a jumbogram (RFC 2675 3) */
+	st_be32(pkt + 44, 100);
+	dec_packet(LINKTYPE_RAW, pkt, 58, 70056, DEC_DEPTH_ALL, &d);
+	assert_int_equal(d.ip.jumbo, 0);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -631,6 +739,8 @@ int main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_tcp_bad_option),
 		cmocka_unit_test(test_ip_len_short),
+		cmocka_unit_test(test_ip6_many_ext),
+		cmocka_unit_test(test_udp_len0_jumbo),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
