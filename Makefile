@@ -30,8 +30,8 @@ CFLAGS  ?= -O2 -g
 PCAPREC_CPPFLAGS := -Iinclude -D_GNU_SOURCE
 PCAPREC_CFLAGS   := -std=c11 $(WARN) -pthread
 PCAPREC_LDFLAGS  := -pthread
-LDLIBS  := -lz -lzstd -lpthread
-TEST_LDLIBS := -lcmocka -lpcap -lz -lzstd -lpthread
+LDLIBS  := -lz -lzstd -lnettle -lpthread
+TEST_LDLIBS := -lcmocka -lpcap -lz -lzstd -lnettle -lpthread
 
 ifeq ($(SAN),1)
 SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -121,7 +121,7 @@ build/fuzz/libpcaprec.a: $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.o)
 	ar rcs $@ $^
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libpcaprec.a
-	$(FUZZ_CC) $(PCAPREC_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpcaprec.a -lz -lzstd -lpthread
+	$(FUZZ_CC) $(PCAPREC_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpcaprec.a -lz -lzstd -lnettle -lpthread
 
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
 	set -e; for t in $(FUZZ_TARGETS); do n=$${t#fuzz_}; mkdir -p build/fuzz/corpus/$$n; \

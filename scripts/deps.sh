@@ -5,7 +5,7 @@
 #
 #   scripts/deps.sh [PROFILE...]     PROFILE: build demo test bench package (default: test)
 #
-#   build    compile pcaprec (compiler, make, zlib, libzstd, libpcap)
+#   build    compile pcaprec (compiler, make, zlib, libzstd, libpcap, nettle)
 #   demo     build + what scripts/demo.sh runs (iproute2, ping, capinfos, python3)
 #   test     build + everything `make test` and `make test SAN=1` use (oracles,
 #            bats, cmocka, clang with its sanitizer runtime for the libFuzzer runs)
@@ -15,7 +15,7 @@
 # `-n` prints the packages a profile needs (installed or not) and exits.
 set -eu
 
-build="gcc make libc6-dev zlib1g-dev libzstd-dev libpcap-dev"
+build="gcc make libc6-dev zlib1g-dev libzstd-dev libpcap-dev nettle-dev"
 # capinfos is in wireshark-common on Debian 12 (tshark depends on it)
 demo="$build iproute2 iputils-ping wireshark-common python3"
 test_="$build libcmocka-dev bats tshark tcpdump zstd iproute2 iputils-ping cppcheck python3

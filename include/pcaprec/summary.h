@@ -390,6 +390,7 @@ struct summary_opts {
 	bool single_thread;     /* count conversations on the caller's thread (default: a second
 				 * thread does, in the same order, so results are identical) */
 	const char *filter;     /* the --filter expression shown in the report, or NULL; must outlive the summary */
+	uint16_t community_id_seed; /* seed of the Community IDs of TCP/UDP conversations (JSON) */
 };
 
 struct summary;

@@ -62,6 +62,8 @@ static void usage(FILE *o)
 	      "                      are then a pcap-filter(7) expression, as in tcpdump.\n"
 	      "                      A directory (here or as FILE) is a ring: its captures\n"
 	      "                      (.part included) in one report, merged by time\n"
+	      "      --community-id-seed N  seed (0-65535, default 0) of the Community IDs\n"
+	      "                      of TCP and UDP conversations in --json\n"
 	      "      --since T       only packets at or after T; --until T: only before T\n"
 	      "                      (as for extract: 2026-12-04T10:02:00Z, local\n"
 	      "                      2026-12-04T10:02, epoch 1764842520.5, -15m); files whose\n"
@@ -100,6 +102,7 @@ static const struct option sum_longopts[] = {
 	{ "filter", required_argument, NULL, 'f' },
 	{ "no-progress", no_argument, NULL, 'P' },
 	{ "threads", required_argument, NULL, 'T' },
+	{ "community-id-seed", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -159,6 +162,14 @@ static int sum_opt(struct sum_cli *c, int ch, char **argv)
 				optarg);
 			return EXIT_USAGE;
 		}
+		break;
+	case 'C':
+		if (!parse_uint(optarg, 0, 65535, &v)) {
+			fprintf(stderr, "pcaprec summary: --community-id-seed: '%s' is not a number from 0 to 65535\n",
+				optarg);
+			return EXIT_USAGE;
+		}
+		c->opts.community_id_seed = (uint16_t)v;
 		break;
 	case 'T':
 		if (!parse_uint(optarg, 1, 2, &v)) {

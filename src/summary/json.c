@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pcaprec/util.h"
+#include "pcaprec/community_id.h"
 #include "summary_int.h"
 
 static void json_str(FILE *o, const char *s)
@@ -181,10 +182,14 @@ static void json_conv_row(FILE *o, const struct summary *s, const struct flow *f
 	sum_fmt_addr(aa, f->key.addr_len, as, sizeof as);
 	sum_fmt_addr(bb, f->key.addr_len, bs, sizeof bs);
 	fprintf(o, "{\"a\":\"%s\",\"b\":\"%s\"", as, bs);
-	if (ports)
-		fprintf(o, ",\"port_a\":%u,\"port_b\":%u",
-			(unsigned)(a == 0 ? f->key.port_a : f->key.port_b),
-			(unsigned)(a == 0 ? f->key.port_b : f->key.port_a));
+	if (ports) {
+		char cid[COMMUNITY_ID_LEN];
+		uint16_t pa = a == 0 ? f->key.port_a : f->key.port_b, pb = a == 0 ? f->key.port_b : f->key.port_a;
+
+		community_id(f->key.addr_len == 16 ? 6 : 4, f->key.kind == FLOW_TCP ? 6 : 17, aa, bb, pa, pb,
+			     s->opt.community_id_seed, cid);
+		fprintf(o, ",\"port_a\":%u,\"port_b\":%u,\"community_id\":\"%s\"", (unsigned)pa, (unsigned)pb, cid);
+	}
 	fprintf(o, ",\"frames_ab\":%llu,\"bytes_ab\":%llu,\"frames_ba\":%llu,\"bytes_ba\":%llu"
 		",\"frames\":%llu,\"bytes\":%llu,\"rel_start\":",
 		(unsigned long long)f->pkts[a], (unsigned long long)f->bytes[a],

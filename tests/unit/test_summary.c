@@ -485,7 +485,9 @@ static void test_summary_totals_and_rates(void **state)
 	assert_non_null(strstr(buf, "\"snapped\":3"));
 	assert_non_null(strstr(buf, "\"tcp_flags\":{\"syn\":1,\"synack\":1,\"rst\":0,\"fin\":1}"));
 	assert_non_null(strstr(buf, "{\"path\":\"eth:ip:tcp\",\"frames\":3,\"bytes\":300}"));
+	/* community_id: SHA-1 of 0000 c0000201 c0000202 06 00 9c40 0050 (computed with Python's hashlib) */
 	assert_non_null(strstr(buf, "\"a\":\"192.0.2.1\",\"b\":\"192.0.2.2\",\"port_a\":40000,\"port_b\":80"
+				    ",\"community_id\":\"1:G+HkHCrmxWLQgwEnSytJ6z6uCFc=\""
 				    ",\"frames_ab\":3,\"bytes_ab\":300,\"frames_ba\":0"));
 	free(buf);
 	summary_close(s);
