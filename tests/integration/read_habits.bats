@@ -191,12 +191,12 @@ compare() {
 	"$PCAPREC" read -# "$TESTDATA/corpus.pcap" | sed -n 70p | grep -q '^   70  '
 }
 
-# live FLAG: the first packet of raw.pcap, then 2 s later the rest, through a pipe into
-# read FLAG - | grep; prints what arrived within 1 s
+# live FLAG: the first packet of raw.pcap, then 3 s later the rest, through a pipe into
+# read FLAG - | grep; prints what arrived within 2 s
 live() {
-	{ head -c 100 "$TESTDATA/raw.pcap"; sleep 2; tail -c +101 "$TESTDATA/raw.pcap"; } |
+	{ head -c 100 "$TESTDATA/raw.pcap"; sleep 3; tail -c +101 "$TESTDATA/raw.pcap"; } |
 		"$PCAPREC" read "$@" - | grep --line-buffered IP |
-		{ IFS= read -r -t 1 line && echo "$line"; cat >/dev/null; }
+		{ IFS= read -r -t 2 line && echo "$line"; cat >/dev/null; }
 }
 
 @test "read -l and -U: a line reaches a pipe while the input is still open; without them it waits for the end" {
@@ -205,8 +205,8 @@ live() {
 	[ "$(live -U)" = "$first" ]
 	# the same from a FIFO path
 	mkfifo "$TMP/fifo"
-	{ head -c 100 "$TESTDATA/raw.pcap"; sleep 2; tail -c +101 "$TESTDATA/raw.pcap"; } >"$TMP/fifo" &
-	got=$("$PCAPREC" read -l "$TMP/fifo" | { IFS= read -r -t 1 line && echo "$line"; cat >/dev/null; })
+	{ head -c 100 "$TESTDATA/raw.pcap"; sleep 3; tail -c +101 "$TESTDATA/raw.pcap"; } >"$TMP/fifo" &
+	got=$("$PCAPREC" read -l "$TMP/fifo" | { IFS= read -r -t 2 line && echo "$line"; cat >/dev/null; })
 	wait
 	[ "$got" = "$first" ]
 	# the test can fail: a fully buffered pipe holds the line until the input ends
