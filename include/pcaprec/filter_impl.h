@@ -180,6 +180,12 @@ int ol_of(const struct fc *c, int node);
 /* Parse the expression into a node; -1 with the error set. */
 int flt_parse(struct fc *c, int *root);
 
+/* BPF_ALU `code` on A with operand v; false = reject (division by zero, unknown op). */
+bool flt_alu(uint16_t code, uint32_t *a, uint32_t v);
+
+/* Whether conditional jump `code` (JEQ, JGT, JGE, JSET) is taken for A = a, operand v. */
+bool flt_jump(uint16_t code, uint32_t a, uint32_t v);
+
 /* Lower the tree rooted at `root` into an optimised program. */
 int flt_emit(struct fc *c, int root, uint32_t snaplen, struct filter_prog *out);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pcaprec/filter.h"
+#include "pcaprec/filter_impl.h"
 #include "pcaprec/util.h"
 
 #define BPF_MEMWORDS_N 16u
@@ -21,8 +22,7 @@ static uint32_t ld_size(uint16_t code)
 	return BPF_SIZE(code) == BPF_W ? 4 : BPF_SIZE(code) == BPF_H ? 2 : 1;
 }
 
-/* ALU on A; false means "reject" (division by zero or an unknown op). */
-static bool vm_alu(uint16_t code, uint32_t *a, uint32_t v)
+bool flt_alu(uint16_t code, uint32_t *a, uint32_t v)
 {
 	switch (BPF_OP(code)) {
 	case BPF_ADD: *a += v; return true;
@@ -40,7 +40,7 @@ static bool vm_alu(uint16_t code, uint32_t *a, uint32_t v)
 	}
 }
 
-static bool vm_jump(uint16_t code, uint32_t a, uint32_t v)
+bool flt_jump(uint16_t code, uint32_t a, uint32_t v)
 {
 	switch (BPF_OP(code)) {
 	case BPF_JEQ: return a == v;
@@ -124,7 +124,7 @@ static uint32_t vm_run(const struct filter_prog *prog, const uint8_t *p, uint32_
 			mem[in->k] = BPF_CLASS(in->code) == BPF_ST ? a : x;
 			break;
 		case BPF_ALU:
-			if (!vm_alu(in->code, &a, BPF_SRC(in->code) == BPF_X ? x : in->k))
+			if (!flt_alu(in->code, &a, BPF_SRC(in->code) == BPF_X ? x : in->k))
 				return 0;
 			break;
 		case BPF_JMP:
@@ -133,7 +133,7 @@ static uint32_t vm_run(const struct filter_prog *prog, const uint8_t *p, uint32_
 					return 0;
 				pc += in->k;
 			} else {
-				pc += vm_jump(in->code, a, BPF_SRC(in->code) == BPF_X ? x : in->k) ? in->jt : in->jf;
+				pc += flt_jump(in->code, a, BPF_SRC(in->code) == BPF_X ? x : in->k) ? in->jt : in->jf;
 			}
 			break;
 		default:

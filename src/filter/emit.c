@@ -128,17 +128,6 @@ static bool is_term(int b)
 	return b == BLK_ACCEPT || b == BLK_REJECT;
 }
 
-static bool jump_holds(uint16_t jop, uint32_t a, uint32_t k)
-{
-	switch (BPF_OP(jop)) {
-	case BPF_JEQ: return a == k;
-	case BPF_JGT: return a > k;
-	case BPF_JGE: return a >= k;
-	case BPF_JSET: return (a & k) != 0;
-	default: return false;
-	}
-}
-
 /* What fact f says about block b's test: 1, 0, or -1 nothing. */
 static int fact_decides(const struct fact *f, const struct blk *b)
 {
@@ -147,7 +136,7 @@ static int fact_decides(const struct fact *f, const struct blk *b)
 	if (f->jop == b->jop && f->k == b->k)
 		return f->out;
 	if (f->jop == (BPF_JMP | BPF_JEQ | BPF_K) && f->out)
-		return jump_holds(b->jop, f->k, b->k);
+		return flt_jump(b->jop, f->k, b->k);
 	return -1;
 }
 

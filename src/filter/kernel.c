@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pcaprec/filter.h"
+#include "pcaprec/filter_impl.h"
 #include "pcaprec/util.h"
 
 /*
@@ -126,6 +127,66 @@ static bool is_cond(uint16_t code)
 static int kasm_target(const struct kasm *a, size_t i, int t)
 {
 	return a->lab[t ? a->in[i].jt : a->in[i].jf];
+}
+
+static bool is_ja(const struct kin *in)
+{
+	return in->s.code == (BPF_JMP | BPF_JA);
+}
+
+/* The label a jump to label l ends at, past any JAs it meets. */
+static int final_label(const struct kasm *a, int l)
+{
+	while ((size_t)a->lab[l] < a->n && is_ja(&a->in[a->lab[l]]))
+		l = a->in[a->lab[l]].jt;
+	return l;
+}
+
+/*
+ * A JA to a JA goes where that one goes; a JA to the instruction after it
+ * goes away. (The tagged copy's decided tests leave chains of them.)
+ */
+static void kasm_thread(struct kasm *a)
+{
+	int *newi = malloc((a->n + 1) * sizeof *newi);
+	size_t next_kept = a->n, m = 0;
+
+	if (!newi)
+		return;
+	/* Conditional jumps keep their targets: a JA they meet may be a shared pad that keeps them short. */
+	for (size_t i = 0; i < a->n; i++) {
+		/* Both ways to one place: a JA (A and X are unchanged by a test). */
+		if (is_cond(a->in[i].s.code) && a->lab[a->in[i].jt] == a->lab[a->in[i].jf])
+			a->in[i].s = (struct sock_filter){ BPF_JMP | BPF_JA, 0, 0, 0 };
+	}
+	for (size_t i = 0; i < a->n; i++)
+		if (is_ja(&a->in[i]))
+			a->in[i].jt = final_label(a, a->in[i].jt);
+	/* Backwards: a JA whose target is the next instruction kept is dropped (-1). */
+	newi[a->n] = 0;
+	for (size_t i = a->n; i-- > 0;) {
+		newi[i] = 0;
+		if (is_ja(&a->in[i]) && (size_t)a->lab[a->in[i].jt] == next_kept)
+			newi[i] = -1;
+		else
+			next_kept = i;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		if (newi[i] == -1)
+			continue;
+		newi[i] = (int)m;
+		a->in[m++] = a->in[i];
+	}
+	newi[a->n] = (int)m;
+	/* A label before a dropped JA now stands before what follows it. */
+	for (size_t i = a->n; i-- > 0;)
+		if (newi[i] == -1)
+			newi[i] = newi[i + 1];
+	for (size_t l = 0; l < a->nlab; l++)
+		if (a->lab[l] >= 0)
+			a->lab[l] = newi[a->lab[l]];
+	a->n = m;
+	free(newi);
 }
 
 /*
@@ -596,16 +657,145 @@ static void gen_insn(struct kgen *g, uint32_t i)
 	}
 }
 
+/* What A may hold: up to two constants, or anything (n < 0). */
+struct aval {
+	int n;
+	uint32_t v[2];
+};
+
+static const struct aval A_ANY = { -1, { 0, 0 } };
+
+static struct aval aval_join(struct aval a, struct aval b)
+{
+	if (a.n < 0 || b.n < 0)
+		return A_ANY;
+	for (int i = 0; i < b.n; i++) {
+		bool have = false;
+
+		for (int j = 0; j < a.n; j++)
+			have |= a.v[j] == b.v[i];
+		if (have)
+			continue;
+		if (a.n == 2)
+			return A_ANY;
+		a.v[a.n++] = b.v[i];
+	}
+	return a;
+}
+
+/* A after instruction `in` of the tagged copy, from A before. */
+static struct aval aval_step(const struct sock_filter *in, struct aval a)
+{
+	uint16_t c = in->code;
+
+	/* A stripped tag's TPID is 802.1Q or 802.1ad: the only ones skb_vlan_untag,
+	 * vlan devices, bridges, tc, OVS and bpf_skb_vlan_push put in metadata. */
+	if (c == (BPF_LD | BPF_H | BPF_ABS) && in->k == VLAN_AT)
+		return (struct aval){ 2, { ETH_P_8021Q, ETH_P_8021AD } };
+	if (c == (BPF_LD | BPF_B | BPF_ABS) && in->k == VLAN_AT)
+		return (struct aval){ 2, { ETH_P_8021Q >> 8, ETH_P_8021AD >> 8 } };
+	if (c == (BPF_LD | BPF_IMM))
+		return (struct aval){ 1, { in->k, 0 } };
+	if (BPF_CLASS(c) == BPF_ALU && BPF_SRC(c) == BPF_K && a.n > 0) {
+		for (int i = 0; i < a.n; i++)
+			if (!flt_alu(c, &a.v[i], in->k))
+				return A_ANY;
+		return a;
+	}
+	if (BPF_CLASS(c) == BPF_LD || BPF_CLASS(c) == BPF_ALU || c == (BPF_MISC | BPF_TXA))
+		return A_ANY;
+	return a;
+}
+
+/*
+ * The tagged copy's instructions some frame can reach, and its jumps that
+ * go one way only (decided[i]: 1 taken, 0 not, -1 either), from what A may
+ * hold: the TPID a load of bytes 12-13 gives is one of two values, so an
+ * EtherType test without `vlan` in front is decided at once and the rest of
+ * the copy for those paths disappears.
+ */
+static void tagged_reach(const struct filter_prog *p, uint8_t *reach, int8_t *decided)
+{
+	struct aval *in = calloc(p->len, sizeof *in);
+
+	memset(reach, 0, p->len);
+	memset(decided, -1, p->len);
+	if (!in) {
+		memset(reach, 1, p->len);
+		return;
+	}
+	reach[0] = 1;
+	in[0] = A_ANY;
+	for (uint32_t i = 0; i < p->len; i++) {
+		const struct sock_filter *ins = &p->insns[i];
+		struct aval out, edge[2];
+		uint32_t next[2];
+		int nn = 0;
+
+		if (!reach[i])
+			continue;
+		out = aval_step(ins, in[i]);
+		if (BPF_CLASS(ins->code) == BPF_RET) {
+			continue;
+		} else if (ins->code == (BPF_JMP | BPF_JA)) {
+			edge[nn] = out;
+			next[nn++] = i + 1 + ins->k;
+		} else if (BPF_CLASS(ins->code) == BPF_JMP) {
+			/* Each way gets the values that go that way. */
+			struct aval w[2] = { { 0, { 0, 0 } }, { 0, { 0, 0 } } };
+
+			for (int j = 0; j < out.n; j++) {
+				struct aval *d = &w[flt_jump(ins->code, out.v[j], ins->k)];
+
+				d->v[d->n++] = out.v[j];
+			}
+			if (out.n < 0 || BPF_SRC(ins->code) == BPF_X)
+				w[0] = w[1] = A_ANY;
+			else
+				decided[i] = w[0].n == 0 ? 1 : w[1].n == 0 ? 0 : -1;
+			if (w[1].n != 0) {
+				edge[nn] = w[1];
+				next[nn++] = i + 1 + ins->jt;
+			}
+			if (w[0].n != 0) {
+				edge[nn] = w[0];
+				next[nn++] = i + 1 + ins->jf;
+			}
+		} else {
+			edge[nn] = out;
+			next[nn++] = i + 1;
+		}
+		for (int j = 0; j < nn; j++) {
+			if (next[j] >= p->len)
+				continue;
+			in[next[j]] = reach[next[j]] ? aval_join(in[next[j]], edge[j]) : edge[j];
+			reach[next[j]] = 1;
+		}
+	}
+	free(in);
+}
+
 /* A copy of P for one view, entered at the returned label. */
 static int gen_copy(struct kasm *a, const struct filter_prog *p, enum filter_view view, uint32_t snaplen,
 		    const struct xrange *xr, bool *undec)
 {
 	struct kgen g = { a, p, view, snaplen, calloc(p->len + 1, sizeof(int)), xr, -1, -1, false };
+	uint8_t *reach = malloc(p->len);
+	int8_t *decided = malloc(p->len);
 	int entry;
 
-	if (!g.lab) {
+	if (!g.lab || !reach || !decided) {
+		free(g.lab);
+		free(reach);
+		free(decided);
 		a->full = true;
 		return 0;
+	}
+	if (view == FILTER_VIEW_VLAN) {
+		tagged_reach(p, reach, decided);
+	} else {
+		memset(reach, 1, p->len);
+		memset(decided, -1, p->len);
 	}
 	free_slots(p, &g.slot_acc, &g.slot_x);
 	for (uint32_t i = 0; i <= p->len; i++)
@@ -617,10 +807,17 @@ static int gen_copy(struct kasm *a, const struct filter_prog *p, enum filter_vie
 		put(a, BPF_LD | BPF_IMM, 0);
 	for (uint32_t i = 0; i < p->len && !a->full; i++) {
 		label_bind(a, g.lab[i]);
-		gen_insn(&g, i);
+		if (!reach[i])
+			continue;
+		if (decided[i] >= 0)
+			put_jump(a, BPF_JMP | BPF_JA, 0, g.lab[i + 1 + (decided[i] ? p->insns[i].jt : p->insns[i].jf)], -1);
+		else
+			gen_insn(&g, i);
 	}
 	label_bind(a, g.lab[p->len]);
 	free(g.lab);
+	free(reach);
+	free(decided);
 	*undec |= g.undecided;
 	return entry;
 }
@@ -659,8 +856,10 @@ static int build(const struct filter_prog *p, enum filter_view view, uint32_t sn
 	} else {
 		gen_copy(&a, p, view, snaplen, xr, undec);
 	}
-	if (!a.full)
+	if (!a.full) {
+		kasm_thread(&a);
 		len = kasm_layout(&a, out);
+	}
 	free(a.in);
 	free(a.lab);
 	free(xr);

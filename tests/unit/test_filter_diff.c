@@ -509,7 +509,8 @@ static void test_long_chains(void **state)
 static const char *const kernel_extra[] = {
 	"vlan and vlan 100", "vlan 100 and vlan 200", "vlan 200 and vlan 100", "vlan and tcp port 80",
 	"vlan and vlan and udp", "vlan 4095", "vlan 0", "not vlan 100", "vlan and ip and host 192.0.2.1",
-	"ether[12:2] = 0x8100", "ether[12:2] = 0x88a8", "ether[12:4] > 0", "ether[12:4] = 0x81000064",
+	"ether[12:2] = 0x8100", "ether[12:2] = 0x88a8", "ether[12:2] = 0x9100", "ether proto 0x88a8",
+	"ether[12] = 0x88", "ether[12] & 0x10 != 0", "ether[12:2] > 0x8100", "ether[12:4] > 0", "ether[12:4] = 0x81000064",
 	"ether[10:4] & 0xffff = 0x8100", "ether[11:2] = 0x81", "ether[13] = 0", "ether[14:2] & 0x1000 != 0",
 	"ether[14:2] & 0xe000 = 0x2000", "ether[15] = 100", "ether[14] & 0xf = 0", "ether[9:4] != 7",
 	"ether[13:4] > 1", "ether[15:2] = 0x6408", "ether[16:2] = 0x800", "ether[16:2] = 0x8100",
@@ -672,8 +673,9 @@ static bool tpid_is_vlan(const uint8_t *p)
  */
 static size_t kframes_ether(const struct corpus *c, struct kframe *fr, size_t max)
 {
+	/* The kernel puts only 802.1Q and 802.1ad tags in metadata (0x9100 stays in the data). */
 	static const uint16_t tags[][2] = { { 0x8100, 100 }, { 0x8100, 0x3064 }, { 0x88a8, 200 },
-					    { 0x9100, 4095 }, { 0x8100, 0 } };
+					    { 0x88a8, 0xf0ff }, { 0x8100, 0 } };
 	uint8_t qinq[MAXPKT_BYTES];
 	size_t n = 0;
 
@@ -687,13 +689,17 @@ static size_t kframes_ether(const struct corpus *c, struct kframe *fr, size_t ma
 		kf_tagged(&fr[n++], d, len, tags[i % 5][0], tags[i % 5][1]);
 		kf_tagged(&fr[n++], d, len, tags[(i + 2) % 5][0], tags[(i + 2) % 5][1]);
 		memcpy(qinq, d, 12);
-		qinq[12] = 0x81;
+		qinq[12] = (uint8_t)(i % 2 ? 0x81 : 0x91);
 		qinq[13] = 0;
 		qinq[14] = 0;
 		qinq[15] = (uint8_t)(i % 3 ? 100 : 7);
 		memcpy(qinq + 16, d + 12, len - 12);
 		kf_tagged(&fr[n++], qinq, len + 4, 0x88a8, 200);
-		if (tpid_is_vlan(d) && len >= 18) {
+		/* A 0x9100 tag in the data, as sent: the kernel saw it. */
+		kf_plain(&fr[n++], qinq, len + 4);
+		if (d[12] == 0x91 && d[13] == 0) {
+			kf_plain(&fr[n++], d, len);
+		} else if (tpid_is_vlan(d) && len >= 18) {
 			uint8_t strip[MAXPKT_BYTES];
 
 			memcpy(strip, d, 12);
@@ -845,8 +851,20 @@ static void test_kernel_too_large(void **state)
 	char err[1024];
 
 	(void)state;
+	/* No `vlan` in front: tagged frames fail the first EtherType test, the tagged copy is a few instructions. */
 	chain_expr(expr, sizeof expr, "host", 1000);
 	assert_int_equal(filter_compile(expr, LINKTYPE_ETHERNET, 262144, &p, err, sizeof err), 0);
+	assert_int_equal(filter_kernel_build(&p, FILTER_VIEW_VLAN, 262144, &k, err, sizeof err), 0);
+	assert_false(k.recheck);
+	assert_true(k.prog.len < p.len + 8);
+	filter_free(&k.prog);
+	filter_free(&p);
+	/* `vlan` in front: two copies of 3600 instructions do not fit; tagged frames go to user space. */
+	memcpy(expr, "vlan and (", 10);
+	chain_expr(expr + 10, sizeof expr - 12, "host", 900);
+	memcpy(expr + strlen(expr), ")", 2);
+	if (filter_compile(expr, LINKTYPE_ETHERNET, 262144, &p, err, sizeof err) != 0)
+		fail_msg("%s", err);
 	assert_int_equal(filter_kernel_build(&p, FILTER_VIEW_VLAN, 262144, &k, err, sizeof err), 0);
 	assert_true(k.recheck);
 	assert_int_equal(k.prog.len, p.len + 3);
