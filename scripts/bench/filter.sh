@@ -14,8 +14,10 @@
 #            Each recorder gets 2 s after SIGCONT before SIGINT: libpcap only
 #            reads a block once tcpdump's 1 s timeout retired it
 # Usage (root, after make check-tests): scripts/bench/filter.sh [RUNS] [NOISE]
+# The files of numbers are split into arguments on purpose (stats V1 V2 ...).
+# shellcheck disable=SC2046
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . scripts/bench/lib.sh
 . tests/lib/netns.bash
 RUNS=${1:-3}
@@ -72,20 +74,20 @@ marked() {
 
 # stalled TOOL IFACE FILTER: one stalled run; prints "kept noise received"
 stalled() {
-	local tool=$1 ifc=$2 flt=$3 pid i
+	local tool=$1 ifc=$2 flt=$3 pid
 	rm -f "$W/s.pcap" "$W/err"
 	if [ "$tool" = pcaprec ]; then
 		ip netns exec "$NS_B" "$B/pcaprec" record -i "$ifc" -B 1024 -w "$W/s.pcap" --filter "$flt" 2>"$W/err" &
 		pid=$!
-		for i in $(seq 100); do grep -q 'recording on' "$W/err" && break; sleep 0.05; done
+		for _ in $(seq 100); do grep -qs 'recording on' "$W/err" && break; sleep 0.05; done
 	else
 		ip netns exec "$NS_B" tcpdump -i "$ifc" -B 1024 -w "$W/s.pcap" "$flt" 2>"$W/err" &
 		pid=$!
-		for i in $(seq 100); do grep -q 'listening on' "$W/err" && break; sleep 0.05; done
+		for _ in $(seq 100); do grep -qs 'listening on' "$W/err" && break; sleep 0.05; done
 	fi
 	sleep 0.2
 	kill -STOP "$pid"
-	for i in 1 2 3; do send_tagged 8888 $((NOISE / 3)); sleep 0.2; done
+	for _ in 1 2 3; do send_tagged 8888 $((NOISE / 3)); sleep 0.2; done
 	send_tagged 9999 50
 	sleep 0.2
 	kill -CONT "$pid"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # `make bench`: runs the live and the offline benchmark and writes both tables
 # to bench/results/<date>.md and bench/results/latest.md. Needs root (network
-# namespaces, tmpfs). BENCH_ONLY=live|offline runs one half.
+# namespaces, tmpfs). BENCH_ONLY=live|offline|filter runs one part (filter:
+# scripts/bench/filter.sh, compile times and a stalled ring with tagged traffic).
 set -eu
 cd "$(dirname "$0")/../.."
 mkdir -p bench/results
@@ -20,6 +21,10 @@ out="bench/results/$stamp.md"
 	fi
 	if [ "${BENCH_ONLY:-offline}" = offline ] || [ -z "${BENCH_ONLY:-}" ]; then
 		sh scripts/bench/offline.sh
+	fi
+	if [ "${BENCH_ONLY:-filter}" = filter ]; then
+		echo
+		bash scripts/bench/filter.sh "${BENCH_REPS:-3}"
 	fi
 } >"$out"
 cp "$out" bench/results/latest.md
