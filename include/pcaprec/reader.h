@@ -173,6 +173,9 @@ uint32_t reader_snaplen(const struct reader *r);
 /* pcapng sections seen so far (pcap: 1). */
 uint32_t reader_section_count(const struct reader *r);
 
+/* Whether pcapng sections read so far have different byte orders (valid; libpcap 1.10 refuses it). */
+bool reader_byte_orders_mixed(const struct reader *r);
+
 /*
  * Interfaces described so far (pcap: 1). pcapng IDBs and ISBs may appear
  * anywhere, so the table is complete only after reader_next() returned 0.

@@ -41,6 +41,14 @@ static bool pcap_refuses_valid(const char *msg)
 struct pcap_side {
 	pcap_t *p;
 	bool active;
+	/*
+	 * libpcap 1.10 reads the first block header of a section in another
+	 * byte order with the previous order and fails on its length; whether
+	 * that is damage is known once our reader has seen the section.
+	 */
+	bool deferred;
+	char deferred_msg[PCAP_ERRBUF_SIZE];
+	uint64_t deferred_after;
 	bool pcap32;      /* classic pcap: 32-bit unsigned seconds that libpcap may sign-extend */
 	uint32_t snapshot;
 };
@@ -190,20 +198,46 @@ static pcap_t *open_zstd_with_libpcap(const char *path, char *eb)
 	return p;
 }
 
+/* libpcap refused a file the format allows: checked with our reader only. */
+static void pcap_refused(struct check_result *res, const char *why, const char *msg)
+{
+	res->libpcap = CHECK_PCAP_REFUSED;
+	if (res->status == CHECK_OK)
+		snprintf(res->reason, sizeof res->reason,
+			 "libpcap refuses this file (%s%s); checked with pcaprec's reader only", why, msg);
+}
+
 /* A libpcap failure: a refusal of a valid pcapng ends the comparison, anything else is damage. */
 static void pcap_failed(struct pcap_side *ps, struct check_result *res, const char *msg, uint64_t after)
 {
 	ps->active = false;
+	if (!ps->deferred && strncmp(msg, "pcapng block size", 17) == 0) {
+		ps->deferred = true;
+		ps->deferred_after = after;
+		snprintf(ps->deferred_msg, sizeof ps->deferred_msg, "%s", msg);
+		return;
+	}
 	if (pcap_refuses_valid(msg)) {
-		res->libpcap = CHECK_PCAP_REFUSED;
-		if (res->status == CHECK_OK)
-			snprintf(res->reason, sizeof res->reason,
-				 "libpcap refuses this file (%s); checked with pcaprec's reader only", msg);
+		pcap_refused(res, "", msg);
 		return;
 	}
 	res->libpcap = CHECK_PCAP_FAILED;
 	note_damage(res, NULL, false, "libpcap: %s (after %llu records); pcaprec's reader read on",
 		    msg, (unsigned long long)after);
+}
+
+/* The deferred libpcap failure was damage after all: the reason, or beside our reader's. */
+static void pcap_deferred_damage(struct pcap_side *ps, struct check_result *res)
+{
+	size_t len = strlen(res->reason);
+
+	if (res->status == CHECK_OK) {
+		pcap_failed(ps, res, ps->deferred_msg, ps->deferred_after);
+		return;
+	}
+	res->libpcap = CHECK_PCAP_FAILED;
+	snprintf(res->reason + len, sizeof res->reason - len, " (libpcap: %s after %llu records)",
+		 ps->deferred_msg, (unsigned long long)ps->deferred_after);
 }
 
 static void pcap_open_side(struct pcap_side *ps, const char *path, struct reader *r,
@@ -409,6 +443,14 @@ void check_file(const char *path, const struct check_opts *o, struct check_resul
 	if (res->libpcap == CHECK_PCAP_AGREES)
 		pcap_open_side(&ps, path, r, res);
 	check_loop(r, &ps, o, res);
+	if (ps.deferred) {
+		/* a section of the other byte order explains libpcap's failure: a refusal, not damage */
+		if (reader_byte_orders_mixed(r))
+			pcap_refused(res, "the file has sections with different byte orders; libpcap says: ",
+				     ps.deferred_msg);
+		else
+			pcap_deferred_damage(&ps, res);
+	}
 	res->file_size = reader_file_size(r);
 	res->sections = reader_section_count(r);
 	res->ifaces = (uint32_t)reader_iface_count(r);

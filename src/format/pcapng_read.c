@@ -194,6 +194,8 @@ static int ng_read_shb(struct reader *r, uint64_t off)
 		return rd_fail(r, off, "%s", source_error(r->src));
 	if (rc > 0)
 		return rd_fail(r, off, "truncated Section Header Block: expected at least 12 bytes, found %zu", n);
+	bool was_big = r->big_endian;
+
 	if (ld_be32(p + 8) == BYTE_ORDER_MAGIC)
 		r->big_endian = true;
 	else if (ld_le32(p + 8) == BYTE_ORDER_MAGIC)
@@ -201,6 +203,8 @@ static int ng_read_shb(struct reader *r, uint64_t off)
 	else
 		return rd_fail(r, off + 8, "Section Header Block: expected byte-order magic 1a2b3c4d, found %02x%02x%02x%02x",
 			       p[8], p[9], p[10], p[11]);
+	if (r->sections > 0 && r->big_endian != was_big)
+		r->orders_mixed = true; /* 4.1: each section has its own byte order */
 	len = rd_u32(r, p + 4);
 	if (ng_check_len(r, off, BT_SHB, len, 28) < 0 || ng_load_block(r, off, BT_SHB, len, &p) < 0)
 		return -1;

@@ -246,6 +246,11 @@ bool reader_record_problem(const struct reader *r, char *buf, size_t len)
 	return fl != 0;
 }
 
+bool reader_byte_orders_mixed(const struct reader *r)
+{
+	return r->orders_mixed;
+}
+
 uint32_t reader_snaplen(const struct reader *r)
 {
 	if (r->kind != READER_PCAPNG)

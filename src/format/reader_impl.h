@@ -43,6 +43,7 @@ struct reader {
 	uint32_t snaplen;
 	/* pcapng: the interface table spans sections; sec_base is the current section's first */
 	bool big_endian;
+	bool orders_mixed;       /* a later section's byte order differs from an earlier one's */
 	uint32_t sections;
 	uint64_t blocks;
 	struct rd_iface *ifaces;

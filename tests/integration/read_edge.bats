@@ -93,7 +93,7 @@ jpath() {
 }
 
 @test "check: files libpcap refuses but the pcapng format allows are OK, checked with pcaprec's reader only" {
-	for f in snaps snaps2 noif; do
+	for f in snaps snaps2 noif byteorder; do
 		# libpcap (tcpdump) really refuses them
 		run tcpdump -nn -r "$TMP/$f.pcapng"
 		[ "$status" -ne 0 ]
@@ -108,6 +108,20 @@ jpath() {
 	# pcaprec's reader reads them all, as the packets are there
 	[ "$("$PCAPREC" read "$TMP/snaps2.pcapng" | wc -l)" -eq 2 ]
 	[ "$("$PCAPREC" read "$TMP/byteorder.pcapng" | wc -l)" -eq 2 ]
+	[[ "$("$PCAPREC" check "$TMP/byteorder.pcapng")" == *"libpcap refuses this file (the file has sections with different byte orders; libpcap says: pcapng block size 469762048 > maximum 16777216)"* ]]
+	# a block length that is damage stays damage, with libpcap's word beside ours
+	"$PY" - "$TESTDATA/corpus.pcapng" "$TMP/badlen.pcapng" <<-'EOF'
+		import struct, sys
+		d = bytearray(open(sys.argv[1], "rb").read())
+		off = 0
+		for _ in range(3):
+		    off += struct.unpack("<I", d[off + 4:off + 8])[0]
+		d[off + 4:off + 8] = struct.pack("<I", 0x1c000000)
+		open(sys.argv[2], "wb").write(d)
+	EOF
+	run "$PCAPREC" check "$TMP/badlen.pcapng"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"DAMAGED: byte 228: record 2: block type 0x00000006: total length 469762048 exceeds the maximum"*"libpcap also fails there"* ]]
 	# real damage is still damage: a packet block before any interface
 	head -c 28 "$TMP/noif.pcapng" >"$TMP/pb.pcapng"
 	tail -c 72 "$TMP/snaps.pcapng" >>"$TMP/pb.pcapng"
