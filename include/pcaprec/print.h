@@ -170,6 +170,15 @@ void print_ip6_ext(const struct print_opts *o, const struct frame *f, const stru
 		   struct pbuf *b);
 
 /* Final destination from a type 0/2 routing header with segments left (RFC 8200 8.1). */
+/*
+ * TCP options MD5 (19), TCP-AO (29), MPTCP (30), fast open (34) and the
+ * experimental 254 forms at o[0..len) (len >= 2), as tcpdump 4.99 prints
+ * them; tcp_flags are the segment's (MPTCP forms depend on SYN/ACK).
+ * Returns 1 printed, 0 not one of these kinds (nothing printed), -1
+ * malformed: "[bad opt]" printed and, as in tcpdump, the line ends there.
+ */
+int print_tcp_opt_more(const uint8_t *o, uint8_t len, uint16_t tcp_flags, struct pbuf *b);
+
 bool print_ip6_final_dst(const struct frame *f, const struct dec_packet *d, uint8_t dst[16]);
 
 /* ICMP / ICMPv6 message text after the endpoints (src/print/print_icmp.c). */

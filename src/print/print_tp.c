@@ -60,8 +60,11 @@ static void print_endpoints(const struct frame *f, const struct dec_packet *d, s
 		pb_puts(b, ": ");
 }
 
-/* One option in tcpdump's words (RFC 9293, RFC 7323, RFC 2018). */
-static void print_tcp_opt(const struct frame *f, uint32_t sack_base,
+/*
+ * One option in tcpdump's words (RFC 9293, RFC 7323, RFC 2018; the others
+ * in print_tcpopt.c). False: it was malformed in a way that ends tcpdump's line.
+ */
+static bool print_tcp_opt(const struct frame *f, uint32_t sack_base, uint16_t tcp_flags,
 			  const struct dec_tcp_opt *op, struct pbuf *b)
 {
 	const uint8_t *o = f->data + op->off;
@@ -69,32 +72,32 @@ static void print_tcp_opt(const struct frame *f, uint32_t sack_base,
 	switch (op->kind) {
 	case TCPOPT_EOL:
 		pb_puts(b, "eol");
-		return;
+		return true;
 	case TCPOPT_NOP:
 		pb_puts(b, "nop");
-		return;
+		return true;
 	case TCPOPT_MSS:
 		if (op->len == 4) {
 			pb_printf(b, "mss %u", ld_be16(o + 2));
-			return;
+			return true;
 		}
 		break;
 	case TCPOPT_WSCALE:
 		if (op->len == 3) {
 			pb_printf(b, "wscale %u", o[2]);
-			return;
+			return true;
 		}
 		break;
 	case TCPOPT_SACK_PERM:
 		if (op->len == 2) {
 			pb_puts(b, "sackOK");
-			return;
+			return true;
 		}
 		break;
 	case TCPOPT_TS:
 		if (op->len == 10) {
 			pb_printf(b, "TS val %u ecr %u", ld_be32(o + 2), ld_be32(o + 6));
-			return;
+			return true;
 		}
 		break;
 	case TCPOPT_SACK:
@@ -103,19 +106,24 @@ static void print_tcp_opt(const struct frame *f, uint32_t sack_base,
 			for (int i = 2; i + 8 <= op->len; i += 8)
 				pb_printf(b, "{%u:%u}", ld_be32(o + i) - sack_base,
 					  ld_be32(o + i + 4) - sack_base);
-			return;
+			return true;
 		}
 		break;
-	default:
+	default: {
+		int more = print_tcp_opt_more(o, op->len, tcp_flags, b);
+		if (more != 0)
+			return more > 0;
 		pb_printf(b, "unknown-%u", op->kind);
 		if (op->len > 2) {
 			pb_puts(b, " 0x");
 			for (int i = 2; i < op->len; i++)
 				pb_printf(b, "%02x", o[i]);
 		}
-		return;
+		return true;
+	}
 	}
 	pb_puts(b, "[bad opt]");
+	return true;
 }
 
 /* TCP payload bytes on the wire, by the IP length. */
@@ -181,7 +189,8 @@ static void print_tcp(const struct print_opts *o, struct print_state *st, const 
 		for (uint8_t i = 0; i < t->nopt; i++) {
 			if (i)
 				pb_puts(b, ",");
-			print_tcp_opt(f, sack_base, &t->opt[i], b);
+			if (!print_tcp_opt(f, sack_base, t->flags, &t->opt[i], b))
+				return;
 		}
 		if (t->opt_bad)
 			pb_puts(b, t->nopt ? ",[bad opt]" : "[bad opt]");

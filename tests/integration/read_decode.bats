@@ -88,3 +88,16 @@ assert all("ext_more" not in r["ipv6"] for r in rows)
 	# the same lengths tshark gives the frames: frame length - 14 - 40 - header
 	[ "$(tshark -r "$TMP/bigtcp.pcap" -T fields -e frame.len 2>/dev/null | head -1)" -eq $((70000 + 8 + 40 + 14)) ]
 }
+
+@test "TCP options MPTCP (every subtype form), MD5, TCP-AO, fast open, experimental fast open/AccECN print as tcpdump" {
+	for fl in -n -S -v -vv; do
+		run compare "$TMP/tcpopts.pcap" "$fl"
+		echo "$fl: $output"
+		[ "$status" -eq 0 ]
+	done
+	"$PCAPREC" read -nn "$TMP/tcpopts.pcap" >"$TMP/ours"
+	! grep -q 'unknown-30 \|unknown-19 \|unknown-29 \|unknown-34 \|unknown-254 ' "$TMP/ours"
+	grep -q 'options \[mptcp 24 dss ack 7 seq 81985529216486895 subseq 1 len 1500 csum 0xbeef\]' "$TMP/ours"
+	grep -q 'options \[mptcp 8 dss\[bad opt\]$' "$TMP/ours"
+	grep -q 'options \[exp-tfo cookie 0123456789abcdef\]' "$TMP/ours"
+}
