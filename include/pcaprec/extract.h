@@ -15,6 +15,7 @@ struct extract_opts {
 	uint64_t count;               /* stop after this many packets; 0 = all */
 	enum out_format format;       /* OUT_PCAPNG, OUT_PCAP_US or OUT_PCAP_NS */
 	int gzip_level;               /* -1 plain, 1..9 gzip */
+	int zstd_level;               /* 0 none, 1..19 zstd (gzip_level -1) */
 	int out_fd;                   /* where the capture goes (a file or a pipe) */
 	const char *out_name;         /* for messages ("stdout" for -) */
 	const char *comment;          /* pcapng SHB comment (the query); may be NULL */

@@ -26,10 +26,6 @@ typedef void output_stats_fn(void *ctx, struct iface_stats *cum, size_t n);
 /* Receives one log line (no trailing newline). NULL in the config: stderr. */
 typedef void output_log_fn(void *ctx, const char *msg);
 
-/* Levels -z gzip and -z zstd (and a .gz or .zst name) mean without a LEVEL. */
-#define OUT_GZIP_DEFAULT_LEVEL 6
-#define OUT_ZSTD_DEFAULT_LEVEL 3
-
 struct output_config {
 	const char *path;          /* -w: [DIR/]TEMPLATE, fields only in the basename */
 	struct rot_config rot;

@@ -261,6 +261,10 @@ bool out_format_parse(const char *s, enum out_format *out);
  */
 bool out_format_from_name(const char *path, enum out_format *out);
 
+/* Levels a .gz or .zst name (and -z gzip, -z zstd) mean without a LEVEL. */
+#define OUT_GZIP_DEFAULT_LEVEL 6
+#define OUT_ZSTD_DEFAULT_LEVEL 3
+
 /* True when `path` ends in ".gz" (any case): the caller should ask for gzip. */
 bool out_name_is_gzip(const char *path);
 

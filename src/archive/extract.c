@@ -278,6 +278,7 @@ static int open_output(struct xrun *x)
 	meta.userappl = "pcaprec " PCAPREC_VERSION;
 	wo.format = x->o->format;
 	wo.gzip_level = x->o->gzip_level;
+	wo.zstd_level = x->o->zstd_level;
 	wo.buffer_size = 1u << 20;
 	wo.meta = x->o->format == OUT_PCAPNG ? &meta : NULL;
 	wo.nifaces = x->noif ? x->noif : 1;

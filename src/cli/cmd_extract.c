@@ -22,8 +22,8 @@ static void extract_usage(FILE *out)
 		"\n"
 		"Write the packets of every PATH that match EXPR (pcap-filter(7), the same\n"
 		"compiler as read and record) inside the time window as one capture, in time\n"
-		"order across files. PATH is a capture file (pcap, pcapng, gzip-compressed\n"
-		"either, '-' for standard input) or a directory of them (a ring: every file\n"
+		"order across files. PATH is a capture file (pcap, pcapng, gzip- or zstd-\n"
+		"compressed, '-' for standard input) or a directory of them (a ring: every file\n"
 		"whose content is a capture, the .part in progress included; .pidx index\n"
 		"sidecars skipped). Indexes beside the files only narrow where to look: the\n"
 		"answer is the same without them.\n"
@@ -36,7 +36,8 @@ static void extract_usage(FILE *out)
 		"                   (1764842520.25), or relative to now (-15m, -2h, -30s, -1d)\n"
 		"  -c N             stop after N packets\n"
 		"  -w FILE          write to FILE ('-' = standard output, the default when it\n"
-		"                   is not a terminal); FILE ending in .gz is gzip-compressed\n"
+		"                   is not a terminal); FILE ending in .gz is gzip-compressed,\n"
+		"                   in .zst zstd-compressed\n"
 		"  --format F       pcapng (default; keeps the source interfaces, the query in\n"
 		"                   the section comment), pcap (microseconds) or pcap-ns; pcap\n"
 		"                   needs one link type across the inputs. A -w name ending in\n"
@@ -198,7 +199,9 @@ static int open_out(struct extract_cli *c, int *fd)
 	if (!c->format_given && !out_format_from_name(c->wfile, &c->o.format))
 		c->o.format = OUT_PCAPNG;
 	if (out_name_is_gzip(c->wfile))
-		c->o.gzip_level = 6;
+		c->o.gzip_level = OUT_GZIP_DEFAULT_LEVEL;
+	else if (out_name_is_zstd(c->wfile))
+		c->o.zstd_level = OUT_ZSTD_DEFAULT_LEVEL;
 	return EXIT_OK;
 }
 

@@ -47,7 +47,7 @@ static void read_usage(FILE *out)
 		"       pcaprec read [OPTIONS] FILE... -- EXPRESSION\n"
 		"\n"
 		"Print one line per packet, like tcpdump -nn -r FILE. FILE may be pcap (us\n"
-		"or ns), pcapng, gzip-compressed either, or '-' for standard input. Several\n"
+		"or ns), pcapng, gzip- or zstd-compressed, or '-' for standard input. Several\n"
 		"files are read one after another, or merged by timestamp with --merge.\n"
 		"With -r, the words after the options are a pcap-filter(7) expression, as in\n"
 		"tcpdump; without -r they are files, and '--' starts the expression.\n"

@@ -46,7 +46,7 @@ struct sum_cli {
 
 static void usage(FILE *o)
 {
-	fputs("usage: pcaprec summary [OPTIONS] FILE...     (FILE may be - for stdin, gzip is recognised)\n"
+	fputs("usage: pcaprec summary [OPTIONS] FILE...     (FILE may be - for stdin, gzip and zstd are recognised)\n"
 	      "       pcaprec summary [OPTIONS] -r FILE [-r FILE...] [EXPRESSION]\n"
 	      "       pcaprec summary [OPTIONS] FILE... -- EXPRESSION\n"
 	      "\n"

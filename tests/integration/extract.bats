@@ -162,6 +162,10 @@ fmt_ns() {
 	"$PCAPREC" extract -q -r "$RING" -w "$TMP/o.pcapng.gz" udp
 	gzip -t "$TMP/o.pcapng.gz"
 	"$PY" "$HERE/extract_ref.py" "$TMP/o.pcapng.gz" - - udp $(ring_files)
+	"$PCAPREC" extract -q -r "$RING" -w "$TMP/o.pcapng.zst" udp
+	zstd -q -t "$TMP/o.pcapng.zst"
+	[ "$(head -c 4 "$TMP/o.pcapng.zst" | od -An -tx1 | tr -d ' ')" = 28b52ffd ]
+	zcat "$TMP/o.pcapng.gz" | cmp - <(zstdcat "$TMP/o.pcapng.zst")
 	"$PCAPREC" extract -q -r "$RING" -w - udp >"$TMP/s1"
 	"$PCAPREC" extract -q -r "$RING" udp | cat >"$TMP/s2"
 	"$PCAPREC" extract -q -r "$RING" -w "$TMP/s3" udp
