@@ -279,6 +279,14 @@ int pidx_builder_serialize_fd(struct pidx_builder *b, int fd, const char *captur
 			      uint8_t **out, size_t *len, char *err, size_t errlen);
 
 /*
+ * Deflate the flow table of sidecar bytes from pidx_builder_serialize_fd()
+ * (*buf, *len; malloc'd, may be replaced): about 2.5x smaller. Slow enough
+ * (tens of ms for a full table) to belong on a thread that may wait, not
+ * the capture path. Leaves them as they are when it would not help.
+ */
+void pidx_deflate_flows(uint8_t **buf, size_t *len);
+
+/*
  * Read CAPTURE through the reader and write its sidecar. 0 when written
  * (also when the capture ends in damage: the message then says where and
  * *damaged is set), -1 when it cannot be read or the sidecar not written.

@@ -32,7 +32,9 @@ enum {
 	PIDX_F_COMPRESSED = 1u << 0,
 	PIDX_F_DAMAGED = 1u << 1,
 	PIDX_F_FLOWS_INCOMPLETE = 1u << 2,
+	PIDX_F_FLOWS_DEFLATED = 1u << 3,   /* the flow section is one zlib stream of its records */
 };
+
 
 /* The capture as it was when indexed. */
 struct pidx_fp {

@@ -275,8 +275,44 @@ static void parse_flow(struct pidx_flow *f, const uint8_t *r)
 	f->bytes = ld_le64(r + 64);
 }
 
-static enum pidx_status parse_flows(struct pidx *ix, const struct sec *s, const char *name,
+static enum pidx_status parse_flow_rows(struct pidx *ix, const struct sec *s, const char *name,
+					char *why, size_t whylen);
+
+/* A deflated flow section inflated to exactly count records (*tmp: freed by the caller). */
+static enum pidx_status inflate_flows(struct sec *s, uint8_t **tmp, const char *name, char *why, size_t whylen)
+{
+	uLongf want = (uLongf)s->count * PIDX_FLOW_REC, got = want;
+
+	if (s->count > PIDX_MAX_FLOWS)
+		return BAD("%s: index damaged: %u flows", name, s->count);
+	*tmp = malloc(want + 1u);
+	if (!*tmp)
+		return BAD("%s: out of memory", name);
+	if (uncompress(*tmp, &got, s->p, (uLong)s->len) != Z_OK || got != want)
+		return BAD("%s: index damaged: the deflated flow table does not inflate to %u flows", name, s->count);
+	s->p = *tmp;
+	s->len = want;
+	return PIDX_OK;
+}
+
+static enum pidx_status parse_flows(struct pidx *ix, const struct sec *sec, const char *name,
 				    char *why, size_t whylen)
+{
+	struct sec in = *sec;
+	const struct sec *s = &in;
+	uint8_t *tmp = NULL;
+	enum pidx_status st = PIDX_OK;
+
+	if (ix->flags & PIDX_F_FLOWS_DEFLATED)
+		st = inflate_flows(&in, &tmp, name, why, whylen);
+	if (st == PIDX_OK)
+		st = parse_flow_rows(ix, s, name, why, whylen);
+	free(tmp);
+	return st;
+}
+
+static enum pidx_status parse_flow_rows(struct pidx *ix, const struct sec *s, const char *name,
+					char *why, size_t whylen)
 {
 	enum pidx_status st = fixed_records(s, PIDX_FLOW_REC, name, "flow", why, whylen);
 

@@ -137,6 +137,55 @@ static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp
 	return d;
 }
 
+void pidx_deflate_flows(uint8_t **buf, size_t *len)
+{
+	uint8_t *d = *buf, *z, *out;
+	size_t n = *len, toc = 0;
+	uint64_t off, slen, shift;
+	uLongf zlen;
+
+	for (uint32_t i = 0; i < ld_le32(d + 64) && i < PIDX_MAX_SECTIONS; i++)
+		if (ld_le32(d + PIDX_HDR_LEN + i * PIDX_TOC_LEN) == PIDX_SEC_FLOWS)
+			toc = PIDX_HDR_LEN + i * PIDX_TOC_LEN;
+	if (!toc || (ld_le32(d + 48) & PIDX_F_FLOWS_DEFLATED))
+		return;
+	off = ld_le64(d + toc + 8);
+	slen = ld_le64(d + toc + 16);
+	if (slen < 4096)
+		return;
+	zlen = compressBound((uLong)slen);
+	z = malloc(zlen);
+	if (!z || compress2(z, &zlen, d + off, (uLong)slen, 1) != Z_OK || align8(zlen) >= align8(slen)) {
+		free(z);
+		return;
+	}
+	/* the sections after the flows move down by what deflate saved */
+	shift = align8(slen) - align8(zlen);
+	out = calloc(1, n - shift);
+	if (!out) {
+		free(z);
+		return;
+	}
+	memcpy(out, d, off);
+	memcpy(out + off, z, zlen);
+	memcpy(out + off + align8(zlen), d + off + align8(slen), n - 4 - (off + align8(slen)));
+	free(z);
+	for (uint32_t i = 0; i < ld_le32(out + 64) && i < PIDX_MAX_SECTIONS; i++) {
+		uint8_t *t = out + PIDX_HDR_LEN + i * PIDX_TOC_LEN;
+
+		if (ld_le64(t + 8) > off)
+			st_le64(t + 8, ld_le64(t + 8) - shift);
+	}
+	st_le64(out + toc + 16, zlen);
+	st_le32(out + 48, ld_le32(out + 48) | PIDX_F_FLOWS_DEFLATED);
+	n -= shift;
+	st_le64(out + 16, n);
+	st_le32(out + n - 4, (uint32_t)crc32(crc32(0L, Z_NULL, 0), out, (uInt)(n - 4)));
+	free(d);
+	*buf = out;
+	*len = n;
+}
+
 /* ".NAME.pidx.tmp-XXXXXX" in the capture's directory. */
 static int tmp_name(const char *capture, char *buf, size_t len)
 {
@@ -202,6 +251,7 @@ int pidx_builder_write(struct pidx_builder *b, const char *capture, bool tmp_onl
 	if (pidx_fingerprint(capture, &fp, err, errlen) < 0 ||
 	    finish_serialize(b, capture, &fp, &d, &len, err, errlen) < 0)
 		return -1;
+	pidx_deflate_flows(&d, &len);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		free(d);

@@ -129,8 +129,10 @@ void out_sync_run(struct out_sync_job *j, int dirfd, const char *dirpath, output
 	j->size = fstat(j->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	close(j->fd);
 	j->fd = -1;
-	if (j->index && j->pidx)
+	if (j->index && j->pidx) {
+		pidx_deflate_flows(&j->pidx, &j->pidx_len);
 		index_tmp(j, dirfd, dirpath, tmp, log, log_ctx);
+	}
 	free(j->pidx);
 	j->pidx = NULL;
 	memcpy(orig, j->name, sizeof orig);

@@ -12,7 +12,7 @@ PCAPREC=${PCAPREC:-$here/../../build/rel/pcaprec}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
-cp "$td/corpus.pcap" "$td/sll2.pcap" "$td/corpus.pcapng" "$tmp/"
+cp "$td/corpus.pcap" "$td/sll2.pcap" "$td/corpus.pcapng" "$td/flows.pcap" "$tmp/"
 cat "$td/corpus.pcapng" "$td/corpus.pcapng" >"$tmp/two-sections.pcapng"
 head -c 5000 "$td/flows.pcap" >"$tmp/cut.pcap"
 head -c 30000 "$td/flows.pcap" >"$tmp/flows30k.pcap"

@@ -639,6 +639,32 @@ static void test_damaged(void **state)
 	st_le32(d + len - 4, (uint32_t)crc32(0, d, (uInt)(len - 4)));
 	assert_int_equal(pidx_parse(d, len, "x", &ix, why, sizeof why), PIDX_BAD);
 	assert_non_null(strstr(why, "version 2"));
+	/* the same over a sidecar whose flow table is deflated (flows.pcap: 14 KB of flows) */
+	{
+		char fc[512], fside[600];
+		uint8_t *g;
+		size_t glen;
+		struct pidx *fx;
+
+		path_in(fc, sizeof fc, "flowsd.pcap");
+		copy_file(TESTDATA "/flows.pcap", fc);
+		fx = build_and_load(fc, 0);
+		assert_true(pidx_nflows(fx) > 100);
+		pidx_free(fx);
+		pidx_path(fc, fside, sizeof fside);
+		g = slurp(fside, &glen);
+		assert_true(ld_le32(g + 48) & 8u);   /* PIDX_F_FLOWS_DEFLATED */
+		for (size_t i = 0; i < glen; i += 13) {
+			uint8_t *h = malloc(glen);
+
+			assert_non_null(h);
+			memcpy(h, g, glen);
+			h[i] ^= 0x04;
+			assert_int_equal(pidx_parse(h, glen, "x", &ix, why, sizeof why), PIDX_BAD);
+			free(h);
+		}
+		free(g);
+	}
 	/* on disk: flipped byte */
 	memcpy(d, good, len);
 	d[len / 2] ^= 1;
