@@ -73,6 +73,20 @@ teardown() {
 	grep -q '"index":"ok"' <<<"$output"
 }
 
+@test "progress goes to stderr on a terminal only" {
+	for i in 1 2 3 4 5 6; do cp "$TMP/flows.pcap" "$TMP/f$i.pcap"; done
+	run "$PCAPREC" index -j 1 "$TMP"
+	[ "$status" -eq 0 ]
+	! grep -q 'indexing:' <<<"$output"
+	rm -f "$TMP"/*.pidx
+	# script(1) gives the command a terminal; stdout is the terminal too there
+	script -qefc "'$PCAPREC' index -j 1 '$TMP' >'$BATS_TEST_TMPDIR/out.txt'" /dev/null >"$BATS_TEST_TMPDIR/tty.txt"
+	cat -v "$BATS_TEST_TMPDIR/tty.txt"
+	grep -q 'indexing: 12 of 13 files done' "$BATS_TEST_TMPDIR/tty.txt"
+	[ "$(grep -c ': indexed (' "$BATS_TEST_TMPDIR/out.txt")" -eq 13 ]
+	! grep -q 'indexing:' "$BATS_TEST_TMPDIR/out.txt"
+}
+
 @test "a capture rewritten after indexing: check says INDEX STALE (exit 0), index rebuilds it" {
 	"$PCAPREC" index -q "$TMP/corpus.pcap"
 	cp "$TMP/flows.pcap" "$TMP/corpus.pcap"
