@@ -400,6 +400,33 @@ static void test_generated_pcap_and_pcapng(void **state)
 	}
 }
 
+/* A flow table capped at 5 rows: marked incomplete, and keys of packets beyond it are still all there. */
+static void test_flow_cap(void **state)
+{
+	struct pidx_build_opts o = { .chunk_bytes = 16384, .max_flows = 5 };
+	char path[512], err[512];
+	bool damaged;
+	size_t n;
+	struct lp_frame *ref;
+	struct pidx *ix;
+	uint64_t fpk = 0;
+
+	(void)state;
+	path_in(path, sizeof path, "cap5.pcapng");
+	gen_file(path, OUT_PCAPNG, 3000, false, 1);
+	ref = libpcap_frames(path, &n);
+	assert_int_equal(pidx_build_file(path, &o, &damaged, err, sizeof err), 0);
+	assert_int_equal(pidx_load(path, &ix, err, sizeof err), PIDX_OK);
+	assert_int_equal(pidx_nflows(ix), 5);
+	assert_false(pidx_flows_complete(ix));
+	for (size_t k = 0; k < pidx_nflows(ix); k++)
+		fpk += pidx_flow(ix, k)->packets;
+	assert_true(fpk > 0 && fpk < n);
+	check_chunks(path, ix, ref, n);
+	pidx_free(ix);
+	free(ref);
+}
+
 /* Two pcapng sections (two interfaces, then three) back to back: chunks in the second restore both. */
 static void test_pcapng_sections(void **state)
 {
@@ -751,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_testdata_roundtrip),
 		cmocka_unit_test(test_generated_pcap_and_pcapng),
 		cmocka_unit_test(test_pcapng_sections),
+		cmocka_unit_test(test_flow_cap),
 		cmocka_unit_test(test_gzip_members),
 		cmocka_unit_test(test_gzip_tool),
 		cmocka_unit_test(test_stale),
