@@ -297,6 +297,36 @@ void dec_packet(uint32_t linktype, const uint8_t *p, size_t caplen, uint32_t ori
 bool dec_ip6_ext_next(const uint8_t *p, size_t caplen, const struct dec_packet *d,
 		      struct dec_ip6_ext_iter *it, struct dec_ip6_ext *e);
 
+/* Tunnels whose inner packets the summary counts (dec_tunnel). */
+enum dec_tun_kind {
+	DEC_TUN_NONE = 0,
+	DEC_TUN_IPIP,       /* IP protocol 4 (RFC 2003) */
+	DEC_TUN_6IN4,       /* IP protocol 41 (RFC 4213) */
+	DEC_TUN_GRE,        /* IP protocol 47 (RFC 2784, RFC 2890) */
+	DEC_TUN_VXLAN,      /* UDP port 4789 (RFC 7348) */
+	DEC_TUN_GENEVE,     /* UDP port 6081 (RFC 8926) */
+	DEC_TUN_MPLS,       /* ethertype 0x8847/0x8848 (RFC 3032) */
+};
+
+#define DEC_MAX_MPLS 16      /* MPLS label stack entries followed; a deeper stack is not followed */
+
+struct dec_tunnel {
+	uint8_t kind;       /* enum dec_tun_kind */
+	uint8_t mpls;       /* MPLS label stack entries between (kind MPLS, or GRE carrying MPLS); 0 none */
+	uint32_t linktype;  /* of the inner packet: LINKTYPE_ETHERNET or LINKTYPE_RAW */
+	uint32_t off;       /* packet offset where it starts */
+};
+
+/*
+ * Whether packet `d`, decoded from p[0..caplen), carries another packet:
+ * IPv4/IPv6 in IP, GRE (IPv4, IPv6, Ethernet or MPLS inside), VXLAN and
+ * Geneve by their UDP destination port, MPLS by ethertype (IPv4/IPv6
+ * below the stack, by version nibble). Fills *t and returns true when the
+ * inner packet starts inside the captured bytes; IP fragments are not
+ * followed. Pure: reads only p[0..caplen).
+ */
+bool dec_tunnel(const uint8_t *p, size_t caplen, const struct dec_packet *d, struct dec_tunnel *t);
+
 /* Short lower-case name of a protocol ("ether", "vlan"... "tcp"), never NULL. */
 const char *dec_proto_name(enum dec_proto proto);
 

@@ -239,6 +239,7 @@ enum phs_proto {
 	PHS_ARP, PHS_IP, PHS_IPV6, PHS_NET_OTHER,
 	PHS_TCP, PHS_UDP, PHS_ICMP, PHS_ICMPV6, PHS_TP_OTHER,
 	PHS_TRUNCATED, PHS_INVALID,
+	PHS_GRE, PHS_VXLAN, PHS_GENEVE, PHS_MPLS,   /* tunnels, followed by the inner packet's path */
 	PHS_NPROTO
 };
 
@@ -297,6 +298,15 @@ const char *phs_proto_name(enum phs_proto p);
  * an Ethernet frame was cut in (the decoder keeps only whole tags).
  */
 size_t phs_path(const struct dec_packet *d, const uint8_t *p, size_t caplen, uint8_t *path);
+
+/*
+ * Extend path[0..n) of a packet that carries the tunnel *t with the
+ * tunnel's protocols and the path of `in`, the inner packet decoded from
+ * p[0..caplen), as tshark nests them (ip:gre:ip:udp, udp:vxlan:eth:ip...,
+ * eth:mpls:ip...); returns the new length, at most PHS_MAX_DEPTH.
+ */
+size_t phs_tunnel_path(const struct dec_tunnel *t, const struct dec_packet *in, const uint8_t *p,
+		       size_t caplen, uint8_t *path, size_t n);
 
 /* ---------------------------------------------------------------- report helpers (src/summary/report.c) */
 
@@ -407,6 +417,9 @@ void summary_add_file(struct summary *s, const struct summary_file *f);
 
 /* The depth summary_add needs from dec_packet(). */
 #define SUMMARY_DEC_DEPTH DEC_DEPTH_TRANSPORT
+
+/* Tunnels followed into one frame (GRE in VXLAN in ...); deeper ones count as the last inner packet's payload. */
+#define SUMMARY_TUNNEL_DEPTH 4
 
 /*
  * Count one frame and its decoding (dec_packet at SUMMARY_DEC_DEPTH). No

@@ -27,6 +27,10 @@ static const char *const phs_names[PHS_NPROTO] = {
 	[PHS_TP_OTHER] = "data",
 	[PHS_TRUNCATED] = "_ws.short",
 	[PHS_INVALID] = "_ws.malformed",
+	[PHS_GRE] = "gre",
+	[PHS_VXLAN] = "vxlan",
+	[PHS_GENEVE] = "geneve",
+	[PHS_MPLS] = "mpls",
 };
 
 const char *phs_proto_name(enum phs_proto p)
@@ -216,5 +220,29 @@ size_t phs_path(const struct dec_packet *d, const uint8_t *p, size_t caplen, uin
 	if (d->tp.proto == DEC_P_NONE)
 		return n;
 	phs_layer(path, &n, tp_proto(d->tp.proto), d->tp.status);
+	return n;
+}
+
+size_t phs_tunnel_path(const struct dec_tunnel *t, const struct dec_packet *in, const uint8_t *p,
+		       size_t caplen, uint8_t *path, size_t n)
+{
+	static const uint8_t tun[] = {
+		[DEC_TUN_GRE] = PHS_GRE, [DEC_TUN_VXLAN] = PHS_VXLAN, [DEC_TUN_GENEVE] = PHS_GENEVE,
+	};
+	uint8_t inner[PHS_MAX_DEPTH];
+	size_t m, i = 0;
+
+	/* the outer packet's "data" was the tunnel */
+	if (n > 0 && (path[n - 1] == PHS_TP_OTHER || path[n - 1] == PHS_NET_OTHER))
+		n--;
+	if (t->kind < sizeof tun && tun[t->kind] && n < PHS_MAX_DEPTH)
+		path[n++] = tun[t->kind];
+	for (uint8_t l = 0; l < t->mpls && n < PHS_MAX_DEPTH; l++)
+		path[n++] = PHS_MPLS; /* tshark: one "mpls" per label stack entry */
+	m = phs_path(in, p, caplen, inner);
+	if (m > 0 && inner[0] == PHS_RAW)
+		i = 1; /* an IP packet straight after the tunnel header: no link layer of its own */
+	for (; i < m && n < PHS_MAX_DEPTH; i++)
+		path[n++] = inner[i];
 	return n;
 }

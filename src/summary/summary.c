@@ -142,7 +142,7 @@ static void add_flows(struct summary *s, const struct frame *f, const struct dec
 		      uint64_t ts_ns)
 {
 	bool eth = (d->link.proto == DEC_P_ETHER || d->link.proto == DEC_P_LLC) &&
-		   (d->link.status == DEC_OK || f->caplen >= 14);
+		   (d->link.status == DEC_OK || d->caplen >= 14);
 	bool ip = (d->net.proto == DEC_P_IPV4 || d->net.proto == DEC_P_IPV6) && d->net.status == DEC_OK;
 	struct flow_pkt *p;
 
@@ -205,6 +205,35 @@ const char *summary_malformed_first(const struct summary *s)
 	return s->malformed_why;
 }
 
+/*
+ * Packets inside tunnels (dec_tunnel), up to SUMMARY_TUNNEL_DEPTH deep:
+ * each inner packet counts in the conversations and endpoints as its own,
+ * with the frame's length as tshark counts it, and extends the protocol
+ * path. Returns the path's new length.
+ */
+static size_t add_tunnels(struct summary *s, const struct frame *f, const struct dec_packet *d,
+			  uint64_t ts_ns, uint8_t *path, size_t n)
+{
+	struct dec_packet inner[2];
+	const struct dec_packet *cur = d;
+	const uint8_t *p = f->data;
+	size_t caplen = f->caplen;
+	uint32_t origlen = f->origlen;
+	struct dec_tunnel t;
+
+	for (int depth = 0; depth < SUMMARY_TUNNEL_DEPTH && dec_tunnel(p, caplen, cur, &t); depth++) {
+		struct dec_packet *in = &inner[depth & 1];
+		p += t.off;
+		caplen -= t.off;
+		origlen = origlen > t.off ? origlen - t.off : 0;
+		dec_packet(t.linktype, p, caplen, origlen, SUMMARY_DEC_DEPTH, in);
+		n = phs_tunnel_path(&t, in, p, caplen, path, n);
+		add_flows(s, f, in, ts_ns);
+		cur = in;
+	}
+	return n;
+}
+
 void summary_add_ts(struct summary *s, const struct frame *f, const struct dec_packet *d,
 		    enum summary_ts ts)
 {
@@ -220,6 +249,8 @@ void summary_add_ts(struct summary *s, const struct frame *f, const struct dec_p
 	else if (d->status == DEC_INVALID)
 		s->invalid++;
 	n = phs_path(d, f->data, f->caplen, path);
-	phs_add(&s->phs, path, n, f->origlen);
 	add_flows(s, f, d, ts_valid ? f->ts_ns : s->prev_ns);
+	if (d->net.proto != DEC_P_NONE)
+		n = add_tunnels(s, f, d, ts_valid ? f->ts_ns : s->prev_ns, path, n);
+	phs_add(&s->phs, path, n, f->origlen);
 }
