@@ -23,6 +23,7 @@ int cmd_read(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
 int cmd_rotate(int argc, char **argv);
 int cmd_interfaces(int argc, char **argv);
 int cmd_index(int argc, char **argv);

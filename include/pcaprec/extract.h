@@ -23,6 +23,8 @@ struct extract_opts {
 	const char *cmd;              /* "extract": prefix of messages */
 	FILE *diag;                   /* warnings, damage and the report (stderr) */
 	bool quiet;                   /* no report, only warnings and errors */
+	const char *community_id;     /* keep only the flow with this Community ID; NULL = any */
+	uint16_t community_id_seed;
 };
 
 /* What the run did (the report's numbers). */

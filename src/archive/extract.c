@@ -7,7 +7,9 @@
 
 #include "pcaprec/cli.h"
 #include "pcaprec/extract.h"
+#include "pcaprec/community_id.h"
 #include "pcaprec/filter.h"
+#include "pcaprec/flows.h"
 #include "pcaprec/plan.h"
 #include "pcaprec/reader.h"
 #include "pcaprec/util.h"
@@ -183,6 +185,16 @@ static int keep_frame(struct xrun *x, struct arc_file *f, const struct frame *fr
 
 	if (!sel_keep_ts(x->o->sel, fr->ts_ns))
 		return 0;
+	if (x->o->community_id) {
+		struct flow_tuple t;
+		char cid[COMMUNITY_ID_LEN];
+
+		if (!flow_of_frame(fr, true, &t))
+			return 0;
+		community_id(t.family, t.proto, t.src, t.dst, t.sport, t.dport, x->o->community_id_seed, cid);
+		if (strcmp(cid, x->o->community_id) != 0)
+			return 0;
+	}
 	m = filter_cache_match(x->fc, fr->linktype, fr->data, fr->caplen, fr->origlen);
 	if (m < 0) {
 		const char *e = filter_cache_error(x->fc);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "pcaprec/cli.h"
+#include "pcaprec/community_id.h"
 #include "pcaprec/extract.h"
 #include "pcaprec/select.h"
 #include "pcaprec/util.h"
@@ -43,6 +44,9 @@ static void extract_usage(FILE *out)
 		"                   needs one link type across the inputs. A -w name ending in\n"
 		"                   .pcap picks pcap\n"
 		"  --no-index       do not look at index sidecars (scan every file)\n"
+		"  --community-id ID  only the flow with this Community ID v1 (as Zeek,\n"
+		"                   Suricata and pcaprec flows log it), besides EXPR\n"
+		"  --community-id-seed N  its seed (0-65535, default 0)\n"
 		"  -q, --quiet      no report on stderr (warnings and errors still)\n"
 		"  -n, -nn          accepted for tcpdump habits\n"
 		"  -h, --help       this text\n"
@@ -56,7 +60,7 @@ static void extract_usage(FILE *out)
 		"capture (every good packet before the damage is written first).\n");
 }
 
-enum { OPT_FORMAT = 256, OPT_NO_INDEX };
+enum { OPT_FORMAT = 256, OPT_NO_INDEX, OPT_CID, OPT_CID_SEED };
 
 /* Most words the recorded query keeps (options with their values, then the expression). */
 #define QUERY_MAX_WORDS 512
@@ -79,6 +83,8 @@ static int extract_parse(int argc, char **argv, struct extract_cli *c)
 		{ "until", required_argument, NULL, SEL_OPT_UNTIL },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
+		{ "community-id", required_argument, NULL, OPT_CID },
+		{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -129,6 +135,29 @@ static int extract_parse(int argc, char **argv, struct extract_cli *c)
 		case OPT_NO_INDEX:
 			c->o.use_index = false;
 			break;
+		case OPT_CID:
+			if (!community_id_valid(optarg)) {
+				fprintf(stderr, "pcaprec extract: --community-id: '%s' is not a Community ID v1 "
+					"(1: and 28 base64 characters)\n", optarg);
+				return -1;
+			}
+			c->o.community_id = optarg;
+			if (c->nquery + 2 <= QUERY_MAX_WORDS) {
+				c->query[c->nquery++] = "--community-id";
+				c->query[c->nquery++] = optarg;
+			}
+			break;
+		case OPT_CID_SEED: {
+			uint64_t v;
+
+			if (!parse_uint(optarg, 0, 65535, &v)) {
+				fprintf(stderr, "pcaprec extract: --community-id-seed: '%s' is not a number from 0 to 65535\n",
+					optarg);
+				return -1;
+			}
+			c->o.community_id_seed = (uint16_t)v;
+			break;
+		}
 		default:
 			cli_opt_error("extract", ch, optopt, argv, optind);
 			return -1;

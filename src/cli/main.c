@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "read", cmd_read, "print one line (or one JSON object) per packet" },
 	{ "summary", cmd_summary, "totals, protocols, conversations, endpoints, time series" },
 	{ "extract", cmd_extract, "the packets of one incident from a whole ring, time-ordered" },
+	{ "flows", cmd_flows, "conversations of a ring from its indexes, with Community IDs" },
 	{ "check", cmd_check, "validate files with libpcap and pcaprec's reader" },
 	{ "rotate", cmd_rotate, "ask a running recorder to start a new file now" },
 	{ "interfaces", cmd_interfaces, "list capturable interfaces" },

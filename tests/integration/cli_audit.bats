@@ -51,7 +51,7 @@ man_section() {
 
 @test "every option a parser accepts is in its --help and its man page section, and every --help flag is accepted" {
 	bad=
-	for cmd in read summary check extract rotate record; do
+	for cmd in read summary check extract flows rotate record; do
 		"$PCAPREC" "$cmd" --help >"$T/help" 2>&1
 		man_section "$cmd" >"$T/sec"
 		[ "$(wc -l <"$T/sec")" -gt 5 ] || bad="$bad $cmd:no-man-section"

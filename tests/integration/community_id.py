@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Community IDs of pcaprec summary --json (TCP and UDP conversations) against tshark's
 # communityid post-dissector (Wireshark's own implementation of the spec).
-# usage: community_id.py SUMMARY_JSON TSHARK_FIELDS  (tshark -T fields -e ip.src -e ipv6.src
+# usage: community_id.py SUMMARY_JSON|FLOWS_NDJSON TSHARK_FIELDS  (tshark -T fields -e ip.src -e ipv6.src
 #        -e tcp.srcport -e udp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport -e udp.dstport -e communityid)
 import ipaddress
 import json
@@ -16,11 +16,20 @@ def key(a, pa, b, pb):
 
 
 def main():
-    rep = json.load(open(sys.argv[1]))["reports"][0]["conversations"]
+    text = open(sys.argv[1]).read()
     ours = {}
-    for kind in ("tcp", "udp"):
-        for r in rep[kind]["rows"]:
-            ours[(kind,) + key(r["a"], r["port_a"], r["b"], r["port_b"])] = r["community_id"]
+    if text.startswith('{"pcaprec_summary"'):
+        rep = json.loads(text)["reports"][0]["conversations"]
+        for kind in ("tcp", "udp"):
+            for r in rep[kind]["rows"]:
+                ours[(kind,) + key(r["a"], r["port_a"], r["b"], r["port_b"])] = r["community_id"]
+    else:  # pcaprec flows --json: ECS documents
+        for line in text.splitlines():
+            d = json.loads(line)
+            kind = d["network"]["transport"]
+            if kind in ("tcp", "udp"):
+                k = key(d["source"]["ip"], d["source"]["port"], d["destination"]["ip"], d["destination"]["port"])
+                ours[(kind,) + k] = d["network"]["community_id"]
     theirs = {}
     for line in open(sys.argv[2]):
         f = line.rstrip("\n").split("\t")

@@ -20,7 +20,7 @@ setup() {
 
 @test "every flag of every command's --help is in the man page" {
 	missing=
-	for cmd in record read summary check extract rotate interfaces index; do
+	for cmd in record read summary check extract flows rotate interfaces index; do
 		"$PCAPREC" "$cmd" --help >"$BATS_TEST_TMPDIR/help.txt" 2>&1 || true
 		[ -s "$BATS_TEST_TMPDIR/help.txt" ]
 		for flag in $(grep -oE '(^|[ ,(])--[a-z][a-z0-9-]*|(^|[ ,])-[a-zA-Z]\b' "$BATS_TEST_TMPDIR/help.txt" |

@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# pcaprec flows: from the indexes the same rows as from the packets, ECS documents whose
+# Community IDs are tshark's, packet counts that add up to tcpdump's; extract --community-id.
+
+HERE="$BATS_TEST_DIRNAME"
+
+setup() {
+	TMP=$(mktemp -d)
+	RING="$TMP/ring"
+	mkdir "$RING"
+	"$TOOLS/gencap" 2M "$TMP/g.pcap" 11
+	editcap -c 800 "$TMP/g.pcap" "$RING/r.pcapng" >/dev/null
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+@test "flows: the indexes give the rows a packet-by-packet read gives (with and without an expression), which said so" {
+	local e
+	for e in "" "host 198.18.0.112" "udp port 53" "vlan 101" "ip6"; do
+		# shellcheck disable=SC2086
+		"$PCAPREC" flows -r "$RING" $e >"$TMP/scan-$e" 2>"$TMP/err"
+		grep -q "files read packet by packet (no usable index)" "$TMP/err"
+	done
+	"$PCAPREC" index "$RING" >/dev/null
+	for e in "" "host 198.18.0.112" "udp port 53" "vlan 101" "ip6"; do
+		# shellcheck disable=SC2086
+		"$PCAPREC" flows -r "$RING" $e >"$TMP/idx" 2>"$TMP/err"
+		[ ! -s "$TMP/err" ]
+		[ -s "$TMP/idx" ]
+		cmp "$TMP/scan-$e" "$TMP/idx" || { echo "'$e' differs"; diff "$TMP/scan-$e" "$TMP/idx" | head; return 1; }
+	done
+	# every IP packet is in one flow: the counts add up to tcpdump's
+	local n
+	n=$(tcpdump -r "$TMP/g.pcap" 'ip or ip6 or (vlan and (ip or ip6))' 2>/dev/null | wc -l)
+	[ "$(awk '{ s += $(NF - 5) } END { print s }' "$TMP/scan-")" -eq "$n" ]
+}
+
+@test "flows --json: ECS documents, one per line, Community IDs equal tshark's (seed 0 and 7)" {
+	"$PCAPREC" index "$RING" >/dev/null
+	local seed
+	for seed in 0 7; do
+		"$PCAPREC" flows -r "$RING" --json --community-id-seed "$seed" >"$TMP/f.json"
+		/usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    for k in ("source", "destination", "network", "event", "pcaprec"):
+        assert k in d, k
+    assert d["event"]["start"] <= d["event"]["end"]
+    assert d["network"]["packets"] > 0 and d["network"]["bytes"] > 0
+    assert d["pcaprec"]["files"]
+' "$TMP/f.json"
+		tshark -r "$TMP/g.pcap" --enable-protocol communityid -o "communityid.seed:$seed" -T fields \
+			-e ip.src -e ipv6.src -e tcp.srcport -e udp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
+			-e udp.dstport -e communityid >"$TMP/t.txt" 2>/dev/null
+		run /usr/bin/python3 "$HERE/community_id.py" "$TMP/f.json" "$TMP/t.txt"
+		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+		[ "$output" -gt 100 ]
+	done
+}
+
+@test "extract --community-id: the packets of that flow, as tcpdump selects its 5-tuple" {
+	"$PCAPREC" index "$RING" >/dev/null
+	local line cid src sport dst dport proto
+	line=$("$PCAPREC" flows -r "$RING" --json 'tcp and host 198.18.0.112' | head -1)
+	cid=$(echo "$line" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["network"]["community_id"])')
+	read -r src sport dst dport proto < <(echo "$line" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["source"]["ip"], d["source"]["port"], d["destination"]["ip"], d["destination"]["port"], d["network"]["transport"])')
+	"$PCAPREC" extract -q -r "$RING" --community-id "$cid" -w "$TMP/c.pcapng"
+	tcpdump -r "$TMP/g.pcap" -w "$TMP/ref.pcap" "$proto and host $src and host $dst and port $sport and port $dport" 2>/dev/null
+	"$TOOLS/pktlist" "$TMP/ref.pcap" | cut -d' ' -f2- >"$TMP/want"
+	"$TOOLS/pktlist" "$TMP/c.pcapng" | cut -d' ' -f2- >"$TMP/got"
+	[ -s "$TMP/want" ]
+	# microsecond source: compare the times at that precision
+	sed -E 's/^([0-9]+\.[0-9]{6})000 /\1 /' "$TMP/got" | cmp - <(sed -E 's/^([0-9]+\.[0-9]{6})000 /\1 /' "$TMP/want")
+	run "$PCAPREC" extract -r "$RING" --community-id "1:nope" -w /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--community-id: '1:nope' is not a Community ID v1"* ]]
+}
