@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # `make bench`: runs the live and the offline benchmark and writes both tables
 # to bench/results/<date>.md and bench/results/latest.md. Needs root (network
-# namespaces, tmpfs). BENCH_ONLY=live|offline|filter runs one part (filter:
+# namespaces, tmpfs). BENCH_ONLY=live|offline|filter|summary-mem runs one part (summary-mem:
+# scripts/bench/summary_mem.sh, summary's memory per conversation; filter:
 # scripts/bench/filter.sh, compile times and a stalled ring with tagged traffic).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -21,6 +22,10 @@ out="bench/results/$stamp.md"
 	fi
 	if [ "${BENCH_ONLY:-offline}" = offline ] || [ -z "${BENCH_ONLY:-}" ]; then
 		sh scripts/bench/offline.sh
+	fi
+	if [ "${BENCH_ONLY:-summary-mem}" = summary-mem ]; then
+		echo
+		sh scripts/bench/summary_mem.sh
 	fi
 	if [ "${BENCH_ONLY:-filter}" = filter ]; then
 		echo
