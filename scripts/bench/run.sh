@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # `make bench`: runs the live and the offline benchmark and writes both tables
 # to bench/results/<date>.md and bench/results/latest.md. Needs root (network
-# namespaces, tmpfs). BENCH_ONLY=live|offline|filter|summary-mem runs one part (summary-mem:
+# namespaces, tmpfs). BENCH_ONLY=live|offline|filter|summary-mem|archive runs one part (summary-mem:
 # scripts/bench/summary_mem.sh, summary's memory per conversation; filter:
-# scripts/bench/filter.sh, compile times and a stalled ring with tagged traffic).
+# scripts/bench/filter.sh, compile times and a stalled ring with tagged traffic;
+# archive: scripts/bench/archive.sh, extract on an indexed ring of ARCHIVE_SIZE,
+# default 8G, against tcpdump + mergecap + editcap; optional, not in the default run).
 set -eu
 cd "$(dirname "$0")/../.."
 mkdir -p bench/results
@@ -26,6 +28,9 @@ out="bench/results/$stamp.md"
 	if [ "${BENCH_ONLY:-summary-mem}" = summary-mem ]; then
 		echo
 		sh scripts/bench/summary_mem.sh
+	fi
+	if [ "${BENCH_ONLY:-}" = archive ]; then
+		bash scripts/bench/archive.sh
 	fi
 	if [ "${BENCH_ONLY:-filter}" = filter ]; then
 		echo

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Deterministic generator of large mixed-traffic pcap files for benchmarks. */
 /*
- * usage: gencap SIZE OUT.pcap [SEED]
+ * usage: gencap SIZE OUT.pcap [SEED [GAP_US]]
  * Writes a microsecond pcap of about SIZE bytes (suffixes K/M/G) with a
  * fixed mix: TCP and UDP over IPv4 and IPv6, 802.1Q-tagged IPv4, ARP, ICMP,
  * ICMPv6, across many flows in the benchmark ranges 198.18.0.0/15 and
  * 2001:db8::/32. The same SIZE and SEED always give the same bytes. The
  * file is written here, not with pcaprec's writer, so it is a neutral input
- * for comparing pcaprec with the peer tools.
+ * for comparing pcaprec with the peer tools. GAP_US (default 20) is the
+ * mean gap between packets in microseconds, so a trace can span hours.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -216,13 +217,14 @@ static void put_file_header(uint8_t hdr[24])
 int main(int argc, char **argv)
 {
 	struct gen g = { 0 };
-	uint64_t target, seed = 1, written = 24;
+	uint64_t target, seed = 1, written = 24, gap = 20;
 	uint8_t hdr[24], rec[16];
 	FILE *out;
 
 	if (argc < 3 || !parse_size(argv[1], 1, false, &target) ||
-	    (argc > 3 && !parse_uint(argv[3], 0, UINT64_MAX, &seed))) {
-		fprintf(stderr, "usage: gencap SIZE OUT.pcap [SEED]\n");
+	    (argc > 3 && !parse_uint(argv[3], 0, UINT64_MAX, &seed)) ||
+	    (argc > 4 && !parse_uint(argv[4], 1, 1000000000, &gap))) {
+		fprintf(stderr, "usage: gencap SIZE OUT.pcap [SEED [GAP_US]]\n");
 		return 2;
 	}
 	out = fopen(argv[2], "wbx");
@@ -241,7 +243,7 @@ int main(int argc, char **argv)
 			memset(g.pkt + len, 0, 60 - len);
 			len = 60;
 		}
-		g.ts_us += 1 + gen_rand(&g) % 40;
+		g.ts_us += 1 + gen_rand(&g) % (2 * gap);
 		st_le32(rec, (uint32_t)(g.ts_us / 1000000u));
 		st_le32(rec + 4, (uint32_t)(g.ts_us % 1000000u));
 		st_le32(rec + 8, (uint32_t)len);
