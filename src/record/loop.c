@@ -239,6 +239,31 @@ static void loop_swap_rings(struct loop_state *s)
 	}
 }
 
+/* After the writer's last block: name every frame the rings still hold. */
+static void loop_writer_end(struct loop_state *s)
+{
+	uint64_t end;
+
+	if (!s->limit_hit) {
+		/* a drain cut short by a writer behind: what is left is dropped, and said so */
+		loop_count_rest(s, s->leftover);
+		return;
+	}
+	/*
+	 * -c: the kernel stops passing frames, and what it passed before that
+	 * is counted as after the limit as the blocks retire (within the
+	 * drain), so no frame it counted goes unnamed.
+	 */
+	end = now_monotonic_ns() + loop_drain_ns(s->o);
+	for (size_t i = 0; i < s->o->nrings; i++)
+		ring_stop_receiving(s->o->rings[i]);
+	do {
+		loop_count_rest(s, s->beyond);
+		loop_writer_wait(s, 10);
+	} while (now_monotonic_ns() < end);
+	loop_count_rest(s, s->beyond);
+}
+
 static void *loop_writer(void *arg)
 {
 	struct loop_state *s = arg;
@@ -276,25 +301,7 @@ static void *loop_writer(void *arg)
 			wait = RECORD_POLL_MS * 1000000ull;
 		loop_writer_wait(s, (int)(wait / 1000000ull) + 1);
 	}
-	if (s->limit_hit) {
-		/*
-		 * -c: the kernel stops passing frames, and what it passed before
-		 * that is counted as after the limit as the blocks retire (within
-		 * the drain), so no frame it counted goes unnamed.
-		 */
-		uint64_t end = now_monotonic_ns() + loop_drain_ns(s->o);
-
-		for (size_t i = 0; i < s->o->nrings; i++)
-			ring_stop_receiving(s->o->rings[i]);
-		do {
-			loop_count_rest(s, s->beyond);
-			loop_writer_wait(s, 10);
-		} while (now_monotonic_ns() < end);
-		loop_count_rest(s, s->beyond);
-	} else {
-		/* a drain cut short by a writer behind: what is left is dropped, and said so */
-		loop_count_rest(s, s->leftover);
-	}
+	loop_writer_end(s);
 	__atomic_store_n(&s->writer_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }

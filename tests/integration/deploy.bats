@@ -166,7 +166,7 @@ flags_documented() {
 	expect_seq 20 UNIT1 "$OUT/all.txt"
 	expect_seq 20 UNIT2 "$OUT/all.txt"
 	# the file published by the reload holds UNIT1 only
-	first=$(ls -tr "$st/$IF_B" | head -1)
+	first=$(ls -tr "$st/$IF_B" | grep -v '\.pidx$' | head -1)
 	zcat "$st/$IF_B/$first" | "$TOOLS/pktlist" - >"$OUT/first.txt"
 	expect_seq 20 UNIT1 "$OUT/first.txt"
 	! grep -q "$(printf 'PCAPREC-UNIT2' | od -An -tx1 | tr -d ' \n')" "$OUT/first.txt"
