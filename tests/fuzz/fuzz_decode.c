@@ -43,6 +43,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dec_packet(lt, pkt, caplen, origlen, depth, &d);
 	if (d.payload_off + d.payload_caplen > caplen)
 		abort(); /* the payload window must lie inside the capture */
+	/* tunnels as the summary follows them: every inner start inside the capture */
+	const struct dec_packet *cur = &d;
+	struct dec_packet inner[2];
+	struct dec_tunnel t;
+	size_t at = 0;
+	for (int i = 0; i < 4 && dec_tunnel(pkt + at, caplen - at, cur, &t); i++) {
+		if (t.off > caplen - at)
+			abort();
+		at += t.off;
+		dec_packet(t.linktype, pkt + at, caplen - at, (uint32_t)(caplen - at), DEC_DEPTH_TRANSPORT,
+			   &inner[i & 1]);
+		cur = &inner[i & 1];
+	}
 	if (depth == DEC_DEPTH_ALL) {
 		struct frame f = { .ts_ns = 1700000000123456789ull, .caplen = (uint32_t)caplen,
 				   .origlen = origlen, .linktype = lt, .data = pkt };
