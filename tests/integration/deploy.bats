@@ -138,7 +138,7 @@ flags_documented() {
 	mapfile -t reload < <(/usr/bin/python3 tests/integration/unit_field.py "$UNIT" ExecReload MAINPID="$pid")
 	[ "${reload[2]}" = "$REC_PID" ]
 	"${reload[@]}"
-	for i in $(seq 40); do [ "$(ls "$st/$IF_B" | grep -vc '\.part$')" -ge 1 ] && break; sleep 0.05; done
+	for i in $(seq 40); do [ "$(ls "$st/$IF_B" | grep -Evc '\.(part|pidx)$')" -ge 1 ] && break; sleep 0.05; done
 	send_udp 20 UNIT2
 	sleep 1.2
 	grep "^STATUS=" "$OUT/notify.txt" | tail -1 | grep -q 'packets in 1 files published'
