@@ -122,6 +122,25 @@ static void json_arp(const struct dec_packet *d, struct pbuf *b)
 	pb_puts(b, "}");
 }
 
+/* "frags": every fragment header of the chain with its own values, in order. */
+static void json_ip6_frags(const struct frame *f, const struct dec_packet *d, struct pbuf *b, bool *first)
+{
+	struct dec_ip6_ext_iter it = {0};
+	struct dec_ip6_ext e;
+	bool any = false;
+
+	key(b, first, "frags");
+	pb_puts(b, "[");
+	while (dec_ip6_ext_next(f->data, f->caplen, d, &it, &e)) {
+		if (e.type != 44)
+			continue;
+		pb_printf(b, "%s{\"id\":%u,\"off\":%u,\"mf\":%s}", any ? "," : "", e.frag_id, e.frag_off,
+			  e.frag_mf ? "true" : "false");
+		any = true;
+	}
+	pb_puts(b, "]");
+}
+
 static void json_ip(const struct frame *f, const struct dec_packet *d, struct pbuf *b)
 {
 	const struct dec_ip *ip = &d->ip;
@@ -166,6 +185,7 @@ static void json_ip(const struct frame *f, const struct dec_packet *d, struct pb
 			kv_u(b, &first, "frag_id", ip->id);
 			kv_b(b, &first, "mf", ip->mf);
 			kv_u(b, &first, "frag_off", ip->frag_off);
+			json_ip6_frags(f, d, b, &first);
 		}
 	}
 	kv_b(b, &first, "len_short", ip->len_short);

@@ -46,6 +46,9 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 print(" ".join(str(len(r["ipv6"]["ext"])) for r in rows))
 assert rows[5]["ipv6"]["ext"] == [44 if i in (0, 5, 6, 10, 19) else 60 for i in range(20)]
 assert all("ext_more" not in r["ipv6"] for r in rows)
+# each fragment header with its own id and offset (the generator: ids 0x01010101 * n)
+assert [f["id"] for f in rows[5]["ipv6"]["frags"]] == [0x01010101 * k for k in range(1, 6)]
+assert rows[8]["ipv6"]["frags"] == [{"id": 7, "off": 0, "mf": True}, {"id": 8, "off": 72, "mf": False}]
 ' "$TMP/j"
 	echo "$output"
 	[ "$status" -eq 0 ]
