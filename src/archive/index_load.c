@@ -76,9 +76,10 @@ int pidx_fingerprint_fd(int fd, const char *path, struct pidx_fp *fp, char *err,
 	return 0;
 }
 
+/* O_NONBLOCK: a FIFO or device in the capture's place is refused by fstat, not waited on. */
 int pidx_fingerprint(const char *path, struct pidx_fp *fp, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	int rc;
 
 	if (fd < 0)
@@ -279,12 +280,16 @@ static enum pidx_status parse_flow_rows(struct pidx *ix, const struct sec *s, co
 					char *why, size_t whylen);
 
 /* A deflated flow section inflated to exactly count records (*tmp: freed by the caller). */
-static enum pidx_status inflate_flows(struct sec *s, uint8_t **tmp, const char *name, char *why, size_t whylen)
+static enum pidx_status inflate_flows(struct sec *s, uint64_t ix_packets, uint8_t **tmp, const char *name,
+				      char *why, size_t whylen)
 {
 	uLongf want = (uLongf)s->count * PIDX_FLOW_REC, got = want;
 
-	if (s->count > PIDX_MAX_FLOWS)
-		return BAD("%s: index damaged: %u flows", name, s->count);
+	/* every row counts at least one packet: a small deflated section claiming millions of rows
+	 * is refused before its rows are allocated */
+	if (s->count > PIDX_MAX_FLOWS || s->count > ix_packets)
+		return BAD("%s: index damaged: %u flows in %llu packets", name, s->count,
+			   (unsigned long long)ix_packets);
 	*tmp = malloc(want + 1u);
 	if (!*tmp)
 		return BAD("%s: out of memory", name);
@@ -304,7 +309,7 @@ static enum pidx_status parse_flows(struct pidx *ix, const struct sec *sec, cons
 	enum pidx_status st = PIDX_OK;
 
 	if (ix->flags & PIDX_F_FLOWS_DEFLATED)
-		st = inflate_flows(&in, &tmp, name, why, whylen);
+		st = inflate_flows(&in, ix->info.packets, &tmp, name, why, whylen);
 	if (st == PIDX_OK)
 		st = parse_flow_rows(ix, s, name, why, whylen);
 	free(tmp);
@@ -459,10 +464,12 @@ bool pidx_fingerprint_matches(const struct pidx *ix, const char *capture, char *
 	return true;
 }
 
-/* Read the whole sidecar (bounded by PIDX_MAX_FILE). */
+/* Read the whole sidecar (bounded by PIDX_MAX_FILE). O_NONBLOCK: a FIFO planted as NAME.pidx
+ * (or a symlink to one or to a device) is refused as not a regular file instead of blocking the
+ * open until some writer appears. */
 static enum pidx_status slurp(const char *path, uint8_t **data, size_t *len, char *why, size_t whylen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	size_t got = 0;
 	uint8_t *d;

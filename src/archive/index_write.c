@@ -60,13 +60,14 @@ static void put_iface(uint8_t *r, const struct pidx_iface *f)
 	st_le64(r + 64, f->usrdeliv);
 }
 
-/* The sidecar gets the capture's read/write permission bits (mkstemp made it 0600). */
-static void fchmod_like(const char *tmp, const char *capture)
+/* The sidecar gets the capture's read/write permission bits (mkstemp made it 0600); through the
+ * descriptor, so nothing put in the temporary's place by name is changed. */
+static void fchmod_like(int fd, const char *capture)
 {
 	struct stat st;
 
-	if (stat(capture, &st) == 0)
-		chmod(tmp, st.st_mode & 0666);
+	if (stat(capture, &st) == 0 && fchmod(fd, st.st_mode & 0666) != 0)
+		return;   /* the sidecar stays 0600: readable by the capture's owner only */
 }
 
 #define NSEC 5u
@@ -244,7 +245,7 @@ int pidx_builder_write(struct pidx_builder *b, const char *capture, bool tmp_onl
 	struct pidx_fp fp;
 	uint8_t *d;
 	size_t len;
-	int fd;
+	int fd, wr, cl;
 
 	if (tmp_name(capture, tmp, sizeof tmp) < 0 || pidx_path(capture, final, sizeof final) < 0)
 		return errf(err, errlen, "%s: path too long for its index", capture);
@@ -257,16 +258,20 @@ int pidx_builder_write(struct pidx_builder *b, const char *capture, bool tmp_onl
 		free(d);
 		return errf(err, errlen, "%s: cannot create its index: %s", tmp, strerror(errno));
 	}
-	if (write_all(fd, d, len) < 0 || close(fd) < 0) {
-		int e = errno;
+	fchmod_like(fd, capture);
+	/* close once whatever write_all did: a second close could hit a descriptor another thread
+	 * (record's writer) has just been given the same number. */
+	wr = write_all(fd, d, len) < 0 ? errno : 0;
+	cl = close(fd) < 0 ? errno : 0;
 
-		close(fd);
+	if (wr || cl) {
+		int e = wr ? wr : cl;
+
 		unlink(tmp);
 		free(d);
 		return errf(err, errlen, "%s: writing index: %s", tmp, strerror(e));
 	}
 	free(d);
-	fchmod_like(tmp, capture);
 	if (tmp_only) {
 		if (snprintf(tmp_out, tmp_len, "%s", tmp) >= (int)tmp_len) {
 			unlink(tmp);

@@ -124,6 +124,36 @@ teardown() {
 	grep -qF "index version 9, this pcaprec reads version 1" <<<"$output"
 }
 
+@test "a FIFO or symlink planted as the sidecar: nothing blocks on it or writes through it" {
+	# a FIFO named NAME.pidx: the loader's open waited for a writer forever (check, extract, index)
+	mkfifo "$TMP/flows.pcap.pidx"
+	run timeout 20 "$PCAPREC" check "$TMP/flows.pcap"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -qF "$TMP/flows.pcap.pidx: index damaged: not a regular file" <<<"$output"
+	run timeout 20 "$PCAPREC" extract -r "$TMP/flows.pcap" -w "$TMP/o.pcapng" udp
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(capinfos -Mc "$TMP/o.pcapng" | awk '/Number of packets/ {print $NF}')" = \
+	  "$(tcpdump -nr "$TMP/flows.pcap" udp 2>/dev/null | wc -l)" ]
+	run timeout 20 "$PCAPREC" index "$TMP/flows.pcap"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -f "$TMP/flows.pcap.pidx" ] && [ ! -p "$TMP/flows.pcap.pidx" ]
+	# a symlink NAME.pidx -> someone's file: replaced by the new sidecar, its target untouched
+	echo "precious" >"$TMP/victim"
+	chmod 0644 "$TMP/victim"
+	rm "$TMP/corpus.pcap.pidx" 2>/dev/null || true
+	ln -s "$TMP/victim" "$TMP/corpus.pcap.pidx"
+	run "$PCAPREC" index "$TMP/corpus.pcap"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$TMP/victim")" = "precious" ]
+	[ "$(stat -c %a "$TMP/victim")" = 644 ]
+	[ ! -L "$TMP/corpus.pcap.pidx" ]
+	"$PCAPREC" check --json "$TMP/corpus.pcap" | grep -qF '"index":"ok"'
+}
+
 @test "a capture cut short is indexed up to the damage (exit 3); check agrees with that index" {
 	head -c 100000 "$TMP/flows.pcap" >"$TMP/cut.pcap"
 	run "$PCAPREC" index "$TMP/cut.pcap"

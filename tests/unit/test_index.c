@@ -690,6 +690,17 @@ static void test_damaged(void **state)
 			assert_int_equal(pidx_parse(h, glen, "x", &ix, why, sizeof why), PIDX_BAD);
 			free(h);
 		}
+		/* a deflated table claiming more rows than the chunks have packets (a zlib bomb's
+		 * shape: a few KB inflating to PIDX_MAX_FLOWS rows) is refused before it is inflated */
+		for (uint32_t k = 0; k < ld_le32(g + 64); k++) {
+			uint8_t *t = g + 72 + 24 * k;
+
+			if (ld_le32(t) == 4)   /* PIDX_SEC_FLOWS */
+				st_le32(t + 4, 2064);
+		}
+		st_le32(g + glen - 4, (uint32_t)crc32(0, g, (uInt)(glen - 4)));
+		assert_int_equal(pidx_parse(g, glen, "x", &ix, why, sizeof why), PIDX_BAD);
+		assert_non_null(strstr(why, "2064 flows in 2063 packets"));
 		free(g);
 	}
 	/* on disk: flipped byte */
