@@ -117,6 +117,13 @@ size_t ring_buffer_size(const struct ring *r);
 bool ring_next_block(struct ring *r, struct ring_block *b);
 
 /*
+ * True when the block after the last one ring_next_block gave out is
+ * retired too (owned by user space, not yet handed out): the reader is at
+ * least a whole block behind the kernel. One acquire load.
+ */
+bool ring_backlog(const struct ring *r);
+
+/*
  * Next frame of block `b` into *f (data points into the ring, or is rewritten
  * in place there: VLAN tag re-inserted, SLL2 header prepended). Returns false
  * when the block has no more frames. Frames the ring should not report

@@ -37,6 +37,16 @@ struct record_sink_ops {
 	 */
 	void (*commit)(void *ctx, uint64_t now_realtime_ns);
 	/*
+	 * Optional (NULL = write): like write, but the frame's bytes are copied
+	 * into the sink's own buffer at once (f->data is not kept). The loop
+	 * uses it for a block while the next block is already waiting
+	 * (ring_backlog): the block goes back to the kernel after a memcpy,
+	 * and the file write reads the sink's cache-hot buffer instead of
+	 * ring memory that went cold while the writer was behind.
+	 */
+	int (*write_copy)(void *ctx, const struct frame *f, uint64_t now_realtime_ns, char *err,
+			  size_t errlen);
+	/*
 	 * Called from the loop at least every `tick_ns` (also when no frame
 	 * arrives): flush buffered bytes, rotate on time. 0 or -1 (fatal).
 	 */
@@ -109,6 +119,8 @@ struct record_result {
 	uint64_t rechecked;          /* frames the user-space filter judged (recheck) */
 	uint64_t after_limit;        /* frames the kernel passed after -c was reached: not recorded,
 				        not counted as received */
+	uint64_t copied_blocks;      /* ring blocks copied into the sink (write_copy): the writer was
+				        a block or more behind the kernel */
 	char drop_msg[256];          /* the first drop's message, "" if none */
 };
 

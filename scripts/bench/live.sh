@@ -31,34 +31,8 @@ TOOLS=$(realpath "${TOOLS:-build/rel/tools}")
 SCENARIOS=${BENCH_LIVE_SCENARIOS:-"2000000:600:2 1000000:600:1 2000000:64:2"}
 RECORDERS=${BENCH_RECORDERS:-"pcaprec-pcapng pcaprec-pcap pcaprec-gzip1 tcpdump tcpdump-B65536 dumpcap netsniff-ng netsniff-ng-S64MiB write-floor"}
 
-id=$$
-NS_A="bnA$id"
-NS_B="bnB$id"
-IF_A="bva$id"
-IF_B="bvb$id"
-MNT="$(realpath -m "$TMP")/live-$id"
-cleanup() {
-	ip netns del "$NS_A" 2>/dev/null || true
-	ip netns del "$NS_B" 2>/dev/null || true
-	umount "$MNT" 2>/dev/null || true
-	rmdir "$MNT" 2>/dev/null || true
-}
-# A signal (^C, a closed pipe such as `| head`) ends the run too, namespaces removed.
-trap cleanup EXIT
-trap "cleanup; trap - EXIT; exit 1" INT TERM HUP PIPE
-
-ip netns add "$NS_A"
-ip netns add "$NS_B"
-ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B"
-# No IPv6 on the test link: its router solicitations would be counted as frames.
-ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec "$NS_B" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip -n "$NS_A" addr add 192.0.2.1/24 dev "$IF_A"
-ip -n "$NS_B" addr add 192.0.2.2/24 dev "$IF_B"
-ip -n "$NS_A" link set "$IF_A" up
-ip -n "$NS_B" link set "$IF_B" up
-mkdir -p "$MNT"
-mount -t tmpfs -o size=6g tmpfs "$MNT"
+. scripts/bench/net.sh
+bench_net_up live 6g
 
 # The destination MAC is not B's, so B's stack drops the frames at once and
 # the recorders (promiscuous) are what is measured, not B's UDP stack.
@@ -94,38 +68,6 @@ recorder_cmd() {
 
 rx_packets() {
 	ip -n "$NS_B" -s -j link show "$IF_B" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
-}
-
-# wait_bound PID: waits until a packet socket in B is bound to IF_B with a
-# protocol (what makes the kernel deliver frames to it), while PID lives.
-# Returns 1 on timeout or when PID exits first.
-wait_bound() {
-	idx=$(ip netns exec "$NS_B" cat "/sys/class/net/$IF_B/ifindex")
-	left=$((${BENCH_READY_TIMEOUT:-60} * 10))
-	while [ "$left" -gt 0 ]; do
-		kill -0 "$1" 2>/dev/null || return 1
-		# /proc/net/packet: sk RefCnt Type Proto Iface ...
-		ip netns exec "$NS_B" awk -v i="$idx" 'NR > 1 && $4 != "0000" && $5 == i { f = 1 } END { exit !f }' \
-			/proc/net/packet && return 0
-		sleep 0.1
-		left=$((left - 1))
-	done
-	return 1
-}
-
-# Frames in every file the recorder left under prefix $1 (gzip decompressed).
-count_frames() {
-	n=0
-	for f in "$1".*; do
-		[ -f "$f" ] || continue
-		case $f in
-		*.pidx) continue ;;
-		*.gz) c=$(zcat "$f" | "$TOOLS/pcaploop" - | cut -d' ' -f1) ;;
-		*) c=$("$TOOLS/pcaploop" "$f" | cut -d' ' -f1) ;;
-		esac
-		n=$((n + ${c:-0}))
-	done
-	echo "$n"
 }
 
 # run_floor FRAMES SIZE THREADS PREFIX TIMEFILE OUTFILE: writefloor of the

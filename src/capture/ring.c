@@ -379,6 +379,16 @@ bool ring_next_block(struct ring *r, struct ring_block *b)
 	return true;
 }
 
+bool ring_backlog(const struct ring *r)
+{
+	const struct tpacket_block_desc *bd;
+
+	if (__atomic_load_n(&r->blocks_out, __ATOMIC_ACQUIRE) >= r->nblocks)
+		return false;
+	bd = (const struct tpacket_block_desc *)(const void *)(r->map + (size_t)r->next_block * r->block_size);
+	return (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) != 0;
+}
+
 void ring_release_block(struct ring_block *b)
 {
 	struct tpacket_block_desc *bd = ring_desc(b->ring, b->index);

@@ -389,6 +389,9 @@ static void rec_report(const struct record_result *res)
 	if (res->rechecked)
 		svc_log(SVC_INFO, "%llu packets re-checked in pcaprec (the kernel filter could not "
 			"decide them)", (unsigned long long)res->rechecked);
+	if (res->copied_blocks)
+		svc_log(SVC_INFO, "%llu ring blocks copied before writing (the writer was behind the "
+			"kernel)", (unsigned long long)res->copied_blocks);
 	if (res->osdrop)
 		svc_log(SVC_WARNING, "%llu packets dropped by pcaprec (%s)", (unsigned long long)res->osdrop,
 			res->drop_msg[0] ? res->drop_msg : "still in the ring when the drain ended");

@@ -58,10 +58,12 @@ struct loop_state {
 };
 
 /* Write one frame through the sink and count it. Sets writer_stop at -c or on failure. */
-static void loop_frame(struct loop_state *s, const struct frame *f, uint32_t ring_i, uint64_t now)
+static void loop_frame(struct loop_state *s, const struct frame *f, uint32_t ring_i, uint64_t now,
+		       bool copy)
 {
 	const struct record_sink *sink = &s->o->sink;
-	int rc = sink->ops->write(sink->ctx, f, now, s->fbuf, sizeof s->fbuf);
+	int rc = (copy ? sink->ops->write_copy : sink->ops->write)(sink->ctx, f, now, s->fbuf,
+								   sizeof s->fbuf);
 
 	if (rc == 0) {
 		s->res->frames++;
@@ -85,7 +87,9 @@ static void loop_frame(struct loop_state *s, const struct frame *f, uint32_t rin
  * rewritten frames the kernel program could not decide), have the sink
  * write out what it still refers to in the block,
  * then give the block back to the kernel. After writer_stop the rest is
- * only released.
+ * only released. While the next block is already waiting (the writer is
+ * behind), the frames are copied into the sink (write_copy) rather than
+ * referenced, so the block returns at once and the write reads hot memory.
  */
 static void loop_block(struct loop_state *s, struct ring_block *b, uint32_t ring_i)
 {
@@ -93,7 +97,11 @@ static void loop_block(struct loop_state *s, struct ring_block *b, uint32_t ring
 				       ? &s->o->filters[ring_i] : NULL;
 	const struct record_sink *sink = &s->o->sink;
 	uint64_t now = now_realtime_ns();
+	bool copy = sink->ops->write_copy && ring_backlog(b->ring);
 	struct frame f;
+
+	if (copy)
+		s->res->copied_blocks++;
 
 	while (!__atomic_load_n(&s->writer_stop, __ATOMIC_ACQUIRE) &&
 	       ring_block_next_frame(b, &f)) {
@@ -108,7 +116,7 @@ static void loop_block(struct loop_state *s, struct ring_block *b, uint32_t ring
 			if (keep < f.caplen)
 				f.caplen = keep;
 		}
-		loop_frame(s, &f, ring_i, now);
+		loop_frame(s, &f, ring_i, now, copy);
 	}
 	/* frames the stop left unwritten are counted under their name, not lost unseen */
 	while (ring_block_next_frame(b, &f))

@@ -149,11 +149,10 @@ static void sink_print_stats(struct output_sink *s)
 		(unsigned long long)recv, (unsigned long long)drop);
 }
 
-static int sink_write(void *ctx, const struct frame *f, uint64_t now, char *err, size_t errlen)
+static int sink_put(struct output_sink *s, const struct frame *f, uint64_t now, bool copy,
+		    char *err, size_t errlen)
 {
-	struct output_sink *s = ctx;
-
-	if (output_write_ref(s->out, f, now) == 0)
+	if ((copy ? output_write(s->out, f, now) : output_write_ref(s->out, f, now)) == 0)
 		return 0;
 	if (output_stream_gone(s->out)) {
 		errf(err, errlen, "%s; the reader of %s is gone, stopping",
@@ -162,6 +161,16 @@ static int sink_write(void *ctx, const struct frame *f, uint64_t now, char *err,
 	}
 	errf(err, errlen, "%s", output_last_error(s->out));
 	return 1;
+}
+
+static int sink_write(void *ctx, const struct frame *f, uint64_t now, char *err, size_t errlen)
+{
+	return sink_put(ctx, f, now, false, err, errlen);
+}
+
+static int sink_write_copy(void *ctx, const struct frame *f, uint64_t now, char *err, size_t errlen)
+{
+	return sink_put(ctx, f, now, true, err, errlen);
 }
 
 static void sink_commit(void *ctx, uint64_t now)
@@ -227,6 +236,7 @@ static void sink_iface_back(void *ctx, uint32_t iface, uint64_t now)
 static const struct record_sink_ops output_sink_ops = {
 	.write = sink_write,
 	.commit = sink_commit,
+	.write_copy = sink_write_copy,
 	.tick = sink_tick,
 	.iface_back = sink_iface_back,
 	.close = sink_close,
