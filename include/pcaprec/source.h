@@ -109,6 +109,19 @@ void *source_gzip_ctx(const uint8_t *mem, size_t memlen, int fd, bool own_fd,
 		      const uint8_t *pre, size_t prelen, char *err, size_t errlen);
 extern const struct source_ops source_gzip_ops;
 
+/*
+ * Member (zstd: frame) starts a compressed source has found and not yet handed
+ * out, oldest first; when full the oldest is dropped (a missed start only
+ * makes an index coarser). Shared by the gzip and zstd contexts.
+ */
+#define SOURCE_MEMBERS 256u
+struct source_members {
+	uint64_t file[SOURCE_MEMBERS], raw[SOURCE_MEMBERS];
+	size_t head, n;
+};
+void source_members_push(struct source_members *q, uint64_t file_off, uint64_t raw_off);
+size_t source_members_take(struct source_members *q, uint64_t *file_off, uint64_t *raw_off, size_t max);
+
 /* gzip ctx internals for source_core.c: member starts found so far, and the offsets of the first input byte. */
 size_t source_gzip_take_members(void *ctx, uint64_t *file_off, uint64_t *raw_off, size_t max);
 void source_gzip_set_base(void *ctx, uint64_t file_off, uint64_t raw_off);

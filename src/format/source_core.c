@@ -436,6 +436,32 @@ void source_advance(struct source *s, size_t n)
 		source_release(s);
 }
 
+void source_members_push(struct source_members *q, uint64_t file_off, uint64_t raw_off)
+{
+	size_t i;
+
+	if (q->n == SOURCE_MEMBERS) {
+		q->head = (q->head + 1) % SOURCE_MEMBERS;
+		q->n--;
+	}
+	i = (q->head + q->n++) % SOURCE_MEMBERS;
+	q->file[i] = file_off;
+	q->raw[i] = raw_off;
+}
+
+size_t source_members_take(struct source_members *q, uint64_t *file_off, uint64_t *raw_off, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && q->n > 0) {
+		file_off[n] = q->file[q->head];
+		raw_off[n++] = q->raw[q->head];
+		q->head = (q->head + 1) % SOURCE_MEMBERS;
+		q->n--;
+	}
+	return n;
+}
+
 size_t source_take_members(struct source *s, uint64_t *file_off, uint64_t *raw_off, size_t max)
 {
 	if (s->ops == &source_zstd_ops)

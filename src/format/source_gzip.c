@@ -11,7 +11,6 @@
 #include "pcaprec/util.h"
 
 #define GZ_INBUF (1u << 20)
-#define GZ_MEMBERS 256u
 
 /*
  * RFC 1952: a gzip file is one or more members back to back; each inflates
@@ -34,8 +33,7 @@ struct gz_ctx {
 	uint64_t out_total;     /* bytes inflated by earlier gz_read calls */
 	uint64_t base_off, raw_base;  /* file and raw offset of the first input byte (a chunk reader's member) */
 	/* member starts found and not yet taken (source_take_members), oldest first */
-	uint64_t mem_file[GZ_MEMBERS], mem_raw[GZ_MEMBERS];
-	size_t mem_head, mem_n;
+	struct source_members members;
 	char pending[400];      /* error to report after returning the bytes before it */
 };
 
@@ -93,31 +91,16 @@ static void gz_at_end(struct gz_ctx *g)
  */
 static void gz_note_member(struct gz_ctx *g, uint64_t raw)
 {
-	size_t i;
-
 	if (g->z.avail_in == 0)
 		return;
-	if (g->mem_n == GZ_MEMBERS) {
-		g->mem_head = (g->mem_head + 1) % GZ_MEMBERS;
-		g->mem_n--;
-	}
-	i = (g->mem_head + g->mem_n++) % GZ_MEMBERS;
-	g->mem_file[i] = g->base_off + gz_consumed(g);
-	g->mem_raw[i] = g->raw_base + raw;
+	source_members_push(&g->members, g->base_off + gz_consumed(g), g->raw_base + raw);
 }
 
 size_t source_gzip_take_members(void *vctx, uint64_t *file_off, uint64_t *raw_off, size_t max)
 {
 	struct gz_ctx *g = vctx;
-	size_t n = 0;
 
-	while (n < max && g->mem_n > 0) {
-		file_off[n] = g->mem_file[g->mem_head];
-		raw_off[n++] = g->mem_raw[g->mem_head];
-		g->mem_head = (g->mem_head + 1) % GZ_MEMBERS;
-		g->mem_n--;
-	}
-	return n;
+	return source_members_take(&g->members, file_off, raw_off, max);
 }
 
 void source_gzip_set_base(void *vctx, uint64_t file_off, uint64_t raw_off)

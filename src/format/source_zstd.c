@@ -11,7 +11,6 @@
 #include "pcaprec/util.h"
 
 #define ZS_INBUF (1u << 20)
-#define ZS_MEMBERS 256u
 
 /*
  * RFC 8878 section 3: a zstd file is one or more frames back to back (and
@@ -33,8 +32,7 @@ struct zs_ctx {
 	uint64_t out_total;     /* bytes handed out so far */
 	uint64_t base_off, raw_base;  /* file and raw offset of the first input byte (a chunk reader's frame) */
 	/* frame starts found and not yet taken (source_take_members), oldest first */
-	uint64_t mem_file[ZS_MEMBERS], mem_raw[ZS_MEMBERS];
-	size_t mem_head, mem_n;
+	struct source_members members;
 	char pending[400];      /* error to report after returning the bytes before it */
 };
 
@@ -62,36 +60,17 @@ static int zs_refill(struct zs_ctx *z, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Remember that a frame starts at the next compressed byte, decompressing
- * to raw offset `raw`; when the queue is full the oldest start is dropped
- * (a missed start only makes an index coarser).
- */
+/* A frame starts at the next compressed byte, decompressing to raw offset `raw`. */
 static void zs_note_frame(struct zs_ctx *z, uint64_t raw)
 {
-	size_t i;
-
-	if (z->mem_n == ZS_MEMBERS) {
-		z->mem_head = (z->mem_head + 1) % ZS_MEMBERS;
-		z->mem_n--;
-	}
-	i = (z->mem_head + z->mem_n++) % ZS_MEMBERS;
-	z->mem_file[i] = z->base_off + zs_consumed(z);
-	z->mem_raw[i] = z->raw_base + raw;
+	source_members_push(&z->members, z->base_off + zs_consumed(z), z->raw_base + raw);
 }
 
 size_t source_zstd_take_members(void *vctx, uint64_t *file_off, uint64_t *raw_off, size_t max)
 {
 	struct zs_ctx *z = vctx;
-	size_t n = 0;
 
-	while (n < max && z->mem_n > 0) {
-		file_off[n] = z->mem_file[z->mem_head];
-		raw_off[n++] = z->mem_raw[z->mem_head];
-		z->mem_head = (z->mem_head + 1) % ZS_MEMBERS;
-		z->mem_n--;
-	}
-	return n;
+	return source_members_take(&z->members, file_off, raw_off, max);
 }
 
 void source_zstd_set_base(void *vctx, uint64_t file_off, uint64_t raw_off)

@@ -1406,6 +1406,32 @@ static void test_open_paths(void **state)
 	b_free(&b);
 }
 
+/* The member-start queue shared by the gzip and zstd sources: oldest first, partial takes resume
+ * where they stopped, and past SOURCE_MEMBERS the oldest starts are dropped, the newest kept. */
+static void test_source_members_queue(void **state)
+{
+	struct source_members q = { .n = 0 };
+	uint64_t f[SOURCE_MEMBERS + 8], r[SOURCE_MEMBERS + 8];
+
+	(void)state;
+	assert_int_equal(source_members_take(&q, f, r, 4), 0);
+	for (uint64_t k = 0; k < 5; k++)
+		source_members_push(&q, 100 + k, 1000 + k);
+	assert_int_equal(source_members_take(&q, f, r, 2), 2);
+	assert_int_equal(f[0], 100);
+	assert_int_equal(r[1], 1001);
+	assert_int_equal(source_members_take(&q, f, r, 8), 3);
+	assert_int_equal(f[0], 102);
+	assert_int_equal(r[2], 1004);
+	for (uint64_t k = 0; k < SOURCE_MEMBERS + 7; k++)
+		source_members_push(&q, k, k * 2);
+	assert_int_equal(source_members_take(&q, f, r, SOURCE_MEMBERS + 8), SOURCE_MEMBERS);
+	assert_int_equal(f[0], 7);
+	assert_int_equal(r[0], 14);
+	assert_int_equal(f[SOURCE_MEMBERS - 1], SOURCE_MEMBERS + 6);
+	assert_int_equal(source_members_take(&q, f, r, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1430,6 +1456,7 @@ int main(void)
 		cmocka_unit_test(test_gzip_cut_everywhere),
 		cmocka_unit_test(test_zstd_frames),
 		cmocka_unit_test(test_zstd_members),
+		cmocka_unit_test(test_source_members_queue),
 		cmocka_unit_test(test_zstd_cut_everywhere),
 		cmocka_unit_test(test_reader_set),
 		cmocka_unit_test(test_open_paths),
