@@ -291,17 +291,18 @@ static bool read_frame(struct read_run *run, const struct frame *f, const struct
 	run->st.no_time = (fl & READER_REC_NO_TIME) != 0;
 	dec_packet(f->linktype, f->data, f->caplen, f->origlen, DEC_DEPTH_ALL, &d);
 	run->st.number = run->printed + 1;
+	/* one thread writes stdout: the _unlocked calls skip stdio's lock per line (~10% of read) */
 	if (run->o->json) {
 		n = print_json(&run->o->print, &run->st, f, &d, run->line, sizeof run->line);
-		fwrite(run->line, 1, n, stdout);
+		fwrite_unlocked(run->line, 1, n, stdout);
 	} else {
 		n = print_line(&run->o->print, &run->st, f, &d, run->line, sizeof run->line);
 		if (print_has_dump(&run->o->print)) { /* tcpdump: the dump goes before the line's end */
-			fwrite(run->line, 1, n - 1, stdout);
+			fwrite_unlocked(run->line, 1, n - 1, stdout);
 			print_dump(&run->o->print, f, &d, stdout);
-			putchar('\n');
+			putchar_unlocked('\n');
 		} else {
-			fwrite(run->line, 1, n, stdout);
+			fwrite_unlocked(run->line, 1, n, stdout);
 		}
 	}
 	if (run->o->packet_flush)
