@@ -29,7 +29,7 @@ peer() {
 	rm -f "$BASE"/peer/*
 	for f in "$RING"/*.pcap; do
 		i=$((i + 1))
-		tcpdump -r "$f" -w "$BASE/peer/$i.pcap" $expr 2>/dev/null
+		tcpdump -nn -r "$f" -w "$BASE/peer/$i.pcap" $expr 2>/dev/null
 	done
 	mergecap -w "$BASE/peer/merged.pcap" "$BASE"/peer/[0-9]*.pcap
 	if [ "$since" != - ]; then

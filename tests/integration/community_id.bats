@@ -15,7 +15,7 @@ teardown() {
 cross() {
 	local file=$1 seed=$2
 	"$PCAPREC" summary --json --top 0 --community-id-seed "$seed" "$file" >"$TMP/s.json"
-	tshark -r "$file" --enable-protocol communityid -o "communityid.seed:$seed" -T fields \
+	tshark -n -r "$file" --enable-protocol communityid -o "communityid.seed:$seed" -T fields \
 		-e ip.src -e ipv6.src -e tcp.srcport -e udp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
 		-e udp.dstport -e communityid >"$TMP/t.txt" 2>/dev/null
 	/usr/bin/python3 "$HERE/community_id.py" "$TMP/s.json" "$TMP/t.txt"

@@ -135,8 +135,8 @@ fmt_ns() {
 	echo "$output" | grep -q "Capture comment: *pcaprec extract -r $RING --since 1700000000.5$"
 	echo "$output" | grep -q "Strict time order: *True"
 	# interfaces are numbered in the order their first packet is written
-	tshark -r "$TMP/m.pcapng" -Y "frame.time_epoch >= 1700000000.5" -T fields -e frame.time_epoch -e frame.len -e frame.cap_len -e frame.interface_id >"$TMP/want"
-	tshark -r "$TMP/out.pcapng" -T fields -e frame.time_epoch -e frame.len -e frame.cap_len -e frame.interface_id >"$TMP/got" 2>"$TMP/warn"
+	tshark -n -r "$TMP/m.pcapng" -Y "frame.time_epoch >= 1700000000.5" -T fields -e frame.time_epoch -e frame.len -e frame.cap_len -e frame.interface_id >"$TMP/want"
+	tshark -n -r "$TMP/out.pcapng" -T fields -e frame.time_epoch -e frame.len -e frame.cap_len -e frame.interface_id >"$TMP/got" 2>"$TMP/warn"
 	awk '{ $4 = ($4 == 1 ? 0 : 1); print }' OFS='\t' "$TMP/want" | cmp - "$TMP/got"
 	cut -f1-3 "$TMP/want" >"$TMP/want3"
 	cut -f1-3 "$TMP/got" | cmp - "$TMP/want3"
@@ -146,8 +146,8 @@ fmt_ns() {
 	rm "$RING"/*
 	mergecap -a -F pcapng -w "$RING/cat.pcapng" "$TMP/f100.pcap" "$TESTDATA/corpus.pcap"
 	"$PCAPREC" extract -q -r "$RING" -w "$TMP/out2.pcapng"
-	tshark -r "$RING/cat.pcapng" -T fields -e frame.time_epoch -e frame.interface_id -e frame.len -e frame.cap_len >"$TMP/want"
-	tshark -r "$TMP/out2.pcapng" -T fields -e frame.time_epoch -e frame.interface_id -e frame.len -e frame.cap_len >"$TMP/got"
+	tshark -n -r "$RING/cat.pcapng" -T fields -e frame.time_epoch -e frame.interface_id -e frame.len -e frame.cap_len >"$TMP/want"
+	tshark -n -r "$TMP/out2.pcapng" -T fields -e frame.time_epoch -e frame.interface_id -e frame.len -e frame.cap_len >"$TMP/got"
 	cmp "$TMP/want" "$TMP/got" # one file: its own order, not re-sorted
 	capinfos "$TMP/out2.pcapng" | grep -q "Number of interfaces in file: 2"
 }
@@ -171,7 +171,7 @@ fmt_ns() {
 	"$PCAPREC" extract -q -r "$RING" -w "$TMP/s3" udp
 	cmp "$TMP/s1" "$TMP/s2"
 	cmp "$TMP/s1" "$TMP/s3"
-	[ "$(tcpdump -r "$TMP/o.pcap" 2>/dev/null | wc -l)" -eq "$("$TOOLS/pktlist" "$TMP/s1" | wc -l)" ]
+	[ "$(tcpdump -nn -r "$TMP/o.pcap" 2>/dev/null | wc -l)" -eq "$("$TOOLS/pktlist" "$TMP/s1" | wc -l)" ]
 }
 
 @test "extract: the merge of two extract streams through FIFOs equals the single-ring answer" {

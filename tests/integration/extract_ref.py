@@ -36,7 +36,7 @@ def filtered(path, expr, tmp):
         with gzip.open(path, "rb") as g, open(src, "wb") as o:
             o.write(g.read())
     dst = os.path.join(tmp, "out-%d" % len(os.listdir(tmp)))
-    cmd = ["tcpdump", "-q", "--time-stamp-precision=nano", "-r", src, "-w", dst]
+    cmd = ["tcpdump", "-nn", "-q", "--time-stamp-precision=nano", "-r", src, "-w", dst]
     if expr:
         cmd.append(expr)
     subprocess.run(cmd, check=True, capture_output=True)

@@ -34,7 +34,7 @@ teardown() {
 	done
 	# every IP packet is in one flow: the counts add up to tcpdump's
 	local n
-	n=$(tcpdump -r "$TMP/g.pcap" 'ip or ip6 or (vlan and (ip or ip6))' 2>/dev/null | wc -l)
+	n=$(tcpdump -nn -r "$TMP/g.pcap" 'ip or ip6 or (vlan and (ip or ip6))' 2>/dev/null | wc -l)
 	[ "$(awk '{ s += $(NF - 5) } END { print s }' "$TMP/scan-")" -eq "$n" ]
 }
 
@@ -53,7 +53,7 @@ for line in open(sys.argv[1]):
     assert d["network"]["packets"] > 0 and d["network"]["bytes"] > 0
     assert d["pcaprec"]["files"]
 ' "$TMP/f.json"
-		tshark -r "$TMP/g.pcap" --enable-protocol communityid -o "communityid.seed:$seed" -T fields \
+		tshark -n -r "$TMP/g.pcap" --enable-protocol communityid -o "communityid.seed:$seed" -T fields \
 			-e ip.src -e ipv6.src -e tcp.srcport -e udp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport \
 			-e udp.dstport -e communityid >"$TMP/t.txt" 2>/dev/null
 		run /usr/bin/python3 "$HERE/community_id.py" "$TMP/f.json" "$TMP/t.txt"
@@ -72,7 +72,7 @@ import json, sys
 d = json.load(sys.stdin)
 print(d["source"]["ip"], d["source"]["port"], d["destination"]["ip"], d["destination"]["port"], d["network"]["transport"])')
 	"$PCAPREC" extract -q -r "$RING" --community-id "$cid" -w "$TMP/c.pcapng"
-	tcpdump -r "$TMP/g.pcap" -w "$TMP/ref.pcap" "$proto and host $src and host $dst and port $sport and port $dport" 2>/dev/null
+	tcpdump -nn -r "$TMP/g.pcap" -w "$TMP/ref.pcap" "$proto and host $src and host $dst and port $sport and port $dport" 2>/dev/null
 	"$TOOLS/pktlist" "$TMP/ref.pcap" | cut -d' ' -f2- >"$TMP/want"
 	"$TOOLS/pktlist" "$TMP/c.pcapng" | cut -d' ' -f2- >"$TMP/got"
 	[ -s "$TMP/want" ]
