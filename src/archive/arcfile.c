@@ -75,6 +75,12 @@ enum pidx_status arc_file_plan(struct arc_file *f, const struct selection *sel, 
 	return PIDX_OK;
 }
 
+void arc_file_skip(struct arc_file *f)
+{
+	f->chunks_skipped += pidx_nchunks(f->ix) - f->ci;
+	f->ci = pidx_nchunks(f->ix);
+}
+
 /* May chunk i hold an answer: its time range meets the window and the predicate does not rule it out. */
 static bool chunk_candidate(const struct arc_file *f, size_t i)
 {

@@ -54,6 +54,9 @@ void arc_file_init(struct arc_file *f, const char *path);
 enum pidx_status arc_file_plan(struct arc_file *f, const struct selection *sel, const struct idx_pred *pred,
 			       bool use_index, FILE *diag, const char *cmd);
 
+/* An indexed file none of whose chunks needs reading (its flow table rules it out). */
+void arc_file_skip(struct arc_file *f);
+
 /*
  * Next packet of the file: 1 with *out (valid until the next call), 0 at
  * its end, -1 when it could not be opened or is damaged (the message, as

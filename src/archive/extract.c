@@ -382,6 +382,29 @@ static int run_setup(struct xrun *x, const struct extract_opts *o)
 }
 
 /*
+ * Can the file's flow table hold the flow with Community ID `cid`? Yes when
+ * the table is incomplete or has an ICMP flow (the index keeps no ICMP
+ * type, so its ID is unknown), or a flow with that ID.
+ */
+static bool flow_table_may_hold(const struct pidx *ix, const char *cid, uint16_t seed)
+{
+	char id[COMMUNITY_ID_LEN];
+
+	if (!pidx_flows_complete(ix))
+		return true;
+	for (size_t i = 0; i < pidx_nflows(ix); i++) {
+		const struct pidx_flow *fl = pidx_flow(ix, i);
+
+		if (fl->proto == 1 || fl->proto == 58)
+			return true;
+		if (strcmp(community_id(fl->family, fl->proto, fl->src, fl->dst, fl->sport, fl->dport, seed, id),
+			   cid) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Load file i's index; for an indexed file also compile the expression for
  * each link type the index lists now, so that an expression that cannot run
  * on the file fails whether or not the index lets its chunks be skipped.
@@ -397,6 +420,8 @@ static void plan_file(struct xrun *x, size_t i)
 		x->nnoindex++;
 	if (st != PIDX_OK)
 		return;
+	if (x->o->community_id && !flow_table_may_hold(f->ix, x->o->community_id, x->o->community_id_seed))
+		arc_file_skip(f);
 	for (size_t k = 0; k < pidx_nifaces(f->ix) && !x->fatal; k++) {
 		const struct pidx_iface *pi = pidx_iface(f->ix, k);
 
