@@ -221,6 +221,8 @@ struct filter_outline {
 	struct filter_ol_node *nodes;  /* owned; nodes[root] is the whole expression */
 	size_t len;
 	int root;
+	bool partial;   /* an AND lost an unknown side ("port 80 and len > 100" is PORT 80): a
+			 * match of the outline is then necessary, not sufficient */
 };
 
 /*

@@ -89,6 +89,7 @@ struct flt_ol {
 	int *map;                /* fnode index -> outline node, -1 = FOL_ALL */
 	size_t mapcap;
 	bool oom;                /* then the whole outline is FOL_ALL */
+	bool partial;            /* an AND kept only its known side */
 };
 
 /* Everything one compilation owns; freed by fc_release. */

@@ -203,23 +203,143 @@ static size_t synth(const struct flow_tuple *t, bool fwd, uint8_t *p)
 	return off + l4;
 }
 
-/* -1: the expression cannot run (reported) */
+/* -1: the expression cannot run (reported); 2: the two directions are judged differently, so the
+ * flow's packets are not all judged alike and only the packets can say which count */
 static int flow_matches(struct filter_cache *fc, const struct flow_tuple *t)
 {
 	uint8_t pkt[128];
+	int m[2];
 
-	for (int fwd = 1; fwd >= 0; fwd--) {
+	for (int fwd = 0; fwd < 2; fwd++) {
 		size_t n = synth(t, fwd != 0, pkt);
-		int m = filter_cache_match(fc, LINKTYPE_ETHERNET, pkt, (uint32_t)n, (uint32_t)n);
 
-		if (m != 0)
-			return m;
+		m[fwd] = filter_cache_match(fc, LINKTYPE_ETHERNET, pkt, (uint32_t)n, (uint32_t)n);
+		if (m[fwd] < 0)
+			return -1;
 	}
-	return 0;
+	return m[0] == m[1] ? m[0] : 2;
+}
+
+/* What of the expression the packet made of a flow's headers can stand in for. */
+struct expr_shape {
+	bool headers_only;   /* every primitive is an address, port, protocol, ethertype or one VLAN id */
+	bool ports;          /* a port primitive: it also reads SCTP's, which rows and synth lack */
+};
+
+static void outline_walk(const struct filter_outline *o, int i, struct expr_shape *sh, unsigned *vlans)
+{
+	const struct filter_ol_node *n;
+
+	if (i < 0 || (size_t)i >= o->len) {
+		sh->headers_only = false;
+		return;
+	}
+	n = &o->nodes[i];
+	switch (n->kind) {
+	case FOL_AND:
+	case FOL_OR:
+		outline_walk(o, n->r, sh, vlans);
+		/* fall through */
+	case FOL_NOT:
+		outline_walk(o, n->l, sh, vlans);
+		break;
+	case FOL_PORT:
+		sh->ports = true;
+		break;
+	case FOL_VLAN:
+		/* a second vlan primitive reads the next tag, which the index does not keep */
+		if (++*vlans > 1)
+			sh->headers_only = false;
+		break;
+	case FOL_HOST4:
+	case FOL_HOST6:
+	case FOL_PROTO:
+	case FOL_ETYPE:
+		break;
+	case FOL_ALL:
+	default:
+		sh->headers_only = false;
+		break;
+	}
+}
+
+static struct expr_shape expr_shape(const char *expr)
+{
+	struct expr_shape sh = { true, false };
+	struct filter_outline o;
+	unsigned vlans = 0;
+	char err[512];
+
+	if (!expr || !*expr)
+		return sh;
+	if (filter_outline(expr, LINKTYPE_ETHERNET, &o, err, sizeof err) < 0) {
+		sh.headers_only = false;
+		return sh;
+	}
+	sh.headers_only = !o.partial;
+	outline_walk(&o, o.root, &sh, &vlans);
+	filter_outline_free(&o);
+	return sh;
+}
+
+/*
+ * A row of the index counts all of a flow's packets in the file: when --since/--until cuts one
+ * (some of its packets inside the window, some outside), only the packets can say how many are
+ * inside, and which direction came first there.
+ */
+static bool window_cuts_a_flow(const struct selection *sel, const struct pidx *ix)
+{
+	for (size_t k = 0; k < pidx_nflows(ix); k++) {
+		const struct pidx_flow *f = pidx_flow(ix, k);
+
+		if (sel_range_overlaps(sel, f->first_ns, f->last_ns) &&
+		    (!sel_keep_ts(sel, (uint64_t)f->first_ns) || !sel_keep_ts(sel, (uint64_t)f->last_ns)))
+			return true;
+	}
+	return false;
+}
+
+static void tuple_of_row(const struct pidx_flow *f, struct flow_tuple *ft)
+{
+	memset(ft, 0, sizeof *ft);
+	ft->family = f->family;
+	ft->proto = f->proto;
+	ft->vlan = f->vlan;
+	memcpy(ft->src, f->src, 16);
+	memcpy(ft->dst, f->dst, 16);
+	ft->sport = f->sport;
+	ft->dport = f->dport;
+}
+
+/*
+ * The expression judges every packet of each of the file's rows alike (so a row counts whole or
+ * not at all): it looks only at the headers a row keeps, not at lengths, flags or payload; no
+ * port primitive meets an SCTP row (a row keeps no SCTP ports); and both directions of each row
+ * get the same answer ("src host X" takes one direction of a flow, which only the packets count).
+ */
+static bool rows_judged_whole(const struct selection *sel, const struct expr_shape *sh,
+			      struct filter_cache *fc, const struct pidx *ix)
+{
+	if (!sh->headers_only)
+		return false;
+	for (size_t k = 0; k < pidx_nflows(ix); k++) {
+		const struct pidx_flow *f = pidx_flow(ix, k);
+		struct flow_tuple ft;
+
+		if (!sel_range_overlaps(sel, f->first_ns, f->last_ns))
+			continue;
+		if (sh->ports && f->proto == 132)
+			return false;
+		tuple_of_row(f, &ft);
+		if (flow_matches(fc, &ft) == 2)
+			return false;
+	}
+	return true;
 }
 
 /* The flows of file i from its index; false when the index cannot stand in for the file. */
-static bool from_index(const struct flows_opts *o, struct ftab *t, struct filter_cache *fc, uint32_t i)
+static bool from_index(const struct flows_opts *o, const struct expr_shape *sh, struct ftab *t,
+		       struct filter_cache *fc, uint32_t i)
 {
 	struct pidx *ix = NULL;
 	char why[512];
@@ -235,20 +355,17 @@ static bool from_index(const struct flows_opts *o, struct ftab *t, struct filter
 		pidx_free(ix);
 		return false;
 	}
+	if (window_cuts_a_flow(o->sel, ix) || (o->sel->expr && !rows_judged_whole(o->sel, sh, fc, ix))) {
+		pidx_free(ix);
+		return false;
+	}
 	for (size_t k = 0; k < pidx_nflows(ix); k++) {
 		const struct pidx_flow *f = pidx_flow(ix, k);
 		struct flow_tuple ft;
 
 		if (!sel_range_overlaps(o->sel, f->first_ns, f->last_ns))
 			continue;
-		memset(&ft, 0, sizeof ft);
-		ft.family = f->family;
-		ft.proto = f->proto;
-		ft.vlan = f->vlan;
-		memcpy(ft.src, f->src, 16);
-		memcpy(ft.dst, f->dst, 16);
-		ft.sport = f->sport;
-		ft.dport = f->dport;
+		tuple_of_row(f, &ft);
 		if (o->sel->expr && flow_matches(fc, &ft) != 1)
 			continue;
 		ftab_add(t, &ft, i, f->first_ns, f->last_ns, f->packets, f->bytes);
@@ -358,16 +475,9 @@ static void print_row(const struct flows_opts *o, const struct frow *r)
 		fprintf(o->out, ",\"vlan\":{\"id\":\"%u\"}", r->t.vlan - 1u);
 	fprintf(o->out, ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "},\"pcaprec\":{\"files\":[", r->packets, r->bytes);
 	for (uint32_t k = 0; k < r->nfiles; k++) {
-		fputs(k ? ",\"" : "\"", o->out);
-		for (const char *c = o->sel->paths[r->files[k]]; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				fputc('\\', o->out);
-			if ((unsigned char)*c < 0x20)
-				fprintf(o->out, "\\u%04x", (unsigned char)*c);
-			else
-				fputc(*c, o->out);
-		}
-		fputc('"', o->out);
+		if (k)
+			fputc(',', o->out);
+		json_fputs(o->out, o->sel->paths[r->files[k]]);
 	}
 	fputs("]}}\n", o->out);
 }
@@ -377,6 +487,7 @@ int flows_run(const struct flows_opts *o)
 	struct filter_opts fo = { 0 };
 	struct filter_cache *fc;
 	struct ftab t = { 0 };
+	struct expr_shape sh = expr_shape(o->sel->expr);
 	struct frow **order;
 	size_t scanned = 0, k = 0;
 	char err[1024];
@@ -391,7 +502,7 @@ int flows_run(const struct flows_opts *o)
 	for (uint32_t i = 0; i < o->sel->npaths && rc != EXIT_USAGE; i++) {
 		int fr;
 
-		if (o->use_index && strcmp(o->sel->paths[i], "-") != 0 && from_index(o, &t, fc, i))
+		if (o->use_index && strcmp(o->sel->paths[i], "-") != 0 && from_index(o, &sh, &t, fc, i))
 			continue;
 		scanned++;
 		fr = from_packets(o, &t, fc, i);

@@ -84,8 +84,10 @@ int ol_join(struct fc *c, enum filter_ol_kind kind, int l, int r)
 	if (!c->ol)
 		return -1;
 	/* an unknown side: AND keeps the other, OR and NOT are unknown */
-	if (kind == FOL_AND && (l < 0 || r < 0))
+	if (kind == FOL_AND && (l < 0 || r < 0)) {
+		c->ol->partial = true;
 		return l < 0 ? r : l;
+	}
 	if (l < 0 || (kind == FOL_OR && r < 0))
 		return -1;
 	i = ol_new(c, kind);

@@ -798,6 +798,7 @@ int filter_outline(const char *expr_text, uint32_t linktype, struct filter_outli
 		out->nodes = ol.n;
 		out->len = ol.len;
 		out->root = top;
+		out->partial = ol.partial;
 		ol.n = NULL;
 	}
 out:

@@ -38,6 +38,53 @@ teardown() {
 	[ "$(awk '{ s += $(NF - 5) } END { print s }' "$TMP/scan-")" -eq "$n" ]
 }
 
+@test "flows: a window cutting a flow, or an expression past the 5-tuple or of one direction: the rows a packet-by-packet read gives" {
+	cp "$TESTDATA/flows.pcap" "$TMP/f.pcap"
+	"$PCAPREC" index "$TMP/f.pcap" >/dev/null
+	# 22:14:17.030 falls inside a 21-packet TCP flow (17.027487..17.035354); the index row counted
+	# all 21 and the direction of its first packet, which lies before the window
+	local w
+	for w in "--since 2023-11-14T22:14:17.030Z" "--until 2023-11-14T22:14:17.030Z" \
+		 "--since 2023-11-14T22:13:40Z --until 2023-11-14T22:13:50Z"; do
+		# shellcheck disable=SC2086
+		"$PCAPREC" flows --no-index -r "$TMP/f.pcap" $w >"$TMP/scan" 2>/dev/null
+		# shellcheck disable=SC2086
+		"$PCAPREC" flows -r "$TMP/f.pcap" $w >"$TMP/idx" 2>/dev/null
+		[ -s "$TMP/scan" ]
+		diff "$TMP/scan" "$TMP/idx"
+	done
+	"$PCAPREC" flows -r "$TMP/f.pcap" --since 2023-11-14T22:14:17.030Z | grep -F "203.0.113.9:80 > 203.0.113.7:33405 vlan - 14 pkts"
+	# expressions a row's headers cannot answer whole: flags, lengths, one direction (the old
+	# binary: 0 rows for the SYN and len expressions, whole flows for src/dst)
+	local e
+	for e in "tcp[13] & 2 != 0" "port 80 and len > 100" "src host 192.0.2.3" "dst port 80" \
+		 "tcp[13] & 2 != 0 and host 192.0.2.3" "host 192.0.2.3" "udp and port 7777" "not tcp"; do
+		"$PCAPREC" flows --no-index -r "$TMP/f.pcap" "$e" >"$TMP/scan" 2>/dev/null
+		"$PCAPREC" flows -r "$TMP/f.pcap" "$e" >"$TMP/idx" 2>"$TMP/err"
+		[ -s "$TMP/scan" ] || { echo "no rows for $e"; return 1; }
+		diff "$TMP/scan" "$TMP/idx"
+	done
+	# ... while those it can answer still come from the index
+	! grep -q "packet by packet" "$TMP/err"
+}
+
+@test "flows --json: a file name with a quote and a byte that is not UTF-8 stays strict JSON" {
+	local name
+	name="$TMP/$(printf 'q"\377x.pcap')"
+	cp "$TESTDATA/flows.pcap" "$name"
+	"$PCAPREC" index "$name" >/dev/null
+	for ni in "" --no-index; do
+		# shellcheck disable=SC2086
+		"$PCAPREC" flows --json $ni -r "$name" udp >"$TMP/j"
+		[ -s "$TMP/j" ]
+		python3 -c 'import json, sys
+import os
+want = os.fsencode(sys.argv[2]).decode("latin-1")   # the \377 byte as \u00ff, the rest ASCII
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8", errors="strict")]
+assert all(r["pcaprec"]["files"] == [want] for r in rows), rows[0]["pcaprec"]' "$TMP/j" "$name"
+	done
+}
+
 @test "flows --json: ECS documents, one per line, Community IDs equal tshark's (seed 0 and 7)" {
 	"$PCAPREC" index "$RING" >/dev/null
 	local seed
