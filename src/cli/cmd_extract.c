@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pcaprec/cli.h"
@@ -204,10 +205,29 @@ static char *query_text(int argc, char *const *argv)
 	return q;
 }
 
+/*
+ * The input that is the same file as the output `o` (a regular file), or NULL: -w FILE would
+ * empty it before it is read, and appending to it (>> FILE) would read back what is written.
+ */
+static const char *input_of_output(const struct selection *s, const struct stat *o)
+{
+	struct stat st;
+
+	if (!S_ISREG(o->st_mode))
+		return NULL;
+	for (size_t i = 0; i < s->npaths; i++)
+		if (strcmp(s->paths[i], "-") != 0 && stat(s->paths[i], &st) == 0 &&
+		    st.st_dev == o->st_dev && st.st_ino == o->st_ino)
+			return s->paths[i];
+	return NULL;
+}
+
 /* The output descriptor: -w FILE, or standard output unless it is a terminal. */
 static int open_out(struct extract_cli *c, int *fd)
 {
 	bool to_stdout = !c->wfile || strcmp(c->wfile, "-") == 0;
+	struct stat ost;
+	const char *same;
 
 	if (to_stdout) {
 		if (isatty(STDOUT_FILENO)) {
@@ -215,9 +235,17 @@ static int open_out(struct extract_cli *c, int *fd)
 				"(use -w FILE or a pipe)\n");
 			return EXIT_USAGE;
 		}
+		if (fstat(STDOUT_FILENO, &ost) == 0 && (same = input_of_output(&c->sel, &ost)) != NULL) {
+			fprintf(stderr, "pcaprec extract: standard output is the input %s\n", same);
+			return EXIT_USAGE;
+		}
 		*fd = STDOUT_FILENO;
 		c->o.out_name = "stdout";
 		return EXIT_OK;
+	}
+	if (stat(c->wfile, &ost) == 0 && (same = input_of_output(&c->sel, &ost)) != NULL) {
+		fprintf(stderr, "pcaprec extract: -w: %s is the input %s (writing would empty it)\n", c->wfile, same);
+		return EXIT_USAGE;
 	}
 	*fd = open(c->wfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (*fd < 0) {

@@ -333,3 +333,29 @@ fmt_ns() {
 	[ "$status" -eq 2 ]
 	[ "$output" = "pcaprec read: --since: 'tomorrow': expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+HH:MM], epoch seconds or -DURATION" ]
 }
+
+@test "extract: an output that is one of its inputs is refused before it is touched (-w, >>, a ring directory)" {
+	local d="$BATS_TEST_TMPDIR/same"
+	mkdir -p "$d"
+	cp "$TESTDATA/flows.pcap" "$d/x.pcap"
+	# the old binary emptied x.pcap (-w opened it O_TRUNC) or read back what it appended
+	run "$PCAPREC" extract -r "$d/x.pcap" -w "$d/x.pcap" udp
+	[ "$status" -eq 2 ]
+	[ "$output" = "pcaprec extract: -w: $d/x.pcap is the input $d/x.pcap (writing would empty it)" ]
+	cmp "$d/x.pcap" "$TESTDATA/flows.pcap"
+	run sh -c '"$1" extract -r "$2" >>"$2"' sh "$PCAPREC" "$d/x.pcap"
+	[ "$status" -eq 2 ]
+	[ "$output" = "pcaprec extract: standard output is the input $d/x.pcap" ]
+	cmp "$d/x.pcap" "$TESTDATA/flows.pcap"
+	# the answer of a first run written into the ring directory is an input of the second
+	"$PCAPREC" extract -r "$d" -w "$d/answer.pcapng" udp 2>/dev/null
+	run "$PCAPREC" extract -r "$d" -w "$d/answer.pcapng" udp
+	[ "$status" -eq 2 ]
+	[ "$(capinfos -Mc "$d/answer.pcapng" | awk '/Number of packets/ {print $NF}')" = \
+	  "$(tcpdump -nr "$TESTDATA/flows.pcap" udp 2>/dev/null | wc -l)" ]
+	# a symlink to an input is the input too
+	ln -s x.pcap "$d/link.pcap"
+	run "$PCAPREC" extract -r "$d/x.pcap" -w "$d/link.pcap"
+	[ "$status" -eq 2 ]
+	cmp "$d/x.pcap" "$TESTDATA/flows.pcap"
+}
