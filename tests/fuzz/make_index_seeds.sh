@@ -35,4 +35,11 @@ open(sys.argv[2] + "/damaged-version.pidx", "wb").write(v)
 c = bytearray(d); struct.pack_into("<I", c, 72 + 4, 1000)
 struct.pack_into("<I", c, len(c) - 4, zlib.crc32(bytes(c[:-4])))
 open(sys.argv[2] + "/damaged-count.pidx", "wb").write(c)
+# a deflated flow table claiming more rows than the chunks hold packets (a zlib bomb's shape)
+b = bytearray(open(sys.argv[2] + "/flows.pcap.pidx", "rb").read())
+for k in range(struct.unpack_from("<I", b, 64)[0]):
+    if struct.unpack_from("<I", b, 72 + 24 * k)[0] == 4:
+        struct.pack_into("<I", b, 72 + 24 * k + 4, 4194304)
+struct.pack_into("<I", b, len(b) - 4, zlib.crc32(bytes(b[:-4])))
+open(sys.argv[2] + "/damaged-flowcount.pidx", "wb").write(b)
 PY
