@@ -289,7 +289,8 @@ void pidx_deflate_flows(uint8_t **buf, size_t *len);
 /*
  * Read CAPTURE through the reader and write its sidecar. 0 when written
  * (also when the capture ends in damage: the message then says where and
- * *damaged is set), -1 when it cannot be read or the sidecar not written.
+ * *damaged is set), -1 when it cannot be read, -2 when it changed while
+ * being read or the sidecar could not be written (a failure, not damage).
  */
 int pidx_build_file(const char *capture, const struct pidx_build_opts *o, bool *damaged,
 		    char *err, size_t errlen);

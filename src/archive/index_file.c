@@ -99,14 +99,16 @@ int pidx_build_file(const char *capture, const struct pidx_build_opts *o, bool *
 		rc = errf(err, errlen, "%s: changed while it was being indexed (still being written?)", capture);
 	if (rc < 0) {
 		pidx_builder_free(b);
-		return -1;
+		return -2;
 	}
 	{
 		char msg[800];
 
 		rc = pidx_builder_write(b, capture, false, NULL, 0, msg, sizeof msg);
-		if (rc < 0)
+		if (rc < 0) {
 			errf(err, errlen, "%s", msg);
+			rc = -2;
+		}
 	}
 	pidx_builder_free(b);
 	return rc;

@@ -157,7 +157,7 @@ static int add_dir(struct index_run *run, const char *dir)
 static bool looks_like_capture(const char *path)
 {
 	uint8_t m[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	ssize_t r;
 
 	if (fd < 0)
@@ -178,6 +178,7 @@ static void index_one(struct index_run *run, struct job *j)
 	char why[600];
 	enum pidx_status st;
 	bool damaged = false;
+	int brc;
 
 	if (j->from_dir && !looks_like_capture(j->path)) {
 		j->res = JOB_SKIP;
@@ -190,10 +191,11 @@ static void index_one(struct index_run *run, struct job *j)
 		return;
 	}
 	pidx_free(ix);
-	if (pidx_build_file(j->path, &run->bopts, &damaged, j->msg, sizeof j->msg) < 0) {
+	brc = pidx_build_file(j->path, &run->bopts, &damaged, j->msg, sizeof j->msg);
+	if (brc < 0) {
 		int os = cli_open_status(j->path);
 
-		j->res = os == EXIT_ERROR ? JOB_FAILED : JOB_NOTCAP;
+		j->res = os == EXIT_ERROR || brc == -2 ? JOB_FAILED : JOB_NOTCAP;
 		if (j->from_dir && j->res == JOB_NOTCAP && strstr(j->msg, "not a capture file"))
 			j->res = JOB_SKIP;
 		return;

@@ -152,6 +152,12 @@ teardown() {
 	[ "$(stat -c %a "$TMP/victim")" = 644 ]
 	[ ! -L "$TMP/corpus.pcap.pidx" ]
 	"$PCAPREC" check --json "$TMP/corpus.pcap" | grep -qF '"index":"ok"'
+	# a directory in the sidecar's place: the index cannot be written, exit 1 (was 3, "damaged")
+	mkdir "$TMP/sll2.pcap.pidx"
+	run "$PCAPREC" index "$TMP/sll2.pcap"
+	[ "$status" -eq 1 ]
+	[ "$output" = "pcaprec index: $TMP/sll2.pcap: $TMP/sll2.pcap.pidx: Is a directory" ]
+	[ -d "$TMP/sll2.pcap.pidx" ]
 }
 
 @test "a capture cut short is indexed up to the damage (exit 3); check agrees with that index" {
