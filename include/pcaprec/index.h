@@ -21,7 +21,7 @@
  * directory and renamed. A capture without a sidecar is simply unindexed.
  */
 #define PIDX_SUFFIX ".pidx"
-#define PIDX_VERSION 1u
+#define PIDX_VERSION 2u
 #define PIDX_MAX_FILE (256u << 20)         /* largest sidecar the loader reads */
 #define PIDX_CHUNK_BYTES (1u << 20)        /* default raw bytes per chunk (plain files) */
 #define PIDX_MAX_FLOWS_DEFAULT 65536u      /* default flow-table cap per file */
@@ -178,6 +178,12 @@ struct pidx_flow {
 	int64_t first_ns, last_ns;
 	uint64_t packets, bytes;
 };
+/*
+ * pidx_load checks everything but the flow table (its own CRC-32, inflated on demand):
+ * pidx_flows_load checks and parses it, PIDX_OK or PIDX_BAD with a reason (and stays so).
+ * Until it returned PIDX_OK, pidx_nflows is 0 and pidx_flows_complete false.
+ */
+enum pidx_status pidx_flows_load(struct pidx *ix, char *why, size_t whylen);
 size_t pidx_nflows(const struct pidx *ix);
 const struct pidx_flow *pidx_flow(const struct pidx *ix, size_t i);
 bool pidx_flows_complete(const struct pidx *ix);

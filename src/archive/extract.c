@@ -420,8 +420,15 @@ static void plan_file(struct xrun *x, size_t i)
 		x->nnoindex++;
 	if (st != PIDX_OK)
 		return;
-	if (x->o->community_id && !flow_table_may_hold(f->ix, x->o->community_id, x->o->community_id_seed))
-		arc_file_skip(f);
+	if (x->o->community_id) {
+		char why[512];
+
+		if (pidx_flows_load(f->ix, why, sizeof why) != PIDX_OK)
+			fprintf(x->o->diag, "pcaprec %s: %s: flow table of the index not used, reading the file: %s\n",
+				x->o->cmd, f->path, why);
+		else if (!flow_table_may_hold(f->ix, x->o->community_id, x->o->community_id_seed))
+			arc_file_skip(f);
+	}
 	for (size_t k = 0; k < pidx_nifaces(f->ix) && !x->fatal; k++) {
 		const struct pidx_iface *pi = pidx_iface(f->ix, k);
 

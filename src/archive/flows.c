@@ -349,6 +349,11 @@ static bool from_index(const struct flows_opts *o, const struct expr_shape *sh, 
 		fprintf(o->diag, "pcaprec flows: %s: index not used, scanning the file: %s\n", o->sel->paths[i], why);
 	if (st != PIDX_OK)
 		return false;
+	if (pidx_flows_load(ix, why, sizeof why) != PIDX_OK) {
+		fprintf(o->diag, "pcaprec flows: %s: index not used, scanning the file: %s\n", o->sel->paths[i], why);
+		pidx_free(ix);
+		return false;
+	}
 	if (!pidx_flows_complete(ix)) {
 		fprintf(o->diag, "pcaprec flows: %s: its index holds only part of its flows, scanning the file\n",
 			o->sel->paths[i]);

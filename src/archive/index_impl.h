@@ -6,7 +6,7 @@
 #include "pcaprec/index.h"
 #include "pcaprec/util.h"
 
-/* Sidecar layout, version 1, all integers little-endian (doc/index-format.md). */
+/* Sidecar layout, version 2, all integers little-endian (doc/index-format.md). */
 #define PIDX_MAGIC "PCAPRIDX"
 #define PIDX_HDR_LEN 72u
 #define PIDX_TOC_LEN 24u
@@ -65,8 +65,13 @@ struct pidx {
 	size_t *state_end;     /* state_end[k]: bytes of the first k+1 blocks */
 	uint64_t *state_raw;   /* raw offset of block k */
 	size_t nstate;
-	struct pidx_flow *flows;
+	struct pidx_flow *flows;  /* by pidx_flows_load */
 	size_t nflows;
+	int flows_state;         /* 0 not loaded, 1 loaded, -1 damaged */
+	uint8_t *flow_raw;       /* the flow section as stored, until loaded */
+	size_t flow_raw_len;
+	uint32_t flow_count, flow_crc;
+	char *name;              /* the sidecar, for messages */
 	struct pidx_iface *ifaces;
 	size_t nifaces;
 };
@@ -77,6 +82,10 @@ extern const char *const pidx_format_names[3];
 /* Fingerprint `path` (or the file open on `fd`, readable, named `path` in messages) as it is now; -1 with a message. */
 int pidx_fingerprint(const char *path, struct pidx_fp *fp, char *err, size_t errlen);
 int pidx_fingerprint_fd(int fd, const char *path, struct pidx_fp *fp, char *err, size_t errlen);
+
+/* The trailer's CRC-32: every byte of the `len`-byte sidecar d before the trailer except the
+ * flow section's flow_len bytes at flow_off (those have their own CRC-32 at header offset 68). */
+uint32_t pidx_trailer_crc(const uint8_t *d, size_t len, uint64_t flow_off, uint64_t flow_len);
 
 /* Bytes of state blocks in effect at chunk i (prefix of ix->state). */
 size_t pidx_state_len(const struct pidx *ix, size_t i);

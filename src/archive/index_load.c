@@ -100,6 +100,8 @@ void pidx_free(struct pidx *ix)
 	free(ix->state_end);
 	free(ix->state_raw);
 	free(ix->flows);
+	free(ix->flow_raw);
+	free(ix->name);
 	free(ix->ifaces);
 	free(ix);
 }
@@ -111,6 +113,14 @@ struct sec {
 	uint64_t len;
 	bool present;
 };
+
+uint32_t pidx_trailer_crc(const uint8_t *d, size_t len, uint64_t flow_off, uint64_t flow_len)
+{
+	uLong c = crc32(0L, Z_NULL, 0);
+
+	c = crc32(c, d, (uInt)flow_off);
+	return (uint32_t)crc32(c, d + flow_off + flow_len, (uInt)(len - 4 - flow_off - flow_len));
+}
 
 #define BAD(...) (errf(why, whylen, __VA_ARGS__), PIDX_BAD)
 
@@ -300,22 +310,6 @@ static enum pidx_status inflate_flows(struct sec *s, uint64_t ix_packets, uint8_
 	return PIDX_OK;
 }
 
-static enum pidx_status parse_flows(struct pidx *ix, const struct sec *sec, const char *name,
-				    char *why, size_t whylen)
-{
-	struct sec in = *sec;
-	const struct sec *s = &in;
-	uint8_t *tmp = NULL;
-	enum pidx_status st = PIDX_OK;
-
-	if (ix->flags & PIDX_F_FLOWS_DEFLATED)
-		st = inflate_flows(&in, ix->info.packets, &tmp, name, why, whylen);
-	if (st == PIDX_OK)
-		st = parse_flow_rows(ix, s, name, why, whylen);
-	free(tmp);
-	return st;
-}
-
 static enum pidx_status parse_flow_rows(struct pidx *ix, const struct sec *s, const char *name,
 					char *why, size_t whylen)
 {
@@ -333,6 +327,52 @@ static enum pidx_status parse_flow_rows(struct pidx *ix, const struct sec *s, co
 			return BAD("%s: index damaged: flow %zu: family %u vlan %u", name, i,
 				   ix->flows[i].family, ix->flows[i].vlan);
 	}
+	return PIDX_OK;
+}
+
+/* The flow section's bytes, kept as stored: checked and inflated only by pidx_flows_load. */
+static enum pidx_status keep_flows(struct pidx *ix, const struct sec *s, const char *name,
+				   char *why, size_t whylen)
+{
+	ix->flow_count = s->count;
+	ix->flow_raw_len = (size_t)s->len;
+	ix->flow_raw = malloc(ix->flow_raw_len + 1u);
+	ix->name = strdup(name);
+	if (!ix->flow_raw || !ix->name)
+		return BAD("%s: out of memory", name);
+	memcpy(ix->flow_raw, s->p, ix->flow_raw_len);
+	return PIDX_OK;
+}
+
+enum pidx_status pidx_flows_load(struct pidx *ix, char *why, size_t whylen)
+{
+	struct sec in = { ix->flow_count, ix->flow_raw, ix->flow_raw_len, true };
+	uint8_t *tmp = NULL;
+	enum pidx_status st = PIDX_OK;
+	uint32_t crc;
+
+	if (ix->flows_state > 0)
+		return PIDX_OK;
+	if (ix->flows_state < 0)
+		return BAD("%s: index damaged: its flow table is damaged", ix->name);
+	crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), ix->flow_raw, (uInt)ix->flow_raw_len);
+	if (crc != ix->flow_crc)
+		st = BAD("%s: index damaged: flow table checksum %08x, expected %08x", ix->name, ix->flow_crc, crc);
+	if (st == PIDX_OK && (ix->flags & PIDX_F_FLOWS_DEFLATED))
+		st = inflate_flows(&in, ix->info.packets, &tmp, ix->name, why, whylen);
+	if (st == PIDX_OK)
+		st = parse_flow_rows(ix, &in, ix->name, why, whylen);
+	free(tmp);
+	if (st != PIDX_OK) {
+		free(ix->flows);
+		ix->flows = NULL;
+		ix->nflows = 0;
+		ix->flows_state = -1;
+		return st;
+	}
+	free(ix->flow_raw);
+	ix->flow_raw = NULL;
+	ix->flows_state = 1;
 	return PIDX_OK;
 }
 
@@ -370,7 +410,7 @@ static enum pidx_status parse_ifaces(struct pidx *ix, const struct sec *s, const
 static enum pidx_status parse_header(struct pidx *ix, const uint8_t *d, size_t len, const char *name,
 				     char *why, size_t whylen)
 {
-	uint32_t version, crc;
+	uint32_t version;
 
 	if (len < PIDX_HDR_LEN + 4 || memcmp(d, PIDX_MAGIC, 8) != 0)
 		return BAD("%s: index damaged: not a pcaprec index (magic or length)", name);
@@ -380,15 +420,13 @@ static enum pidx_status parse_header(struct pidx *ix, const uint8_t *d, size_t l
 	if (ld_le32(d + 12) != PIDX_HDR_LEN || ld_le64(d + 16) != len)
 		return BAD("%s: index damaged: header says %llu bytes, file has %zu", name,
 			   (unsigned long long)ld_le64(d + 16), len);
-	crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), d, (uInt)(len - 4));
-	if (crc != ld_le32(d + len - 4))
-		return BAD("%s: index damaged: checksum %08x, expected %08x", name, ld_le32(d + len - 4), crc);
 	ix->fp.size = ld_le64(d + 24);
 	ix->fp.mtime_ns = (int64_t)ld_le64(d + 32);
 	ix->fp.crc_head = ld_le32(d + 40);
 	ix->fp.crc_tail = ld_le32(d + 44);
 	ix->flags = ld_le32(d + 48);
 	ix->format = ld_le32(d + 52);
+	ix->flow_crc = ld_le32(d + 68);
 	if (ix->format > 2)
 		return BAD("%s: index damaged: format %u", name, ix->format);
 	ix->info.cap_size = ix->fp.size;
@@ -421,6 +459,13 @@ enum pidx_status pidx_parse(const void *data, size_t len, const char *name,
 			      !secs[PIDX_SEC_IFACES].present))
 		st = BAD("%s: index damaged: a required section is missing", name);
 	if (st == PIDX_OK) {
+		uint64_t foff = (uint64_t)(secs[PIDX_SEC_FLOWS].p - d);
+		uint32_t crc = pidx_trailer_crc(d, len, foff, secs[PIDX_SEC_FLOWS].len);
+
+		if (crc != ld_le32(d + len - 4))
+			st = BAD("%s: index damaged: checksum %08x, expected %08x", name, ld_le32(d + len - 4), crc);
+	}
+	if (st == PIDX_OK) {
 		ix->info.raw_size = ld_le64(d + 56);
 		ix->bloom_len = (size_t)secs[PIDX_SEC_BLOOM].len;
 		ix->bloom = malloc(ix->bloom_len + 1u);
@@ -434,7 +479,7 @@ enum pidx_status pidx_parse(const void *data, size_t len, const char *name,
 	if (st == PIDX_OK)
 		st = parse_chunks(ix, &secs[PIDX_SEC_CHUNKS], name, why, whylen);
 	if (st == PIDX_OK)
-		st = parse_flows(ix, &secs[PIDX_SEC_FLOWS], name, why, whylen);
+		st = keep_flows(ix, &secs[PIDX_SEC_FLOWS], name, why, whylen);
 	if (st == PIDX_OK)
 		st = parse_ifaces(ix, &secs[PIDX_SEC_IFACES], name, why, whylen);
 	if (st != PIDX_OK) {
@@ -540,7 +585,9 @@ enum pidx_status pidx_verify(const char *capture, bool read_ok, uint64_t packets
 	if (st != PIDX_OK)
 		return st;
 	pidx_path(capture, side, sizeof side);
-	if (!read_ok)
+	if (pidx_flows_load(ix, why, whylen) != PIDX_OK)
+		st = PIDX_BAD;
+	else if (!read_ok)
 		;   /* a damaged read cannot vouch for the index's counts */
 	else if (ix->info.damaged)
 		st = BAD("%s: index damaged: it says the capture ends in damage, the reader read it whole", side);
@@ -587,7 +634,7 @@ const struct pidx_flow *pidx_flow(const struct pidx *ix, size_t i)
 
 bool pidx_flows_complete(const struct pidx *ix)
 {
-	return (ix->flags & PIDX_F_FLOWS_INCOMPLETE) == 0;
+	return ix->flows_state > 0 && (ix->flags & PIDX_F_FLOWS_INCOMPLETE) == 0;
 }
 
 size_t pidx_nifaces(const struct pidx *ix)

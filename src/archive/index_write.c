@@ -77,6 +77,23 @@ static size_t align8(size_t n)
 	return (n + 7u) & ~(size_t)7u;
 }
 
+/* The flow section's CRC-32 into header offset 68, then the trailer's (which skips the flow section). */
+static void seal(uint8_t *d, size_t n)
+{
+	uint64_t off = 0, len = 0;
+
+	for (uint32_t i = 0; i < ld_le32(d + 64) && i < PIDX_MAX_SECTIONS; i++) {
+		const uint8_t *t = d + PIDX_HDR_LEN + i * PIDX_TOC_LEN;
+
+		if (ld_le32(t) == PIDX_SEC_FLOWS) {
+			off = ld_le64(t + 8);
+			len = ld_le64(t + 16);
+		}
+	}
+	st_le32(d + 68, (uint32_t)crc32(crc32(0L, Z_NULL, 0), d + off, (uInt)len));
+	st_le32(d + n - 4, pidx_trailer_crc(d, n, off, len));
+}
+
 /* The whole sidecar in one malloc'd buffer; NULL when out of memory or too large. */
 static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp, size_t *out_len)
 {
@@ -133,7 +150,7 @@ static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp
 			put_flow(d + off[PIDX_SEC_FLOWS] + k++ * PIDX_FLOW_REC, &b->ftab[i].f);
 	for (size_t i = 0; i < b->nifaces; i++)
 		put_iface(d + off[PIDX_SEC_IFACES] + i * PIDX_IFACE_REC, &b->ifaces[i]);
-	st_le32(d + total - 4, (uint32_t)crc32(crc32(0L, Z_NULL, 0), d, (uInt)(total - 4)));
+	seal(d, total);
 	*out_len = total;
 	return d;
 }
@@ -181,7 +198,7 @@ void pidx_deflate_flows(uint8_t **buf, size_t *len)
 	st_le32(out + 48, ld_le32(out + 48) | PIDX_F_FLOWS_DEFLATED);
 	n -= shift;
 	st_le64(out + 16, n);
-	st_le32(out + n - 4, (uint32_t)crc32(crc32(0L, Z_NULL, 0), out, (uInt)(n - 4)));
+	seal(out, n);
 	free(d);
 	*buf = out;
 	*len = n;

@@ -185,6 +185,8 @@ static void index_one(struct index_run *run, struct job *j)
 		return;
 	}
 	st = pidx_load(j->path, &ix, why, sizeof why);
+	if (st == PIDX_OK && pidx_flows_load(ix, why, sizeof why) != PIDX_OK)
+		st = PIDX_BAD;   /* a damaged flow table is rebuilt too */
 	if (st == PIDX_OK && !run->force) {
 		pidx_free(ix);
 		j->res = JOB_UPTODATE;

@@ -7,6 +7,7 @@ load ../lib/netns
 load ../lib/record
 
 setup() {
+	bats_require_minimum_version 1.5.0
 	TMP=$(mktemp -d)
 	cp "$TESTDATA"/*.pcap "$TESTDATA"/*.pcapng "$TMP/"
 }
@@ -104,8 +105,7 @@ teardown() {
 
 @test "a damaged sidecar: check says INDEX DAMAGED (exit 1), index rebuilds it" {
 	"$PCAPREC" index -q "$TMP/flows.pcap"
-	size=$(stat -c %s "$TMP/flows.pcap.pidx")
-	printf '\xff\xff' | dd of="$TMP/flows.pcap.pidx" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+	printf '\xff\xff' | dd of="$TMP/flows.pcap.pidx" bs=1 seek=200 conv=notrunc 2>/dev/null
 	run "$PCAPREC" check "$TMP/flows.pcap"
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -121,7 +121,52 @@ teardown() {
 	printf '\x09' | dd of="$TMP/flows.pcap.pidx" bs=1 seek=8 conv=notrunc 2>/dev/null
 	run "$PCAPREC" check -q "$TMP/flows.pcap"
 	[ "$status" -eq 1 ]
-	grep -qF "index version 9, this pcaprec reads version 1" <<<"$output"
+	grep -qF "index version 9, this pcaprec reads version 2" <<<"$output"
+}
+
+# offset and length of the flow section (type 4) of sidecar $1, from its section table
+flow_section() {
+	python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+for k in range(struct.unpack_from("<I", d, 64)[0]):
+    t, _, o, l = struct.unpack_from("<IIQQ", d, 72 + 24 * k)
+    if t == 4:
+        print(o, l)
+PY
+}
+
+@test "a damaged flow table: extract still skips by the chunks, flows scans that file, check says DAMAGED, index rebuilds it" {
+	"$PCAPREC" index -q "$TMP/flows.pcap"
+	want=$("$PCAPREC" flows --no-index -r "$TMP/flows.pcap" 2>/dev/null)
+	[ "$(wc -l <<<"$want")" -gt 100 ]
+	read -r off len < <(flow_section "$TMP/flows.pcap.pidx")
+	[ "$len" -gt 1000 ]
+	printf '\xff' | dd of="$TMP/flows.pcap.pidx" bs=1 seek=$((off + len / 2)) conv=notrunc 2>/dev/null
+	# extract needs only the chunks and Bloom filters: still skipped thanks to the index
+	run "$PCAPREC" extract -r "$TMP/flows.pcap" -w "$TMP/x.pcapng" "host 10.0.0.1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qF "1 files: 1 skipped thanks to the index" <<<"$output"
+	! grep -qF "index not used" <<<"$output"
+	# flows needs the flow table: one line, then the packets' rows
+	run --separate-stderr "$PCAPREC" flows -r "$TMP/flows.pcap"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	[ "$stderr" = "pcaprec flows: $TMP/flows.pcap: index not used, scanning the file: $TMP/flows.pcap.pidx: index damaged: flow table checksum ${stderr##*checksum }" ]
+	# --community-id reads the file instead of trusting the table
+	run "$PCAPREC" extract -q -r "$TMP/flows.pcap" -w "$TMP/c.pcapng" --community-id "1:zYQHrmEm6/ka2No8XL1xYH+s3xM="
+	[ "$status" -eq 0 ]
+	grep -qF "flow table of the index not used, reading the file" <<<"$output"
+	[ "$("$TOOLS/pktlist" "$TMP/c.pcapng" | wc -l)" -eq 21 ]
+	run "$PCAPREC" check "$TMP/flows.pcap"
+	[ "$status" -eq 1 ]
+	grep -qF "INDEX DAMAGED: $TMP/flows.pcap.pidx: index damaged: flow table checksum" <<<"$output"
+	run "$PCAPREC" index "$TMP/flows.pcap"
+	[ "$status" -eq 0 ]
+	grep -qF ": indexed (2063 packets" <<<"$output"
+	run "$PCAPREC" check -q "$TMP/flows.pcap"
+	[ "$status" -eq 0 ]
 }
 
 @test "a FIFO or symlink planted as the sidecar: nothing blocks on it or writes through it" {

@@ -19,6 +19,7 @@
 #include "pcaprec/reader.h"
 #include "pcaprec/util.h"
 #include "pcaprec/writer.h"
+#include "../../src/archive/index_impl.h"
 
 #define TESTDATA "testdata"
 
@@ -264,9 +265,44 @@ static struct pidx *build_and_load(const char *path, uint64_t chunk_bytes)
 	if (pidx_build_file(path, &o, &damaged, err, sizeof err) != 0)
 		fail_msg("%s: %s", path, err);
 	assert_false(damaged);
-	if (pidx_load(path, &ix, err, sizeof err) != PIDX_OK)
+	if (pidx_load(path, &ix, err, sizeof err) != PIDX_OK || pidx_flows_load(ix, err, sizeof err) != PIDX_OK)
 		fail_msg("%s: %s", path, err);
 	return ix;
+}
+
+/* Where the flow section lies in sidecar d (its table entry). */
+static void flow_section(const uint8_t *d, uint64_t *off, uint64_t *len)
+{
+	for (uint32_t k = 0; k < ld_le32(d + 64); k++) {
+		const uint8_t *t = d + 72 + 24 * k;
+
+		if (ld_le32(t) == 4) {   /* PIDX_SEC_FLOWS */
+			*off = ld_le64(t + 8);
+			*len = ld_le64(t + 16);
+		}
+	}
+}
+
+/* Version 2's trailer made right after an edit outside the flow section. */
+static void reseal(uint8_t *d, size_t len)
+{
+	uint64_t off = 0, flen = 0;
+
+	flow_section(d, &off, &flen);
+	st_le32(d + len - 4, pidx_trailer_crc(d, len, off, flen));
+}
+
+/* pidx_parse, then the flow table: PIDX_BAD when either is refused (with *ix NULL). */
+static enum pidx_status parse_all(const uint8_t *d, size_t len, struct pidx **ix, char *why, size_t whylen)
+{
+	enum pidx_status st = pidx_parse(d, len, "x", ix, why, whylen);
+
+	if (st == PIDX_OK && pidx_flows_load(*ix, why, whylen) != PIDX_OK) {
+		pidx_free(*ix);
+		*ix = NULL;
+		st = PIDX_BAD;
+	}
+	return st;
 }
 
 /*
@@ -417,6 +453,7 @@ static void test_flow_cap(void **state)
 	ref = libpcap_frames(path, &n);
 	assert_int_equal(pidx_build_file(path, &o, &damaged, err, sizeof err), 0);
 	assert_int_equal(pidx_load(path, &ix, err, sizeof err), PIDX_OK);
+	assert_int_equal(pidx_flows_load(ix, err, sizeof err), PIDX_OK);
 	assert_int_equal(pidx_nflows(ix), 5);
 	assert_false(pidx_flows_complete(ix));
 	for (size_t k = 0; k < pidx_nflows(ix); k++)
@@ -654,7 +691,7 @@ static void test_damaged(void **state)
 	for (size_t i = 0; i < len; i += (i < 512 ? 1 : 97)) {
 		memcpy(d, good, len);
 		d[i] ^= 0x10;
-		assert_int_equal(pidx_parse(d, len, "x", &ix, why, sizeof why), PIDX_BAD);
+		assert_int_equal(parse_all(d, len, &ix, why, sizeof why), PIDX_BAD);
 		assert_null(ix);
 	}
 	/* every truncation */
@@ -662,10 +699,16 @@ static void test_damaged(void **state)
 		assert_int_equal(pidx_parse(good, cut, "x", &ix, why, sizeof why), PIDX_BAD);
 	/* a later version, checksum fixed up: refused by version */
 	memcpy(d, good, len);
-	st_le32(d + 8, 2);
+	st_le32(d + 8, 3);
+	reseal(d, len);
+	assert_int_equal(pidx_parse(d, len, "x", &ix, why, sizeof why), PIDX_BAD);
+	assert_non_null(strstr(why, "version 3"));
+	/* version 1 (one checksum over everything, flow table inflated on load) is refused too */
+	memcpy(d, good, len);
+	st_le32(d + 8, 1);
 	st_le32(d + len - 4, (uint32_t)crc32(0, d, (uInt)(len - 4)));
 	assert_int_equal(pidx_parse(d, len, "x", &ix, why, sizeof why), PIDX_BAD);
-	assert_non_null(strstr(why, "version 2"));
+	assert_non_null(strstr(why, "version 1"));
 	/* the same over a sidecar whose flow table is deflated (flows.pcap: 14 KB of flows) */
 	{
 		char fc[512], fside[600];
@@ -687,6 +730,34 @@ static void test_damaged(void **state)
 			assert_non_null(h);
 			memcpy(h, g, glen);
 			h[i] ^= 0x04;
+			assert_int_equal(parse_all(h, glen, &ix, why, sizeof why), PIDX_BAD);
+			free(h);
+		}
+		/* a byte of the flow section flipped: the chunks, Blooms and interfaces still load
+		 * (their checksum skips the flow section), the flow table is refused, and stays so */
+		{
+			uint64_t foff = 0, flen = 0;
+			uint8_t *h = malloc(glen);
+
+			assert_non_null(h);
+			flow_section(g, &foff, &flen);
+			assert_true(flen > 1000);
+			for (uint64_t at = foff; at < foff + flen; at += flen / 7) {
+				memcpy(h, g, glen);
+				h[at] ^= 0x01;
+				assert_int_equal(pidx_parse(h, glen, "x", &ix, why, sizeof why), PIDX_OK);
+				assert_true(pidx_nchunks(ix) > 0);
+				assert_true(pidx_nifaces(ix) > 0);
+				assert_int_equal(pidx_flows_load(ix, why, sizeof why), PIDX_BAD);
+				assert_non_null(strstr(why, "flow table checksum"));
+				assert_int_equal(pidx_nflows(ix), 0);
+				assert_false(pidx_flows_complete(ix));
+				assert_int_equal(pidx_flows_load(ix, why, sizeof why), PIDX_BAD);
+				pidx_free(ix);
+			}
+			/* the flow CRC in the header is covered by the trailer */
+			memcpy(h, g, glen);
+			h[68] ^= 0x01;
 			assert_int_equal(pidx_parse(h, glen, "x", &ix, why, sizeof why), PIDX_BAD);
 			free(h);
 		}
@@ -698,16 +769,30 @@ static void test_damaged(void **state)
 			if (ld_le32(t) == 4)   /* PIDX_SEC_FLOWS */
 				st_le32(t + 4, 2064);
 		}
-		st_le32(g + glen - 4, (uint32_t)crc32(0, g, (uInt)(glen - 4)));
-		assert_int_equal(pidx_parse(g, glen, "x", &ix, why, sizeof why), PIDX_BAD);
+		reseal(g, glen);
+		assert_int_equal(parse_all(g, glen, &ix, why, sizeof why), PIDX_BAD);
 		assert_non_null(strstr(why, "2064 flows in 2063 packets"));
 		free(g);
 	}
-	/* on disk: flipped byte */
+	/* on disk: a flipped byte of the chunk table */
 	memcpy(d, good, len);
-	d[len / 2] ^= 1;
+	d[PIDX_HDR_LEN + 5 * PIDX_TOC_LEN + 9] ^= 1;
 	spit(side, d, len);
 	load_expect(cap, PIDX_BAD, "index damaged");
+	/* on disk: a flipped byte of the flow table: the index loads, its flow table is refused */
+	{
+		uint64_t foff = 0, flen = 0;
+
+		memcpy(d, good, len);
+		flow_section(d, &foff, &flen);
+		assert_true(flen > 0);
+		d[foff + flen / 2] ^= 1;
+		spit(side, d, len);
+		assert_int_equal(pidx_load(cap, &ix, why, sizeof why), PIDX_OK);
+		assert_int_equal(pidx_flows_load(ix, why, sizeof why), PIDX_BAD);
+		assert_non_null(strstr(why, "index damaged: flow table checksum"));
+		pidx_free(ix);
+	}
 	/* on disk: truncated */
 	spit(side, good, len / 3);
 	load_expect(cap, PIDX_BAD, "index damaged");
