@@ -99,7 +99,7 @@ static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp
 {
 	size_t len[NSEC + 1] = { 0 };
 	uint32_t count[NSEC + 1] = { 0 };
-	size_t off[NSEC + 1], total = PIDX_HDR_LEN + NSEC * PIDX_TOC_LEN;
+	size_t off[NSEC + 1], total = PIDX_HDR_LEN + NSEC * PIDX_TOC_LEN, nrows;
 	uint8_t *d, *t;
 	uint32_t flags = (b->compressed ? PIDX_F_COMPRESSED : 0) | (b->damaged ? PIDX_F_DAMAGED : 0) |
 			 (b->flows_incomplete ? PIDX_F_FLOWS_INCOMPLETE : 0);
@@ -109,8 +109,12 @@ static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp
 	len[PIDX_SEC_BLOOM] = b->bloom_len;
 	len[PIDX_SEC_STATE] = b->state_len;
 	count[PIDX_SEC_STATE] = b->nstate;
-	len[PIDX_SEC_FLOWS] = b->nflows * PIDX_FLOW_REC;
-	count[PIDX_SEC_FLOWS] = (uint32_t)b->nflows;
+	/* a table that left packets out is written without its rows: nothing uses part of a
+	 * table (flows and extract --community-id read such a file), and on many-flow traffic
+	 * the rows were nine tenths of the sidecar */
+	nrows = b->flows_incomplete ? 0 : b->nflows;
+	len[PIDX_SEC_FLOWS] = nrows * PIDX_FLOW_REC;
+	count[PIDX_SEC_FLOWS] = (uint32_t)nrows;
 	len[PIDX_SEC_IFACES] = b->nifaces * PIDX_IFACE_REC;
 	count[PIDX_SEC_IFACES] = (uint32_t)b->nifaces;
 	for (unsigned s = 1; s <= NSEC; s++) {
@@ -145,7 +149,7 @@ static uint8_t *serialize(const struct pidx_builder *b, const struct pidx_fp *fp
 		memcpy(d + off[PIDX_SEC_BLOOM], b->bloom, b->bloom_len);
 	if (b->state_len)
 		memcpy(d + off[PIDX_SEC_STATE], b->state, b->state_len);
-	for (size_t i = 0, k = 0; i < b->fcap_tab && k < b->nflows; i++)
+	for (size_t i = 0, k = 0; i < b->fcap_tab && k < nrows; i++)
 		if (b->ftag[i])
 			put_flow(d + off[PIDX_SEC_FLOWS] + k++ * PIDX_FLOW_REC, &b->ftab[i].f);
 	for (size_t i = 0; i < b->nifaces; i++)
